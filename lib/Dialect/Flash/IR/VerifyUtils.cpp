@@ -1,0 +1,71 @@
+//===- VerifyUtils.cpp - Checks shared by the flash verifiers ---------------===//
+
+#include "VerifyUtils.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/STLExtras.h"
+
+#include <cmath>
+
+using namespace mlir;
+
+namespace mlir::flash::detail {
+
+bool extentsCompatible(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+std::string formatShape(ArrayRef<int64_t> shape) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  llvm::interleave(
+      shape, os,
+      [&](int64_t extent) {
+        if (ShapedType::isDynamic(extent))
+          os << '?';
+        else
+          os << extent;
+      },
+      "x");
+  return text;
+}
+
+LogicalResult verifyPositiveScale(Operation *op, StringRef name, float value) {
+  if (!std::isfinite(value) || value <= 0.0f)
+    return op->emitOpError() << "'" << name
+                             << "' must be finite and positive, got " << value;
+  return success();
+}
+
+LogicalResult verifyContiguousLastAxis(Operation *op, StringRef name,
+                                       MemRefType type) {
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)))
+    return op->emitOpError() << "'" << name << "' must have a strided layout";
+  if (!strides.empty() && strides.back() != 1)
+    return op->emitOpError()
+           << "'" << name
+           << "' must be contiguous along its last axis (stride 1), got "
+           << type;
+  return success();
+}
+
+LogicalResult verifyMatrixTile(Operation *op, StringRef name,
+                               RankedTensorType tile) {
+  if (tile.getRank() != 2)
+    return op->emitOpError() << "'" << name << "' must be a rank-2 tile, got "
+                             << tile;
+  return success();
+}
+
+LogicalResult verifyRowVector(Operation *op, StringRef name,
+                              RankedTensorType tile, RankedTensorType vec) {
+  if (vec.getRank() != 1 || vec.getDimSize(0) != tile.getDimSize(0))
+    return op->emitOpError()
+           << "'" << name << "' must have one element per row ("
+           << tile.getDimSize(0) << "), got " << vec;
+  return success();
+}
+
+} // namespace mlir::flash::detail
