@@ -1,19 +1,15 @@
 //===- flash-opt.cpp - The FlashMLIR optimizer driver -----------------------===//
 //
 // mlir-opt for the flash dialect: parses, verifies, transforms and prints IR,
-// with the flash dialect, the upstream dialects its kernels use, and the
-// passes that lower them registered.
+// with the flash dialect, the upstream dialects its lowerings produce, and
+// the flash passes and pipelines registered.
 //
 //===----------------------------------------------------------------------===//
 
-#include "flash/Dialect/Flash/IR/FlashDialect.h"
+#include "flash/Conversion/FlashToCPU/FlashToCPU.h"
+#include "flash/Conversion/Passes.h"
+#include "flash/Transforms/Passes.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
@@ -27,13 +23,12 @@ int main(int argc, char **argv) {
   });
 
   mlir::registerTransformsPasses();
+  mlir::flash::registerFlashTransformsPasses();
+  mlir::flash::registerFlashConversionPasses();
+  mlir::flash::registerFlashToCPUPipeline();
 
   mlir::DialectRegistry registry;
-  registry.insert<mlir::flash::FlashDialect, mlir::arith::ArithDialect,
-                  mlir::func::FuncDialect, mlir::math::MathDialect,
-                  mlir::memref::MemRefDialect, mlir::scf::SCFDialect,
-                  mlir::tensor::TensorDialect>();
-
+  mlir::flash::registerFlashToCPUDialects(registry);
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "FlashMLIR optimizer driver\n", registry));
 }

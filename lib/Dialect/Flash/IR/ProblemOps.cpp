@@ -46,7 +46,9 @@ LogicalResult verifyCuSeqlens(Operation *op, StringRef name, Value value) {
                              << value.getType();
   if (!ShapedType::isDynamic(type.getDimSize(0)) && type.getDimSize(0) < 1)
     return op->emitOpError() << "'" << name
-                             << "' must have batch + 1 >= 1 elements";
+                             << "' must hold batch + 1 prefix sums, so at "
+                                "least one element, got "
+                             << type;
   return success();
 }
 
@@ -76,6 +78,8 @@ LogicalResult verifyProblem(Operation *op, const ProblemDescription &p) {
       return op->emitOpError() << "'" << m.name << "' must have the element "
                                << "type of 'q' (" << elementType << "), got "
                                << m.type().getElementType();
+  if (failed(verifyContiguousLastAxis(op, p.lse.name, p.lse.type())))
+    return failure();
   if (!p.lse.type().getElementType().isF32())
     return op->emitOpError() << "'" << p.lse.name
                              << "' must have f32 elements, got "

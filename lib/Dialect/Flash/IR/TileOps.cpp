@@ -4,6 +4,9 @@
 
 #include "VerifyUtils.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/SymbolTable.h"
+
 using namespace mlir;
 using namespace mlir::flash;
 using namespace mlir::flash::detail;
@@ -150,6 +153,8 @@ LogicalResult PhiloxOp::verify() {
 }
 
 LogicalResult DropoutOp::verify() {
+  if (failed(verifyMatrixTile(*this, "probs", getProbs().getType())))
+    return failure();
   float p = getProb().convertToFloat();
   if (!(p > 0.0f && p < 1.0f))
     return emitOpError() << "'prob' must be in (0, 1), got " << p;
@@ -184,4 +189,32 @@ LogicalResult SoftmaxGradOp::verify() {
   if (failed(verifyMatrixTile(*this, "probs", probs)))
     return failure();
   return verifyRowVector(*this, "delta", probs, getDelta().getType());
+}
+
+//===----------------------------------------------------------------------===//
+// Kernel launch
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+LaunchOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  auto kernel =
+      symbolTable.lookupNearestSymbolFrom<func::FuncOp>(*this, getKernelAttr());
+  if (!kernel)
+    return emitOpError() << "'" << getKernel()
+                         << "' does not name a func.func";
+  if (!kernel->hasAttr(FlashDialect::kKernelAttrName))
+    return emitOpError() << "'" << getKernel() << "' is not marked '"
+                         << FlashDialect::kKernelAttrName << "'";
+  FunctionType type = kernel.getFunctionType();
+  if (type.getNumInputs() != getArgs().size())
+    return emitOpError() << "'" << getKernel() << "' takes "
+                         << type.getNumInputs() << " arguments, got "
+                         << getArgs().size();
+  for (auto [index, expected, actual] :
+       llvm::enumerate(type.getInputs(), getArgs().getTypes()))
+    if (expected != actual)
+      return emitOpError() << "argument " << index << " has type " << actual
+                           << " but '" << getKernel() << "' expects "
+                           << expected;
+  return success();
 }

@@ -16,6 +16,9 @@ bool extentsCompatible(int64_t a, int64_t b) {
 }
 
 std::string formatShape(ArrayRef<int64_t> shape) {
+  // A rank-0 shape has no extents to print; say so rather than print nothing.
+  if (shape.empty())
+    return "scalar";
   std::string text;
   llvm::raw_string_ostream os(text);
   llvm::interleave(

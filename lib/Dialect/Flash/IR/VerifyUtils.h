@@ -11,7 +11,7 @@ namespace mlir::flash::detail {
 /// True when two extents can be equal (either may be dynamic).
 bool extentsCompatible(int64_t a, int64_t b);
 
-/// Prints a shape as `2x?x16`, for diagnostics.
+/// Prints a shape as `2x?x16` (a rank-0 shape as `scalar`), for diagnostics.
 std::string formatShape(ArrayRef<int64_t> shape);
 
 /// Fails unless `value` is finite and strictly positive.

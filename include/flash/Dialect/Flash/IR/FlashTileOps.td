@@ -10,6 +10,7 @@
 
 include "flash/Dialect/Flash/IR/FlashDialect.td"
 include "flash/Dialect/Flash/IR/FlashAttrs.td"
+include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 // A tile: a statically shaped tensor.
@@ -19,6 +20,34 @@ def Flash_Tile : Flash_TileOf<[AnyFloat, AnySignlessInteger]>;
 def Flash_FloatTile : Flash_TileOf<[F16, BF16, F32]>;
 def Flash_F32Tile : Flash_TileOf<[F32]>;
 def Flash_I32Tile : Flash_TileOf<[I32]>;
+
+//===----------------------------------------------------------------------===//
+// Kernel launch
+//===----------------------------------------------------------------------===//
+
+def Flash_LaunchOp : Flash_Op<"launch", [
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "Run a tile-level kernel over a grid of programs";
+  let description = [{
+    Runs the `flash.kernel` function `kernel` once for every point of the
+    `grid_x` x `grid_y` x `grid_z` grid, passing `args`; each program reads
+    its coordinates with `flash.program_id`. Programs may run in any order
+    or concurrently. The tiling pass produces this op from problem-level
+    ops; each backend lowers it (to loops on the CPU, to a GPU launch).
+
+    ```mlir
+    flash.launch @attention_fwd grid(%blocks, %bh, %c1)
+        (%q, %k, %v, %out, %lse) : !qkv, !qkv, !qkv, !qkv, !lse
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$kernel, Index:$grid_x,
+                       Index:$grid_y, Index:$grid_z,
+                       Variadic<AnyType>:$args);
+  let assemblyFormat = [{
+    $kernel `grid` `(` $grid_x `,` $grid_y `,` $grid_z `)`
+    `(` $args `)` attr-dict `:` type($args)
+  }];
+}
 
 //===----------------------------------------------------------------------===//
 // Program and sequence bounds
@@ -36,6 +65,11 @@ def Flash_ProgramIdOp : Flash_Op<"program_id", [Pure]> {
   let arguments = (ins Flash_GridAxis:$axis);
   let results = (outs Index:$result);
   let assemblyFormat = "$axis attr-dict";
+  let builders = [
+    OpBuilder<(ins "GridAxis":$axis), [{
+      build($_builder, $_state, $_builder.getIndexType(), axis);
+    }]>
+  ];
 }
 
 def Flash_SeqBoundsOp : Flash_Op<"seq_bounds"> {
@@ -54,6 +88,12 @@ def Flash_SeqBoundsOp : Flash_Op<"seq_bounds"> {
   let results = (outs Index:$start, Index:$length);
   let assemblyFormat = "$cu_seqlens `[` $batch `]` attr-dict `:` type($cu_seqlens)";
   let hasVerifier = 1;
+  let builders = [
+    OpBuilder<(ins "Value":$cuSeqlens, "Value":$batch), [{
+      build($_builder, $_state, $_builder.getIndexType(),
+            $_builder.getIndexType(), cuSeqlens, batch);
+    }]>
+  ];
 }
 
 //===----------------------------------------------------------------------===//
@@ -169,6 +209,13 @@ def Flash_MaskOp : Flash_Op<"mask", [Pure, AllTypesMatch<["scores", "result"]>]>
     (`causal` $causal^)? attr-dict `:` type($scores)
   }];
   let hasVerifier = 1;
+  let builders = [
+    OpBuilder<(ins "Value":$scores, "Value":$row, "Value":$col,
+                   "Value":$seqlenQ, "Value":$seqlenK, "bool":$causal), [{
+      build($_builder, $_state, scores.getType(), scores, row, col, seqlenQ,
+            seqlenK, causal);
+    }]>
+  ];
 }
 
 def Flash_OnlineSoftmaxOp : Flash_Op<"online_softmax", [Pure,
@@ -188,8 +235,9 @@ def Flash_OnlineSoftmaxOp : Flash_Op<"online_softmax", [Pure,
     ```
 
     The caller rescales its accumulator by `alpha` (`flash.scale_rows`) and
-    adds `p * V`. Rows with every score masked keep `m = -inf` and yield
-    `p = 0`, `alpha = 1`. `m` is in the units of the scaled scores, so that
+    adds `p * V`. A row whose scores so far are all masked (`-inf`) keeps
+    `m = -inf` and gets `p = 0`, so its `l` and accumulator stay zero rather
+    than NaN. `m` is in the units of the scaled scores, so that
     `flash.finalize` returns `lse = m + log(l)`.
 
     ```mlir
@@ -206,6 +254,14 @@ def Flash_OnlineSoftmaxOp : Flash_Op<"online_softmax", [Pure,
     `:` type($scores) `,` type($row_max)
   }];
   let hasVerifier = 1;
+  let builders = [
+    OpBuilder<(ins "Value":$scores, "Value":$rowMax, "Value":$rowSum,
+                   "float":$scale), [{
+      Type rowType = rowMax.getType();
+      build($_builder, $_state, scores.getType(), rowType, rowType, rowType,
+            scores, rowMax, rowSum, $_builder.getF32FloatAttr(scale));
+    }]>
+  ];
 }
 
 def Flash_ScaleRowsOp : Flash_Op<"scale_rows", [Pure,
@@ -225,6 +281,11 @@ def Flash_ScaleRowsOp : Flash_Op<"scale_rows", [Pure,
     $tile `,` $factors attr-dict `:` type($tile) `,` type($factors)
   }];
   let hasVerifier = 1;
+  let builders = [
+    OpBuilder<(ins "Value":$tile, "Value":$factors), [{
+      build($_builder, $_state, tile.getType(), tile, factors);
+    }]>
+  ];
 }
 
 def Flash_FinalizeOp : Flash_Op<"finalize", [Pure,
@@ -299,6 +360,12 @@ def Flash_DropoutOp : Flash_Op<"dropout", [Pure,
     $probs `,` $bits `prob` $prob attr-dict `:` type($probs) `,` type($bits)
   }];
   let hasVerifier = 1;
+  let builders = [
+    OpBuilder<(ins "Value":$probs, "Value":$bits, "float":$prob), [{
+      build($_builder, $_state, probs.getType(), probs, bits,
+            $_builder.getF32FloatAttr(prob));
+    }]>
+  ];
 }
 
 //===----------------------------------------------------------------------===//
@@ -343,6 +410,12 @@ def Flash_SoftmaxRecomputeOp : Flash_Op<"softmax_recompute", [Pure,
     $scores `,` $lse `scale` $scale attr-dict `:` type($scores) `,` type($lse)
   }];
   let hasVerifier = 1;
+  let builders = [
+    OpBuilder<(ins "Value":$scores, "Value":$lse, "float":$scale), [{
+      build($_builder, $_state, scores.getType(), scores, lse,
+            $_builder.getF32FloatAttr(scale));
+    }]>
+  ];
 }
 
 def Flash_SoftmaxGradOp : Flash_Op<"softmax_grad", [Pure,
@@ -363,6 +436,11 @@ def Flash_SoftmaxGradOp : Flash_Op<"softmax_grad", [Pure,
     $probs `,` $grad_probs `,` $delta attr-dict `:` type($probs) `,` type($delta)
   }];
   let hasVerifier = 1;
+  let builders = [
+    OpBuilder<(ins "Value":$probs, "Value":$gradProbs, "Value":$delta), [{
+      build($_builder, $_state, probs.getType(), probs, gradProbs, delta);
+    }]>
+  ];
 }
 
 #endif // FLASH_DIALECT_FLASH_IR_FLASHTILEOPS_TD

@@ -1,0 +1,50 @@
+//===- CpuBackend.h - Attention on the CPU through MLIR's JIT ---*- C++ -*-===//
+//
+// Compiles a problem class through the flash-to-cpu pipeline, JIT-compiles
+// the LLVM dialect with MLIR's ExecutionEngine, caches the result per class
+// for the life of the backend, and runs it on host tensors. Safe to call
+// from several threads at once.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FLASH_RUNTIME_CPUBACKEND_H
+#define FLASH_RUNTIME_CPUBACKEND_H
+
+#include "flash/Runtime/Attention.h"
+#include "flash/Runtime/ProblemIR.h"
+
+#include <memory>
+
+namespace flash {
+
+class CpuBackend {
+public:
+  struct Options {
+    int64_t blockM = 64, blockN = 64;
+  };
+  CpuBackend();
+  explicit CpuBackend(Options options);
+  ~CpuBackend();
+
+  /// Validates, compiles the class if needed, and runs.
+  Status forward(const ForwardArgs &args);
+  Status backward(const BackwardArgs &args);
+
+  /// The class a call belongs to (arguments must be valid).
+  ProblemClass classify(const ForwardArgs &args, const ProblemSizes &sizes) const;
+  ProblemClass classify(const BackwardArgs &args, const ProblemSizes &sizes) const;
+
+  /// Compiles a class ahead of time; later calls of the class reuse it.
+  Status prepare(const ProblemClass &problem);
+
+  /// The lowered LLVM-dialect module of a class, as text (for debugging).
+  Status lowerToText(const ProblemClass &problem, std::string &text);
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl;
+};
+
+} // namespace flash
+
+#endif // FLASH_RUNTIME_CPUBACKEND_H

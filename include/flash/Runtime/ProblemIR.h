@@ -1,0 +1,47 @@
+//===- ProblemIR.h - Problem-level IR for a class of problems ---*- C++ -*-===//
+//
+// A problem class is what a compiled kernel depends on: element type, head
+// dim, causal, dropout, variable length, direction, scale and block sizes.
+// Shapes, strides and sequence lengths stay dynamic, so one compilation
+// serves every problem of the class.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FLASH_RUNTIME_PROBLEMIR_H
+#define FLASH_RUNTIME_PROBLEMIR_H
+
+#include "flash/Runtime/Tensor.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <string>
+
+namespace flash {
+
+struct ProblemClass {
+  DType dtype = DType::BF16;
+  int64_t headDim = 64;
+  bool varlen = false, causal = false, backward = false;
+  float dropoutP = 0.0f;
+  float scale = 0.125f;
+  int64_t blockM = 64, blockN = 64;
+
+  /// A stable, human-readable identity, e.g. for cache keys.
+  std::string key() const;
+  /// The entry function of the built module.
+  const char *entryName() const {
+    return backward ? "flash_attention_grad" : "flash_attention";
+  }
+};
+
+/// Builds `func.func @<entryName>(...)` holding one flash.attention or
+/// flash.attention_grad on dynamically shaped strided memrefs, marked for a
+/// C interface. Argument order: the op's memrefs, then (varlen) cu_seqlens_q,
+/// cu_seqlens_k, max_seqlen_q, max_seqlen_k, then (dropout) seed, offset.
+mlir::OwningOpRef<mlir::ModuleOp> buildProblemIR(mlir::MLIRContext &context,
+                                                 const ProblemClass &problem);
+
+} // namespace flash
+
+#endif // FLASH_RUNTIME_PROBLEMIR_H

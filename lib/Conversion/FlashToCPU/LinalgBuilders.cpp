@@ -1,0 +1,76 @@
+//===- LinalgBuilders.cpp - linalg.generic helpers for the CPU lowering ----===//
+
+#include "LinalgBuilders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+
+namespace mlir::flash::cpu {
+
+static AffineMap inputMap(MLIRContext *context, unsigned loopRank,
+                          Value input) {
+  unsigned rank = cast<RankedTensorType>(input.getType()).getRank();
+  if (rank == loopRank)
+    return AffineMap::getMultiDimIdentityMap(loopRank, context);
+  // A per-row vector: (i, j) -> (i).
+  return AffineMap::get(loopRank, 0, getAffineDimExpr(0, context), context);
+}
+
+static Value buildGeneric(OpBuilder &b, Location loc, ValueRange inputs,
+                          Value init, AffineMap initMap, unsigned loopRank,
+                          ArrayRef<utils::IteratorType> iterators,
+                          BodyBuilder body) {
+  MLIRContext *context = b.getContext();
+  SmallVector<AffineMap> maps;
+  for (Value input : inputs)
+    maps.push_back(inputMap(context, loopRank, input));
+  maps.push_back(initMap);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
+      iterators, [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        linalg::YieldOp::create(nested, nestedLoc,
+                                body(nested, nestedLoc, args));
+      });
+  return generic.getResult(0);
+}
+
+Value mapTile(OpBuilder &b, Location loc, RankedTensorType resultType,
+              ValueRange inputs, BodyBuilder body) {
+  unsigned rank = resultType.getRank();
+  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                       resultType.getElementType());
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  return buildGeneric(
+      b, loc, inputs, init,
+      AffineMap::getMultiDimIdentityMap(rank, b.getContext()), rank, iterators,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        // The output's current element is not an input of a map.
+        return body(nested, nestedLoc, args.drop_back());
+      });
+}
+
+Value reduceRows(OpBuilder &b, Location loc, ValueRange inputs, Value init,
+                 BodyBuilder body) {
+  MLIRContext *context = b.getContext();
+  AffineMap rowMap = AffineMap::get(2, 0, getAffineDimExpr(0, context),
+                                    context);
+  return buildGeneric(
+      b, loc, inputs, init, rowMap, 2,
+      {utils::IteratorType::parallel, utils::IteratorType::reduction}, body);
+}
+
+Value f32Constant(OpBuilder &b, Location loc, double value) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
+}
+
+Value toF32(OpBuilder &b, Location loc, Value value) {
+  if (value.getType().isF32())
+    return value;
+  return arith::ExtFOp::create(b, loc, b.getF32Type(), value);
+}
+
+} // namespace mlir::flash::cpu

@@ -1,0 +1,639 @@
+//===- TileAttention.cpp - Problem-level ops to tile-level kernels ----------===//
+//
+// Replaces flash.attention / flash.attention_grad by flash.launch ops of
+// tile-level kernels built here. The kernels follow FlashAttention 2: the
+// forward streams K/V blocks past a block of query rows with an online
+// softmax; the backward computes D = rowsum(dO * O), then dK/dV per key block
+// (looping over query blocks and over the query heads sharing a K/V head),
+// then dQ per query block.
+//
+//===----------------------------------------------------------------------===//
+
+#include "flash/Dialect/Flash/IR/FlashOps.h"
+#include "flash/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/SymbolTable.h"
+
+#include <limits>
+
+namespace mlir::flash {
+#define GEN_PASS_DEF_FLASHTILEATTENTION
+#include "flash/Transforms/Passes.h.inc"
+} // namespace mlir::flash
+
+using namespace mlir;
+using namespace mlir::flash;
+
+namespace {
+
+/// Index arithmetic and tile constants at the builder's insertion point.
+class KernelBuilder {
+public:
+  KernelBuilder(OpBuilder &builder, Location loc) : b(builder), loc(loc) {}
+
+  Value index(int64_t value) {
+    return arith::ConstantIndexOp::create(b, loc, value);
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value div(Value x, Value y) { return arith::DivUIOp::create(b, loc, x, y); }
+  Value rem(Value x, Value y) { return arith::RemUIOp::create(b, loc, x, y); }
+  Value min(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
+  Value max(Value x, Value y) { return arith::MaxSIOp::create(b, loc, x, y); }
+  Value ceilDiv(Value x, int64_t d) { return div(add(x, index(d - 1)), index(d)); }
+  Value dim(Value memref, int64_t axis) {
+    return memref::DimOp::create(b, loc, memref, axis);
+  }
+  Value programId(GridAxis axis) {
+    return ProgramIdOp::create(b, loc, axis);
+  }
+
+  RankedTensorType tileType(ArrayRef<int64_t> shape, Type element) {
+    return RankedTensorType::get(shape, element);
+  }
+  Value splat(ArrayRef<int64_t> shape, double value) {
+    RankedTensorType type = tileType(shape, b.getF32Type());
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(type, b.getF32FloatAttr(value)));
+  }
+  Value truncate(Value tile, Type element) {
+    auto type = cast<RankedTensorType>(tile.getType());
+    if (type.getElementType() == element)
+      return tile;
+    return arith::TruncFOp::create(b, loc, type.clone(element), tile);
+  }
+  Value scaleBy(Value tile, double factor) {
+    auto type = cast<RankedTensorType>(tile.getType());
+    return arith::MulFOp::create(b, loc, tile,
+                                 splat(type.getShape(), factor));
+  }
+  Value dot(Value a, Value bOperand, Value acc, bool transposeA,
+            bool transposeB) {
+    auto op = DotOp::create(b, loc, acc.getType(), a, bOperand, acc);
+    op.setTransposeA(transposeA);
+    op.setTransposeB(transposeB);
+    return op;
+  }
+
+  OpBuilder &b;
+  Location loc;
+};
+
+/// What the tiling needs to know about one problem-level op, and where its
+/// operands sit in the kernels' argument list.
+struct Problem {
+  bool varlen = false, causal = false;
+  float scale = 1.0f, dropoutP = 0.0f;
+  int64_t headDim = 0, blockM = 64, blockN = 64;
+  Type elementType;
+  bool needsMask = true;
+
+  // Values passed to every kernel of the problem, in order, and the position
+  // of each named operand in that list (-1 when absent).
+  SmallVector<Value> args;
+  int q = -1, k = -1, v = -1, out = -1, lse = -1, dout = -1, dq = -1,
+      dk = -1, dv = -1, delta = -1, cuQ = -1, cuK = -1, seed = -1, offset = -1;
+
+  int push(Value value) {
+    if (!value)
+      return -1;
+    args.push_back(value);
+    return args.size() - 1;
+  }
+  bool dropout() const { return dropoutP > 0.0f; }
+};
+
+/// The sequence one program works on: its batch entry, heads and extents.
+struct Sequence {
+  Value batch, head, kvHead, stream;
+  Value seqlenQ, seqlenK; // lengths of this sequence
+  Value startQ, startK;   // first token (varlen), else 0
+};
+
+/// Builds the kernels of one problem.
+class KernelEmitter {
+public:
+  KernelEmitter(ModuleOp module, SymbolTable &symbols, const Problem &problem,
+                StringRef baseName, Location loc)
+      : module(module), symbols(symbols), p(problem), baseName(baseName),
+        loc(loc) {}
+
+  func::FuncOp forwardKernel();
+  func::FuncOp deltaKernel();
+  func::FuncOp dkdvKernel();
+  func::FuncOp dqKernel();
+
+private:
+  /// Creates an empty kernel function and positions `kb` in its body.
+  func::FuncOp createKernel(StringRef suffix, OpBuilder &builder);
+  Value arg(int position) { return kernelArgs[position]; }
+
+  /// Reads the program's (batch, head) from grid axis y, which enumerates
+  /// batch * heads (or batch * kv_heads when `perKvHead`).
+  Sequence locate(KernelBuilder &kb, bool perKvHead);
+
+  /// Rows [row, row + rows) of one head of a [B, S, H, D] / [T, H, D] memref.
+  Value loadRows(KernelBuilder &kb, const Sequence &s, Value memref, bool ofQ,
+                 Value row, Value head, int64_t rows);
+  void storeRows(KernelBuilder &kb, const Sequence &s, Value tile, Value memref,
+                 bool ofQ, Value row, Value head);
+  /// Per-row statistics ([B, H, S] / [H, T] memrefs: lse and D).
+  Value loadRowStats(KernelBuilder &kb, const Sequence &s, Value memref,
+                     Value row, Value head, int64_t rows);
+  void storeRowStats(KernelBuilder &kb, const Sequence &s, Value tile,
+                     Value memref, Value row, Value head);
+
+  /// Scores S = Q K^T of a block, masked where needed.
+  Value maskedScores(KernelBuilder &kb, const Sequence &s, Value qTile,
+                     Value kTile, Value row, Value col);
+  /// Dropout applied to `tile` (probabilities or their gradient) when on.
+  Value applyDropout(KernelBuilder &kb, const Sequence &s, Value tile, Value row,
+                     Value col, Value stream);
+
+  /// The causal upper bound of the key columns a block of query rows sees.
+  Value keyEnd(KernelBuilder &kb, const Sequence &s, Value row);
+
+  ModuleOp module;
+  SymbolTable &symbols;
+  const Problem &p;
+  std::string baseName;
+  Location loc; // of the problem-level op, for every op of its kernels
+  SmallVector<Value> kernelArgs;
+};
+
+func::FuncOp KernelEmitter::createKernel(StringRef suffix, OpBuilder &builder) {
+  SmallVector<Type> types = llvm::map_to_vector(
+      p.args, [](Value value) { return value.getType(); });
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(module.getBody());
+  auto kernel = func::FuncOp::create(builder, loc,
+                                     (baseName + "_" + suffix).str(),
+                                     builder.getFunctionType(types, {}));
+  kernel.setPrivate();
+  kernel->setAttr(FlashDialect::kKernelAttrName, builder.getUnitAttr());
+  symbols.insert(kernel);
+  Block *body = kernel.addEntryBlock();
+  kernelArgs.assign(body->args_begin(), body->args_end());
+  builder.setInsertionPointToEnd(body);
+  func::ReturnOp::create(builder, loc);
+  return kernel;
+}
+
+Sequence KernelEmitter::locate(KernelBuilder &kb, bool perKvHead) {
+  int64_t headAxis = p.varlen ? 1 : 2;
+  Value heads = kb.dim(arg(p.q), headAxis);
+  Value kvHeads = kb.dim(arg(p.k), headAxis);
+  Value group = kb.div(heads, kvHeads);
+  Sequence s;
+  Value y = kb.programId(GridAxis::y);
+  if (perKvHead) {
+    s.batch = kb.div(y, kvHeads);
+    s.kvHead = kb.rem(y, kvHeads);
+  } else {
+    s.batch = kb.div(y, heads);
+    s.head = kb.rem(y, heads);
+    s.kvHead = kb.div(s.head, group);
+    s.stream = y;
+  }
+  if (p.varlen) {
+    auto boundsQ = SeqBoundsOp::create(kb.b, kb.loc, arg(p.cuQ), s.batch);
+    auto boundsK = SeqBoundsOp::create(kb.b, kb.loc, arg(p.cuK), s.batch);
+    s.startQ = boundsQ.getStart();
+    s.seqlenQ = boundsQ.getLength();
+    s.startK = boundsK.getStart();
+    s.seqlenK = boundsK.getLength();
+  } else {
+    s.startQ = s.startK = kb.index(0);
+    s.seqlenQ = kb.dim(arg(p.q), 1);
+    s.seqlenK = kb.dim(arg(p.k), 1);
+  }
+  return s;
+}
+
+Value KernelEmitter::loadRows(KernelBuilder &kb, const Sequence &s,
+                              Value memref, bool ofQ, Value row, Value head,
+                              int64_t rows) {
+  Value start = ofQ ? s.startQ : s.startK;
+  Value length = ofQ ? s.seqlenQ : s.seqlenK;
+  Value zero = kb.index(0);
+  auto type = kb.tileType({rows, p.headDim}, p.elementType);
+  if (p.varlen)
+    return LoadOp::create(kb.b, kb.loc, type, memref,
+                          ValueRange{kb.add(start, row), head, zero},
+                          kb.add(start, length), 0);
+  return LoadOp::create(kb.b, kb.loc, type, memref,
+                        ValueRange{s.batch, row, head, zero}, length, 1);
+}
+
+void KernelEmitter::storeRows(KernelBuilder &kb, const Sequence &s, Value tile,
+                              Value memref, bool ofQ, Value row, Value head) {
+  Value start = ofQ ? s.startQ : s.startK;
+  Value length = ofQ ? s.seqlenQ : s.seqlenK;
+  Value zero = kb.index(0);
+  if (p.varlen)
+    StoreOp::create(kb.b, kb.loc, tile, memref,
+                    ValueRange{kb.add(start, row), head, zero},
+                    kb.add(start, length), 0, false);
+  else
+    StoreOp::create(kb.b, kb.loc, tile, memref,
+                    ValueRange{s.batch, row, head, zero}, length, 1, false);
+}
+
+Value KernelEmitter::loadRowStats(KernelBuilder &kb, const Sequence &s,
+                                  Value memref, Value row, Value head,
+                                  int64_t rows) {
+  auto type = kb.tileType({rows}, kb.b.getF32Type());
+  if (p.varlen)
+    return LoadOp::create(kb.b, kb.loc, type, memref,
+                          ValueRange{head, kb.add(s.startQ, row)},
+                          kb.add(s.startQ, s.seqlenQ), 1);
+  return LoadOp::create(kb.b, kb.loc, type, memref,
+                        ValueRange{s.batch, head, row}, s.seqlenQ, 2);
+}
+
+void KernelEmitter::storeRowStats(KernelBuilder &kb, const Sequence &s,
+                                  Value tile, Value memref, Value row,
+                                  Value head) {
+  if (p.varlen)
+    StoreOp::create(kb.b, kb.loc, tile, memref,
+                    ValueRange{head, kb.add(s.startQ, row)},
+                    kb.add(s.startQ, s.seqlenQ), 1, false);
+  else
+    StoreOp::create(kb.b, kb.loc, tile, memref, ValueRange{s.batch, head, row},
+                    s.seqlenQ, 2, false);
+}
+
+Value KernelEmitter::maskedScores(KernelBuilder &kb, const Sequence &s,
+                                  Value qTile, Value kTile, Value row,
+                                  Value col) {
+  Value scores = kb.dot(qTile, kTile, kb.splat({p.blockM, p.blockN}, 0.0),
+                        /*transposeA=*/false, /*transposeB=*/true);
+  if (!p.needsMask)
+    return scores;
+  return MaskOp::create(kb.b, kb.loc, scores, row, col, s.seqlenQ, s.seqlenK,
+                        p.causal);
+}
+
+Value KernelEmitter::applyDropout(KernelBuilder &kb, const Sequence &s,
+                                  Value tile, Value row, Value col,
+                                  Value stream) {
+  if (!p.dropout())
+    return tile;
+  auto bitsType = kb.tileType({p.blockM, p.blockN}, kb.b.getI32Type());
+  Value bits = PhiloxOp::create(kb.b, kb.loc, bitsType, arg(p.seed),
+                                arg(p.offset), stream, row, col);
+  return DropoutOp::create(kb.b, kb.loc, tile, bits, p.dropoutP);
+}
+
+Value KernelEmitter::keyEnd(KernelBuilder &kb, const Sequence &s, Value row) {
+  if (!p.causal)
+    return s.seqlenK;
+  // Row r sees columns c <= r + seqlen_k - seqlen_q (bottom-right aligned).
+  Value lastRowEnd = kb.add(row, kb.index(p.blockM));
+  Value visible = kb.add(lastRowEnd, kb.sub(s.seqlenK, s.seqlenQ));
+  return kb.max(kb.index(0), kb.min(visible, s.seqlenK));
+}
+
+func::FuncOp KernelEmitter::forwardKernel() {
+  OpBuilder builder(module.getContext());
+  func::FuncOp kernel = createKernel("fwd", builder);
+  builder.setInsertionPoint(kernel.getBody().front().getTerminator());
+  KernelBuilder kb(builder, kernel.getLoc());
+
+  Sequence s = locate(kb, /*perKvHead=*/false);
+  Value row = kb.mul(kb.programId(GridAxis::x), kb.index(p.blockM));
+  Value inRange = arith::CmpIOp::create(builder, kb.loc,
+                                        arith::CmpIPredicate::slt, row,
+                                        s.seqlenQ);
+  auto ifInRange = scf::IfOp::create(builder, kb.loc, inRange);
+  builder.setInsertionPointToStart(&ifInRange.getThenRegion().front());
+
+  Value qTile = loadRows(kb, s, arg(p.q), /*ofQ=*/true, row, s.head, p.blockM);
+  Value m0 = kb.splat({p.blockM}, -std::numeric_limits<double>::infinity());
+  Value l0 = kb.splat({p.blockM}, 0.0);
+  Value acc0 = kb.splat({p.blockM, p.headDim}, 0.0);
+
+  auto loop = scf::ForOp::create(builder, kb.loc, kb.index(0),
+                                 keyEnd(kb, s, row), kb.index(p.blockN),
+                                 ValueRange{acc0, m0, l0});
+  {
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(loop.getBody());
+    Value col = loop.getInductionVar();
+    Value acc = loop.getRegionIterArg(0), m = loop.getRegionIterArg(1),
+          l = loop.getRegionIterArg(2);
+    Value kTile = loadRows(kb, s, arg(p.k), false, col, s.kvHead, p.blockN);
+    Value vTile = loadRows(kb, s, arg(p.v), false, col, s.kvHead, p.blockN);
+    Value scores = maskedScores(kb, s, qTile, kTile, row, col);
+    auto softmax = OnlineSoftmaxOp::create(builder, kb.loc, scores, m, l,
+                                           p.scale);
+    // l sums the probabilities before dropout; P V uses them after.
+    Value probs = applyDropout(kb, s, softmax.getProbs(), row, col, s.stream);
+    Value rescaled = ScaleRowsOp::create(builder, kb.loc, acc,
+                                         softmax.getCorrection());
+    Value accNext = kb.dot(kb.truncate(probs, p.elementType), vTile, rescaled,
+                           false, false);
+    scf::YieldOp::create(builder, kb.loc,
+                         SmallVector<Value>{accNext, softmax.getNewRowMax(),
+                                            softmax.getNewRowSum()});
+  }
+  auto outType = kb.tileType({p.blockM, p.headDim}, p.elementType);
+  auto finalize = FinalizeOp::create(
+      builder, kb.loc, outType, loop.getResult(1).getType(), loop.getResult(0),
+      loop.getResult(1), loop.getResult(2));
+  storeRows(kb, s, finalize.getOut(), arg(p.out), true, row, s.head);
+  storeRowStats(kb, s, finalize.getLse(), arg(p.lse), row, s.head);
+  return kernel;
+}
+
+func::FuncOp KernelEmitter::deltaKernel() {
+  OpBuilder builder(module.getContext());
+  func::FuncOp kernel = createKernel("bwd_delta", builder);
+  builder.setInsertionPoint(kernel.getBody().front().getTerminator());
+  KernelBuilder kb(builder, kernel.getLoc());
+
+  Sequence s = locate(kb, /*perKvHead=*/false);
+  Value row = kb.mul(kb.programId(GridAxis::x), kb.index(p.blockM));
+  Value outTile = loadRows(kb, s, arg(p.out), true, row, s.head, p.blockM);
+  Value doutTile = loadRows(kb, s, arg(p.dout), true, row, s.head, p.blockM);
+  Value delta = RowDotOp::create(builder, kb.loc,
+                                 kb.tileType({p.blockM}, builder.getF32Type()),
+                                 doutTile, outTile);
+  storeRowStats(kb, s, delta, arg(p.delta), row, s.head);
+  return kernel;
+}
+
+func::FuncOp KernelEmitter::dkdvKernel() {
+  OpBuilder builder(module.getContext());
+  func::FuncOp kernel = createKernel("bwd_dkdv", builder);
+  builder.setInsertionPoint(kernel.getBody().front().getTerminator());
+  KernelBuilder kb(builder, kernel.getLoc());
+
+  Sequence s = locate(kb, /*perKvHead=*/true);
+  Value col = kb.mul(kb.programId(GridAxis::x), kb.index(p.blockN));
+  Value inRange = arith::CmpIOp::create(builder, kb.loc,
+                                        arith::CmpIPredicate::slt, col,
+                                        s.seqlenK);
+  auto ifInRange = scf::IfOp::create(builder, kb.loc, inRange);
+  builder.setInsertionPointToStart(&ifInRange.getThenRegion().front());
+
+  Value kTile = loadRows(kb, s, arg(p.k), false, col, s.kvHead, p.blockN);
+  Value vTile = loadRows(kb, s, arg(p.v), false, col, s.kvHead, p.blockN);
+  // Causal: query rows before col - (seqlen_k - seqlen_q) see none of these
+  // keys; start at the query block holding the first row that does.
+  Value rowStart = kb.index(0);
+  if (p.causal) {
+    Value first = kb.max(kb.index(0),
+                         kb.sub(col, kb.sub(s.seqlenK, s.seqlenQ)));
+    rowStart = kb.mul(kb.div(first, kb.index(p.blockM)), kb.index(p.blockM));
+  }
+  int64_t headAxis = p.varlen ? 1 : 2;
+  Value heads = kb.dim(arg(p.q), headAxis);
+  Value group = kb.div(heads, kb.dim(arg(p.k), headAxis));
+  Value firstHead = kb.mul(s.kvHead, group);
+
+  Value dk0 = kb.splat({p.blockN, p.headDim}, 0.0);
+  Value dv0 = kb.splat({p.blockN, p.headDim}, 0.0);
+  // Sum over the query heads sharing this K/V head, then over query blocks.
+  auto headLoop = scf::ForOp::create(builder, kb.loc, kb.index(0), group,
+                                     kb.index(1), ValueRange{dk0, dv0});
+  {
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(headLoop.getBody());
+    Value head = kb.add(firstHead, headLoop.getInductionVar());
+    Value stream = kb.add(kb.mul(s.batch, heads), head);
+    auto rowLoop = scf::ForOp::create(
+        builder, kb.loc, rowStart, s.seqlenQ, kb.index(p.blockM),
+        ValueRange{headLoop.getRegionIterArg(0), headLoop.getRegionIterArg(1)});
+    {
+      OpBuilder::InsertionGuard inner(builder);
+      builder.setInsertionPointToStart(rowLoop.getBody());
+      Value row = rowLoop.getInductionVar();
+      Value dk = rowLoop.getRegionIterArg(0), dv = rowLoop.getRegionIterArg(1);
+      Value qTile = loadRows(kb, s, arg(p.q), true, row, head, p.blockM);
+      Value doutTile = loadRows(kb, s, arg(p.dout), true, row, head, p.blockM);
+      Value lse = loadRowStats(kb, s, arg(p.lse), row, head, p.blockM);
+      Value delta = loadRowStats(kb, s, arg(p.delta), row, head, p.blockM);
+      Value scores = maskedScores(kb, s, qTile, kTile, row, col);
+      Value probs =
+          SoftmaxRecomputeOp::create(builder, kb.loc, scores, lse, p.scale);
+      Value dropped = applyDropout(kb, s, probs, row, col, stream);
+      // dV += P_dropped^T dO
+      Value dvNext = kb.dot(kb.truncate(dropped, p.elementType), doutTile, dv,
+                            /*transposeA=*/true, false);
+      // dP = dO V^T, through the same dropout mask.
+      Value dprobs = kb.dot(doutTile, vTile, kb.splat({p.blockM, p.blockN}, 0.0),
+                            false, /*transposeB=*/true);
+      dprobs = applyDropout(kb, s, dprobs, row, col, stream);
+      Value dscores =
+          SoftmaxGradOp::create(builder, kb.loc, probs, dprobs, delta);
+      // dK += dS^T Q (scaled once at the end).
+      Value dkNext = kb.dot(kb.truncate(dscores, p.elementType), qTile, dk,
+                            /*transposeA=*/true, false);
+      scf::YieldOp::create(builder, kb.loc, ValueRange{dkNext, dvNext});
+    }
+    scf::YieldOp::create(builder, kb.loc, rowLoop.getResults());
+  }
+  Value dk = kb.truncate(kb.scaleBy(headLoop.getResult(0), p.scale),
+                         p.elementType);
+  Value dv = kb.truncate(headLoop.getResult(1), p.elementType);
+  storeRows(kb, s, dk, arg(p.dk), false, col, s.kvHead);
+  storeRows(kb, s, dv, arg(p.dv), false, col, s.kvHead);
+  return kernel;
+}
+
+func::FuncOp KernelEmitter::dqKernel() {
+  OpBuilder builder(module.getContext());
+  func::FuncOp kernel = createKernel("bwd_dq", builder);
+  builder.setInsertionPoint(kernel.getBody().front().getTerminator());
+  KernelBuilder kb(builder, kernel.getLoc());
+
+  Sequence s = locate(kb, /*perKvHead=*/false);
+  Value row = kb.mul(kb.programId(GridAxis::x), kb.index(p.blockM));
+  Value inRange = arith::CmpIOp::create(builder, kb.loc,
+                                        arith::CmpIPredicate::slt, row,
+                                        s.seqlenQ);
+  auto ifInRange = scf::IfOp::create(builder, kb.loc, inRange);
+  builder.setInsertionPointToStart(&ifInRange.getThenRegion().front());
+
+  Value qTile = loadRows(kb, s, arg(p.q), true, row, s.head, p.blockM);
+  Value doutTile = loadRows(kb, s, arg(p.dout), true, row, s.head, p.blockM);
+  Value lse = loadRowStats(kb, s, arg(p.lse), row, s.head, p.blockM);
+  Value delta = loadRowStats(kb, s, arg(p.delta), row, s.head, p.blockM);
+  Value dq0 = kb.splat({p.blockM, p.headDim}, 0.0);
+  auto loop = scf::ForOp::create(builder, kb.loc, kb.index(0),
+                                 keyEnd(kb, s, row), kb.index(p.blockN),
+                                 ValueRange{dq0});
+  {
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(loop.getBody());
+    Value col = loop.getInductionVar();
+    Value kTile = loadRows(kb, s, arg(p.k), false, col, s.kvHead, p.blockN);
+    Value vTile = loadRows(kb, s, arg(p.v), false, col, s.kvHead, p.blockN);
+    Value scores = maskedScores(kb, s, qTile, kTile, row, col);
+    Value probs = SoftmaxRecomputeOp::create(builder, kb.loc, scores, lse,
+                                             p.scale);
+    Value dprobs = kb.dot(doutTile, vTile, kb.splat({p.blockM, p.blockN}, 0.0),
+                          false, /*transposeB=*/true);
+    dprobs = applyDropout(kb, s, dprobs, row, col, s.stream);
+    Value dscores = SoftmaxGradOp::create(builder, kb.loc, probs, dprobs, delta);
+    // dQ += dS K (scaled once at the end).
+    Value dqNext = kb.dot(kb.truncate(dscores, p.elementType), kTile,
+                          loop.getRegionIterArg(0), false, false);
+    scf::YieldOp::create(builder, kb.loc, ValueRange{dqNext});
+  }
+  Value dq = kb.truncate(kb.scaleBy(loop.getResult(0), p.scale), p.elementType);
+  storeRows(kb, s, dq, arg(p.dq), true, row, s.head);
+  return kernel;
+}
+
+bool isStaticMultiple(int64_t extent, int64_t block) {
+  return !ShapedType::isDynamic(extent) && extent % block == 0;
+}
+
+/// Fills what both ops share.
+template <typename OpTy>
+Problem describe(OpTy op, int64_t blockM, int64_t blockN) {
+  Problem p;
+  auto qType = cast<MemRefType>(op.getQ().getType());
+  auto kType = cast<MemRefType>(op.getK().getType());
+  p.varlen = op.isVarlen();
+  p.causal = op.getCausal();
+  p.scale = op.getEffectiveScale();
+  p.dropoutP = op.getDropoutP().convertToFloat();
+  p.headDim = qType.getShape().back();
+  p.elementType = qType.getElementType();
+  p.blockM = blockM;
+  p.blockN = blockN;
+  p.needsMask = p.causal || p.varlen ||
+                !isStaticMultiple(qType.getDimSize(1), blockM) ||
+                !isStaticMultiple(kType.getDimSize(1), blockN);
+  return p;
+}
+
+/// The grid (ceil(rows / block), batch * heads, 1) of a kernel, where `rows`
+/// is the (maximum) sequence length of q (or k) and `heads` those of q (or k).
+SmallVector<Value> grid(KernelBuilder &kb, const Problem &p, Value maxSeqlen,
+                        Value headsOf, int64_t block) {
+  Value batch = p.varlen ? kb.sub(kb.dim(p.args[p.cuQ], 0), kb.index(1))
+                         : kb.dim(p.args[p.q], 0);
+  Value heads = kb.dim(headsOf, p.varlen ? 1 : 2);
+  return {kb.ceilDiv(maxSeqlen, block), kb.mul(batch, heads), kb.index(1)};
+}
+
+void launch(KernelBuilder &kb, func::FuncOp kernel, ArrayRef<Value> grid,
+            ValueRange args) {
+  LaunchOp::create(kb.b, kb.loc, kernel.getSymName(), grid[0], grid[1],
+                   grid[2], args);
+}
+
+struct FlashTileAttentionPass
+    : public flash::impl::FlashTileAttentionBase<FlashTileAttentionPass> {
+  using FlashTileAttentionBase::FlashTileAttentionBase;
+
+  void runOnOperation() override {
+    if (blockM <= 0 || blockN <= 0 || blockM % 16 != 0 || blockN % 16 != 0) {
+      getOperation().emitError()
+          << "flash-tile-attention: block-m and block-n must be positive "
+             "multiples of 16, got "
+          << blockM << " and " << blockN;
+      return signalPassFailure();
+    }
+    ModuleOp module = getOperation();
+    SymbolTable symbols(module);
+    SmallVector<Operation *> problems;
+    module.walk([&](Operation *op) {
+      if (isa<AttentionOp, AttentionGradOp>(op))
+        problems.push_back(op);
+    });
+    for (Operation *op : problems) {
+      if (auto fwd = dyn_cast<AttentionOp>(op))
+        tileForward(module, symbols, fwd);
+      else
+        tileBackward(module, symbols, cast<AttentionGradOp>(op));
+      op->erase();
+    }
+  }
+
+  std::string kernelBaseName(Operation *op, StringRef kind) {
+    auto parent = op->getParentOfType<func::FuncOp>();
+    return ((parent ? parent.getSymName() : StringRef("flash")) + "_" + kind)
+        .str();
+  }
+
+  void tileForward(ModuleOp module, SymbolTable &symbols, AttentionOp op) {
+    Problem p = describe(op, blockM, blockN);
+    p.q = p.push(op.getQ());
+    p.k = p.push(op.getK());
+    p.v = p.push(op.getV());
+    p.out = p.push(op.getOut());
+    p.lse = p.push(op.getLse());
+    p.cuQ = p.push(op.getCuSeqlensQ());
+    p.cuK = p.push(op.getCuSeqlensK());
+    p.seed = p.push(op.getSeed());
+    p.offset = p.push(op.getOffset());
+
+    KernelEmitter emitter(module, symbols, p, kernelBaseName(op, "attention"), op.getLoc());
+    func::FuncOp kernel = emitter.forwardKernel();
+
+    OpBuilder builder(op);
+    KernelBuilder kb(builder, op.getLoc());
+    Value maxSeqlenQ = p.varlen ? op.getMaxSeqlenQ() : kb.dim(op.getQ(), 1);
+    launch(kb, kernel, grid(kb, p, maxSeqlenQ, op.getQ(), blockM), p.args);
+  }
+
+  void tileBackward(ModuleOp module, SymbolTable &symbols, AttentionGradOp op) {
+    Problem p = describe(op, blockM, blockN);
+    OpBuilder builder(op);
+    KernelBuilder kb(builder, op.getLoc());
+
+    // D = rowsum(dO * O) lives in a workspace shaped like the lse. Like the
+    // buffers of one-shot bufferization, it is freed by the deallocation
+    // pipeline that follows.
+    auto lseType = cast<MemRefType>(op.getLse().getType());
+    SmallVector<Value> lseSizes;
+    for (int64_t axis = 0; axis < lseType.getRank(); ++axis)
+      if (lseType.isDynamicDim(axis))
+        lseSizes.push_back(kb.dim(op.getLse(), axis));
+    auto deltaType = MemRefType::get(lseType.getShape(), builder.getF32Type());
+    Value delta = memref::AllocOp::create(builder, op.getLoc(), deltaType,
+                                          lseSizes);
+
+    p.q = p.push(op.getQ());
+    p.k = p.push(op.getK());
+    p.v = p.push(op.getV());
+    p.out = p.push(op.getOut());
+    p.dout = p.push(op.getDout());
+    p.lse = p.push(op.getLse());
+    p.dq = p.push(op.getDq());
+    p.dk = p.push(op.getDk());
+    p.dv = p.push(op.getDv());
+    p.delta = p.push(delta);
+    p.cuQ = p.push(op.getCuSeqlensQ());
+    p.cuK = p.push(op.getCuSeqlensK());
+    p.seed = p.push(op.getSeed());
+    p.offset = p.push(op.getOffset());
+
+    KernelEmitter emitter(module, symbols, p,
+                          kernelBaseName(op, "attention_grad"), op.getLoc());
+    func::FuncOp deltaKernel = emitter.deltaKernel();
+    func::FuncOp dkdvKernel = emitter.dkdvKernel();
+    func::FuncOp dqKernel = emitter.dqKernel();
+
+    Value maxSeqlenQ = p.varlen ? op.getMaxSeqlenQ() : kb.dim(op.getQ(), 1);
+    Value maxSeqlenK = p.varlen ? op.getMaxSeqlenK() : kb.dim(op.getK(), 1);
+    SmallVector<Value> rowGrid = grid(kb, p, maxSeqlenQ, op.getQ(), blockM);
+    launch(kb, deltaKernel, rowGrid, p.args);
+    launch(kb, dkdvKernel, grid(kb, p, maxSeqlenK, op.getK(), blockN), p.args);
+    launch(kb, dqKernel, rowGrid, p.args);
+  }
+};
+
+} // namespace
