@@ -74,24 +74,25 @@ Status checkCuSeqlens(const char *name, const TensorRef &cu, int64_t batch,
   if (values[0] != 0)
     return argumentError(name, "must start at 0, got " +
                                    std::to_string(values[0]));
-  for (int64_t i = 0; i < batch; ++i) {
-    int64_t length = int64_t{values[i + 1]} - values[i];
-    if (length < 0)
+  for (int64_t i = 0; i < batch; ++i)
+    if (values[i + 1] < values[i])
       return argumentError(name, "must be non-decreasing, but entry " +
                                      std::to_string(i + 1) + " (" +
                                      std::to_string(values[i + 1]) +
                                      ") is below entry " + std::to_string(i) +
                                      " (" + std::to_string(values[i]) + ")");
+  if (values[batch] > totalTokens)
+    return argumentError(name, "ends at " + std::to_string(values[batch]) +
+                                   ", past the " + std::to_string(totalTokens) +
+                                   " tokens of the tensors");
+  for (int64_t i = 0; i < batch; ++i) {
+    int64_t length = int64_t{values[i + 1]} - values[i];
     if (length > maxSeqlen)
       return argumentError(maxName, "(" + std::to_string(maxSeqlen) +
                                         ") is smaller than sequence " +
                                         std::to_string(i) + "'s length (" +
                                         std::to_string(length) + ")");
   }
-  if (values[batch] > totalTokens)
-    return argumentError(name, "ends at " + std::to_string(values[batch]) +
-                                   ", past the " + std::to_string(totalTokens) +
-                                   " tokens of the tensors");
   return Status::success();
 }
 

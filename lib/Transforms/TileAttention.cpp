@@ -543,7 +543,7 @@ struct FlashTileAttentionPass
       getOperation().emitError()
           << "flash-tile-attention: block-m and block-n must be positive "
              "multiples of 16, got "
-          << blockM << " and " << blockN;
+          << blockM.getValue() << " and " << blockN.getValue();
       return signalPassFailure();
     }
     ModuleOp module = getOperation();
