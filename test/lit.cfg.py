@@ -18,4 +18,4 @@ config.substitutions.append(("%kernels", os.path.join(config.flash_src_root, "ke
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.flash_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-llvm_config.add_tool_substitutions(["flash-opt"], [config.flash_tools_dir])
+llvm_config.add_tool_substitutions(["flash-opt", "flash-run"], [config.flash_tools_dir])
