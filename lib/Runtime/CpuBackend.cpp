@@ -133,24 +133,6 @@ CpuBackend::CpuBackend(Options options)
 CpuBackend::~CpuBackend() = default;
 
 namespace {
-template <typename Args>
-ProblemClass classOf(const Args &args, const ProblemSizes &sizes,
-                     const CpuBackend::Options &options, bool backward) {
-  ProblemClass problem;
-  problem.dtype = args.q.dtype;
-  problem.headDim = sizes.headDim;
-  problem.varlen = args.varlen.enabled();
-  problem.causal = args.options.causal;
-  problem.backward = backward;
-  problem.dropoutP = args.options.dropoutP;
-  problem.scale = args.options.scale
-                      ? *args.options.scale
-                      : 1.0f / std::sqrt(static_cast<float>(sizes.headDim));
-  problem.blockM = options.blockM;
-  problem.blockN = options.blockN;
-  return problem;
-}
-
 /// Appends the trailing (varlen, dropout) arguments of a call.
 template <typename Args>
 void appendOptionalArgs(const Args &args, const ProblemClass &problem,
@@ -170,12 +152,12 @@ void appendOptionalArgs(const Args &args, const ProblemClass &problem,
 
 ProblemClass CpuBackend::classify(const ForwardArgs &args,
                                   const ProblemSizes &sizes) const {
-  return classOf(args, sizes, impl->options, /*backward=*/false);
+  return classifyProblem(args, sizes, impl->options.blockM, impl->options.blockN);
 }
 
 ProblemClass CpuBackend::classify(const BackwardArgs &args,
                                   const ProblemSizes &sizes) const {
-  return classOf(args, sizes, impl->options, /*backward=*/true);
+  return classifyProblem(args, sizes, impl->options.blockM, impl->options.blockN);
 }
 
 Status CpuBackend::prepare(const ProblemClass &problem) {

@@ -3,10 +3,12 @@
 #include "flash/Runtime/ProblemIR.h"
 
 #include "flash/Dialect/Flash/IR/FlashOps.h"
+#include "flash/Runtime/Attention.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 
+#include <cmath>
 #include <sstream>
 
 using namespace mlir;
@@ -21,6 +23,34 @@ std::string ProblemClass::key() const {
     os << "-dropout" << dropoutP;
   os << "-scale" << scale << "-m" << blockM << "-n" << blockN;
   return os.str();
+}
+
+template <typename Args>
+static ProblemClass classOf(const Args &args, const ProblemSizes &sizes,
+                            int64_t blockM, int64_t blockN, bool backward) {
+  ProblemClass problem;
+  problem.dtype = args.q.dtype;
+  problem.headDim = sizes.headDim;
+  problem.varlen = args.varlen.enabled();
+  problem.causal = args.options.causal;
+  problem.backward = backward;
+  problem.dropoutP = args.options.dropoutP;
+  problem.scale = args.options.scale
+                      ? *args.options.scale
+                      : 1.0f / std::sqrt(static_cast<float>(sizes.headDim));
+  problem.blockM = blockM;
+  problem.blockN = blockN;
+  return problem;
+}
+
+ProblemClass classifyProblem(const ForwardArgs &args, const ProblemSizes &sizes,
+                             int64_t blockM, int64_t blockN) {
+  return classOf(args, sizes, blockM, blockN, /*backward=*/false);
+}
+
+ProblemClass classifyProblem(const BackwardArgs &args, const ProblemSizes &sizes,
+                             int64_t blockM, int64_t blockN) {
+  return classOf(args, sizes, blockM, blockN, /*backward=*/true);
 }
 
 OwningOpRef<ModuleOp> buildProblemIR(MLIRContext &context,

@@ -3,6 +3,7 @@
 #include "flash/Testing/AttentionWorkload.h"
 
 #include "flash/Reference/AttentionReference.h"
+#include "flash/Runtime/CudaDriver.h"
 
 #include <cmath>
 #include <cstring>
@@ -373,6 +374,82 @@ Status Workload::save(const std::string &dir) const {
         !s)
       return s;
   return Status::success();
+}
+
+//===----------------------------------------------------------------------===//
+// DeviceWorkload
+//===----------------------------------------------------------------------===//
+
+struct DeviceWorkload::Mirror {
+  HostTensor *host;
+  DeviceBuffer buffer;
+};
+
+Status DeviceWorkload::upload(Workload &w) {
+  mirrors.clear();
+  CudaDriver &driver = CudaDriver::get();
+  if (Status s = driver.ensureContext(0); !s)
+    return s;
+  for (HostTensor *t : {&w.q, &w.k, &w.v, &w.out, &w.lse, &w.dout, &w.dq, &w.dk,
+                        &w.dv}) {
+    if (t->shape().empty())
+      continue;
+    auto mirror = std::make_shared<Mirror>();
+    mirror->host = t;
+    if (Status s = mirror->buffer.allocate(std::max<size_t>(t->storageBytes(), 16)); !s)
+      return s;
+    if (Status s = driver.copyHostToDevice(mirror->buffer.devicePointer(),
+                                           t->storage(), t->storageBytes());
+        !s)
+      return s;
+    mirrors.push_back(mirror);
+  }
+  return Status::success();
+}
+
+Status DeviceWorkload::download(Workload &w) {
+  CudaDriver &driver = CudaDriver::get();
+  if (Status s = driver.synchronizeContext(); !s)
+    return s;
+  for (auto &mirror : mirrors)
+    if (Status s = driver.copyDeviceToHost(mirror->host->storage(),
+                                           mirror->buffer.devicePointer(),
+                                           mirror->host->storageBytes());
+        !s)
+      return s;
+  return Status::success();
+}
+
+TensorRef DeviceWorkload::deviceRef(HostTensor &tensor) {
+  TensorRef ref = tensor.ref();
+  for (auto &mirror : mirrors)
+    if (mirror->host == &tensor)
+      ref.data = mirror->buffer.data();
+  return ref;
+}
+
+ForwardArgs DeviceWorkload::forwardArgs(Workload &w) {
+  ForwardArgs args = w.forwardArgs();
+  args.q = deviceRef(w.q);
+  args.k = deviceRef(w.k);
+  args.v = deviceRef(w.v);
+  args.out = deviceRef(w.out);
+  args.lse = deviceRef(w.lse);
+  return args;
+}
+
+BackwardArgs DeviceWorkload::backwardArgs(Workload &w) {
+  BackwardArgs args = w.backwardArgs();
+  args.q = deviceRef(w.q);
+  args.k = deviceRef(w.k);
+  args.v = deviceRef(w.v);
+  args.out = deviceRef(w.out);
+  args.lse = deviceRef(w.lse);
+  args.dout = deviceRef(w.dout);
+  args.dq = deviceRef(w.dq);
+  args.dk = deviceRef(w.dk);
+  args.dv = deviceRef(w.dv);
+  return args;
 }
 
 } // namespace flash::testing

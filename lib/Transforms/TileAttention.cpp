@@ -528,10 +528,23 @@ SmallVector<Value> grid(KernelBuilder &kb, const Problem &p, Value maxSeqlen,
   return {kb.ceilDiv(maxSeqlen, block), kb.mul(batch, heads), kb.index(1)};
 }
 
+/// Launches `kernel` over `grid`, and records on the kernel how its grid is
+/// sized, for runtimes that launch kernels without running host code:
+/// x = ceil(max seqlen of `rows` / block), y = batch * heads of `heads`, and
+/// its position among the problem's launches.
 void launch(KernelBuilder &kb, func::FuncOp kernel, ArrayRef<Value> grid,
-            ValueRange args) {
+            ValueRange args, StringRef rows, int64_t block, StringRef heads,
+            int64_t order) {
   LaunchOp::create(kb.b, kb.loc, kernel.getSymName(), grid[0], grid[1],
                    grid[2], args);
+  Builder b(kernel.getContext());
+  kernel->setAttr(FlashDialect::kGridAttrName,
+                  b.getDictionaryAttr({
+                      b.getNamedAttr("block", b.getI64IntegerAttr(block)),
+                      b.getNamedAttr("heads", b.getStringAttr(heads)),
+                      b.getNamedAttr("order", b.getI64IntegerAttr(order)),
+                      b.getNamedAttr("rows", b.getStringAttr(rows)),
+                  }));
 }
 
 struct FlashTileAttentionPass
@@ -586,7 +599,8 @@ struct FlashTileAttentionPass
     OpBuilder builder(op);
     KernelBuilder kb(builder, op.getLoc());
     Value maxSeqlenQ = p.varlen ? op.getMaxSeqlenQ() : kb.dim(op.getQ(), 1);
-    launch(kb, kernel, grid(kb, p, maxSeqlenQ, op.getQ(), blockM), p.args);
+    launch(kb, kernel, grid(kb, p, maxSeqlenQ, op.getQ(), blockM), p.args, "q",
+           blockM, "q", 0);
   }
 
   void tileBackward(ModuleOp module, SymbolTable &symbols, AttentionGradOp op) {
@@ -630,9 +644,10 @@ struct FlashTileAttentionPass
     Value maxSeqlenQ = p.varlen ? op.getMaxSeqlenQ() : kb.dim(op.getQ(), 1);
     Value maxSeqlenK = p.varlen ? op.getMaxSeqlenK() : kb.dim(op.getK(), 1);
     SmallVector<Value> rowGrid = grid(kb, p, maxSeqlenQ, op.getQ(), blockM);
-    launch(kb, deltaKernel, rowGrid, p.args);
-    launch(kb, dkdvKernel, grid(kb, p, maxSeqlenK, op.getK(), blockN), p.args);
-    launch(kb, dqKernel, rowGrid, p.args);
+    launch(kb, deltaKernel, rowGrid, p.args, "q", blockM, "q", 0);
+    launch(kb, dkdvKernel, grid(kb, p, maxSeqlenK, op.getK(), blockN), p.args,
+           "k", blockN, "k", 1);
+    launch(kb, dqKernel, rowGrid, p.args, "q", blockM, "q", 2);
   }
 };
 

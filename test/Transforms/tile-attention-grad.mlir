@@ -36,7 +36,7 @@
 // D = rowsum(dO * O) of every query block (no row-range guard needed: the
 // loads and the store are masked by the bound).
 // CHECK-LABEL: func.func private @bwd_dropout_gqa_attention_grad_bwd_delta(
-// CHECK-SAME: %[[KQ:[^:]+]]: memref<1x128x4x32xf16>, %[[KK:[^:]+]]: memref<1x128x2x32xf16>, %[[KV:[^:]+]]: memref<1x128x2x32xf16>, %[[KO:[^:]+]]: memref<1x128x4x32xf16>, %[[KDO:[^:]+]]: memref<1x128x4x32xf16>, %[[KL:[^:]+]]: memref<1x4x128xf32>, %[[KDQ:[^:]+]]: memref<1x128x4x32xf16>, %[[KDK:[^:]+]]: memref<1x128x2x32xf16>, %[[KDV:[^:]+]]: memref<1x128x2x32xf16>, %[[KDELTA:[^:]+]]: memref<1x4x128xf32>, %[[KSEED:[^:]+]]: i64, %[[KOFF:[^:]+]]: i64) attributes {flash.kernel} {
+// CHECK-SAME: %[[KQ:[^:]+]]: memref<1x128x4x32xf16>, %[[KK:[^:]+]]: memref<1x128x2x32xf16>, %[[KV:[^:]+]]: memref<1x128x2x32xf16>, %[[KO:[^:]+]]: memref<1x128x4x32xf16>, %[[KDO:[^:]+]]: memref<1x128x4x32xf16>, %[[KL:[^:]+]]: memref<1x4x128xf32>, %[[KDQ:[^:]+]]: memref<1x128x4x32xf16>, %[[KDK:[^:]+]]: memref<1x128x2x32xf16>, %[[KDV:[^:]+]]: memref<1x128x2x32xf16>, %[[KDELTA:[^:]+]]: memref<1x4x128xf32>, %[[KSEED:[^:]+]]: i64, %[[KOFF:[^:]+]]: i64) attributes {flash.grid = {block = {{[0-9]+}} : i64, heads = "q", order = 0 : i64, rows = "q"}, flash.kernel} {
 // CHECK: %[[Y:.*]] = flash.program_id y
 // CHECK-NEXT: %[[B:.*]] = arith.divui %[[Y]], %{{.*}} : index
 // CHECK-NEXT: %[[HEAD:.*]] = arith.remui %[[Y]], %{{.*}} : index
@@ -53,7 +53,7 @@
 // group, then over the query blocks; dropout on the probabilities (for dV)
 // and on dP, with the same Philox stream batch * heads + head.
 // CHECK-LABEL: func.func private @bwd_dropout_gqa_attention_grad_bwd_dkdv(
-// CHECK-SAME: %[[KQ:[^:]+]]: memref<1x128x4x32xf16>, %[[KK:[^:]+]]: memref<1x128x2x32xf16>, %[[KV:[^:]+]]: memref<1x128x2x32xf16>, %[[KO:[^:]+]]: memref<1x128x4x32xf16>, %[[KDO:[^:]+]]: memref<1x128x4x32xf16>, %[[KL:[^:]+]]: memref<1x4x128xf32>, %[[KDQ:[^:]+]]: memref<1x128x4x32xf16>, %[[KDK:[^:]+]]: memref<1x128x2x32xf16>, %[[KDV:[^:]+]]: memref<1x128x2x32xf16>, %[[KDELTA:[^:]+]]: memref<1x4x128xf32>, %[[KSEED:[^:]+]]: i64, %[[KOFF:[^:]+]]: i64) attributes {flash.kernel} {
+// CHECK-SAME: %[[KQ:[^:]+]]: memref<1x128x4x32xf16>, %[[KK:[^:]+]]: memref<1x128x2x32xf16>, %[[KV:[^:]+]]: memref<1x128x2x32xf16>, %[[KO:[^:]+]]: memref<1x128x4x32xf16>, %[[KDO:[^:]+]]: memref<1x128x4x32xf16>, %[[KL:[^:]+]]: memref<1x4x128xf32>, %[[KDQ:[^:]+]]: memref<1x128x4x32xf16>, %[[KDK:[^:]+]]: memref<1x128x2x32xf16>, %[[KDV:[^:]+]]: memref<1x128x2x32xf16>, %[[KDELTA:[^:]+]]: memref<1x4x128xf32>, %[[KSEED:[^:]+]]: i64, %[[KOFF:[^:]+]]: i64) attributes {flash.grid = {block = {{[0-9]+}} : i64, heads = "k", order = 1 : i64, rows = "k"}, flash.kernel} {
 // CHECK: %[[KVH:.*]] = memref.dim %[[KK]], %{{.*}} : memref<1x128x2x32xf16>
 // CHECK: %[[Y:.*]] = flash.program_id y
 // CHECK-NEXT: %[[B:.*]] = arith.divui %[[Y]], %[[KVH]] : index
@@ -116,7 +116,7 @@
 // dQ of one query block: loop over the key blocks, dropout on dP only (the
 // stream is grid axis y = batch * heads + head).
 // CHECK-LABEL: func.func private @bwd_dropout_gqa_attention_grad_bwd_dq(
-// CHECK-SAME: %[[KQ:[^:]+]]: memref<1x128x4x32xf16>, %[[KK:[^:]+]]: memref<1x128x2x32xf16>, %[[KV:[^:]+]]: memref<1x128x2x32xf16>, %[[KO:[^:]+]]: memref<1x128x4x32xf16>, %[[KDO:[^:]+]]: memref<1x128x4x32xf16>, %[[KL:[^:]+]]: memref<1x4x128xf32>, %[[KDQ:[^:]+]]: memref<1x128x4x32xf16>, %[[KDK:[^:]+]]: memref<1x128x2x32xf16>, %[[KDV:[^:]+]]: memref<1x128x2x32xf16>, %[[KDELTA:[^:]+]]: memref<1x4x128xf32>, %[[KSEED:[^:]+]]: i64, %[[KOFF:[^:]+]]: i64) attributes {flash.kernel} {
+// CHECK-SAME: %[[KQ:[^:]+]]: memref<1x128x4x32xf16>, %[[KK:[^:]+]]: memref<1x128x2x32xf16>, %[[KV:[^:]+]]: memref<1x128x2x32xf16>, %[[KO:[^:]+]]: memref<1x128x4x32xf16>, %[[KDO:[^:]+]]: memref<1x128x4x32xf16>, %[[KL:[^:]+]]: memref<1x4x128xf32>, %[[KDQ:[^:]+]]: memref<1x128x4x32xf16>, %[[KDK:[^:]+]]: memref<1x128x2x32xf16>, %[[KDV:[^:]+]]: memref<1x128x2x32xf16>, %[[KDELTA:[^:]+]]: memref<1x4x128xf32>, %[[KSEED:[^:]+]]: i64, %[[KOFF:[^:]+]]: i64) attributes {flash.grid = {block = {{[0-9]+}} : i64, heads = "q", order = 2 : i64, rows = "q"}, flash.kernel} {
 // CHECK: %[[Y:.*]] = flash.program_id y
 // CHECK-NEXT: %[[B:.*]] = arith.divui %[[Y]], %{{.*}} : index
 // CHECK-NEXT: %[[HEAD:.*]] = arith.remui %[[Y]], %{{.*}} : index

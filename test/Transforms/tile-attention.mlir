@@ -37,7 +37,7 @@
 // CHECK-NEXT: return
 
 // CHECK-LABEL: func.func private @fwd_static_attention_fwd(
-// CHECK-SAME: %[[KQ:[^:]+]]: memref<2x128x4x64xbf16>, %[[KK:[^:]+]]: memref<2x256x4x64xbf16>, %[[KV:[^:]+]]: memref<2x256x4x64xbf16>, %[[KO:[^:]+]]: memref<2x128x4x64xbf16>, %[[KL:[^:]+]]: memref<2x4x128xf32>) attributes {flash.kernel} {
+// CHECK-SAME: %[[KQ:[^:]+]]: memref<2x128x4x64xbf16>, %[[KK:[^:]+]]: memref<2x256x4x64xbf16>, %[[KV:[^:]+]]: memref<2x256x4x64xbf16>, %[[KO:[^:]+]]: memref<2x128x4x64xbf16>, %[[KL:[^:]+]]: memref<2x4x128xf32>) attributes {flash.grid = {block = {{[0-9]+}} : i64, heads = "q", order = 0 : i64, rows = "q"}, flash.kernel} {
 // CHECK: %[[H:.*]] = memref.dim %[[KQ]], %{{.*}} : memref<2x128x4x64xbf16>
 // CHECK: %[[KVH:.*]] = memref.dim %[[KK]], %{{.*}} : memref<2x256x4x64xbf16>
 // CHECK-NEXT: %[[GROUP:.*]] = arith.divui %[[H]], %[[KVH]] : index
@@ -232,7 +232,7 @@ func.func @fwd_causal(%q: memref<1x128x2x32xf16>, %k: memref<1x192x2x32xf16>,
 // CHECK: flash.launch @fwd_dropout_attention_fwd grid({{.*}}) (%[[Q]], %[[Q]], %[[Q]], %[[O]], %[[L]], %[[SEED]], %[[OFF]]) : memref<1x128x2x32xbf16>, memref<1x128x2x32xbf16>, memref<1x128x2x32xbf16>, memref<1x128x2x32xbf16>, memref<1x2x128xf32>, i64, i64
 
 // CHECK-LABEL: func.func private @fwd_dropout_attention_fwd(
-// CHECK-SAME: %[[KSEED:[^:]+]]: i64, %[[KOFF:[^:]+]]: i64) attributes {flash.kernel} {
+// CHECK-SAME: %[[KSEED:[^:]+]]: i64, %[[KOFF:[^:]+]]: i64) attributes {flash.grid = {block = {{[0-9]+}} : i64, heads = "q", order = 0 : i64, rows = "q"}, flash.kernel} {
 // CHECK: %[[Y:.*]] = flash.program_id y
 // CHECK: %[[ROW:.*]] = arith.muli %{{.*}}, %{{.*}} : index
 // CHECK: scf.for %[[COL:[^ ]+]] =
@@ -321,7 +321,7 @@ func.func @fwd_gqa(%q: memref<1x128x8x32xf16>, %k: memref<1x128x2x32xf16>,
 // CHECK: flash.launch @fwd_varlen_attention_fwd grid(%[[GX]], %[[GY]], %{{.*}}) (%[[Q]], %[[K]], %[[V]], %[[O]], %[[L]], %[[CUQ]], %[[CUK]]) :
 
 // CHECK-LABEL: func.func private @fwd_varlen_attention_fwd(
-// CHECK-SAME: %[[KQ:[^:]+]]: memref<?x8x64xbf16>, %[[KK:[^:]+]]: memref<?x2x64xbf16>, %[[KV:[^:]+]]: memref<?x2x64xbf16>, %[[KO:[^:]+]]: memref<?x8x64xbf16>, %[[KL:[^:]+]]: memref<8x?xf32>, %[[KCUQ:[^:]+]]: memref<?xi32>, %[[KCUK:[^:]+]]: memref<?xi32>) attributes {flash.kernel} {
+// CHECK-SAME: %[[KQ:[^:]+]]: memref<?x8x64xbf16>, %[[KK:[^:]+]]: memref<?x2x64xbf16>, %[[KV:[^:]+]]: memref<?x2x64xbf16>, %[[KO:[^:]+]]: memref<?x8x64xbf16>, %[[KL:[^:]+]]: memref<8x?xf32>, %[[KCUQ:[^:]+]]: memref<?xi32>, %[[KCUK:[^:]+]]: memref<?xi32>) attributes {flash.grid = {block = {{[0-9]+}} : i64, heads = "q", order = 0 : i64, rows = "q"}, flash.kernel} {
 // CHECK: %[[Y:.*]] = flash.program_id y
 // CHECK-NEXT: %[[B:.*]] = arith.divui %[[Y]], %{{.*}} : index
 // CHECK-NEXT: %[[HEAD:.*]] = arith.remui %[[Y]], %{{.*}} : index

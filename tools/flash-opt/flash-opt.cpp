@@ -7,9 +7,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "flash/Conversion/FlashToCPU/FlashToCPU.h"
+#include "flash/Conversion/FlashToNVVM/FlashToNVVM.h"
 #include "flash/Conversion/Passes.h"
 #include "flash/Transforms/Passes.h"
 
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
@@ -26,9 +28,11 @@ int main(int argc, char **argv) {
   mlir::flash::registerFlashTransformsPasses();
   mlir::flash::registerFlashConversionPasses();
   mlir::flash::registerFlashToCPUPipeline();
+  mlir::flash::registerFlashToNVVMPipeline();
 
   mlir::DialectRegistry registry;
   mlir::flash::registerFlashToCPUDialects(registry);
+  registry.insert<mlir::NVVM::NVVMDialect>();
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "FlashMLIR optimizer driver\n", registry));
 }

@@ -9,9 +9,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "flash/Runtime/CpuBackend.h"
+#include "flash/Runtime/CudaBackend.h"
 #include "flash/Testing/AttentionWorkload.h"
 
 #include <chrono>
+#include <fstream>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -51,6 +53,11 @@ Problem:
 Run:
   --backend=cpu|cuda|auto   (default auto: cuda when a GPU is usable, else cpu)
   --block-m=N --block-n=N   tile sizes (default 64)
+  --num-warps=N        warps per program on the GPU (default 4)
+  --emit=ptx           write the PTX of the kernels the problem runs (the
+                       backward's with --backward) instead of running; no GPU needed
+  --arch=sm_80|sm_90a  target of --emit=ptx (default sm_80)
+  -o FILE              where --emit writes (default: standard output)
   --repeats=N          timed runs after the first (default 3)
   --check              compare with the float64 reference; exit 1 when over tolerance
   --json               print a JSON report instead of text
@@ -60,9 +67,9 @@ Run:
 struct Options {
   WorkloadSpec spec;
   std::string backend = "auto";
-  int64_t blockM = 64, blockN = 64, repeats = 3;
+  int64_t blockM = 64, blockN = 64, numWarps = 4, repeats = 3;
   bool check = false, json = false;
-  std::string saveDir;
+  std::string saveDir, emit, arch = "sm_80", output;
 };
 
 [[noreturn]] void badArgument(const std::string &message) {
@@ -119,6 +126,12 @@ Options parseOptions(int argc, char **argv) {
   bool dataSeedGiven = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
+    if (arg == "-o") {
+      if (i + 1 >= argc)
+        badArgument("-o needs a file name");
+      o.output = argv[++i];
+      continue;
+    }
     if (arg == "--help" || arg == "-h") {
       std::cout << kUsage;
       std::exit(0);
@@ -169,6 +182,20 @@ Options parseOptions(int argc, char **argv) {
     }
     else if (flag == "block-m") { needValue(); o.blockM = parseInt(flag, value, 16, 256); }
     else if (flag == "block-n") { needValue(); o.blockN = parseInt(flag, value, 16, 256); }
+    else if (flag == "num-warps") { needValue(); o.numWarps = parseInt(flag, value, 1, 16); }
+    else if (flag == "emit") {
+      needValue();
+      if (value != "ptx")
+        badArgument("--emit must be ptx, got '" + value + "'");
+      o.emit = value;
+    }
+    else if (flag == "arch") {
+      needValue();
+      if (value.rfind("sm_", 0) != 0 || value.size() < 5)
+        badArgument("--arch must name an NVIDIA architecture such as sm_80 or "
+                    "sm_90a, got '" + value + "'");
+      o.arch = value;
+    }
     else if (flag == "repeats") { needValue(); o.repeats = parseInt(flag, value, 0, 100000); }
     else if (flag == "check") { noValue(); o.check = true; }
     else if (flag == "json") { noValue(); o.json = true; }
@@ -196,6 +223,10 @@ Options parseOptions(int argc, char **argv) {
     badArgument("--varlen-k must list as many lengths as --varlen");
   if (o.blockM % 16 != 0 || o.blockN % 16 != 0)
     badArgument("--block-m and --block-n must be multiples of 16");
+  if ((o.numWarps & (o.numWarps - 1)) != 0)
+    badArgument("--num-warps must be a power of two");
+  if (!o.output.empty() && o.emit.empty())
+    badArgument("-o goes with --emit");
   if (!dataSeedGiven)
     s.dataSeed = std::random_device{}();
   return o;
@@ -205,40 +236,158 @@ double seconds(std::chrono::steady_clock::duration d) {
   return std::chrono::duration<double>(d).count();
 }
 
+/// The class of the problem the flags describe, as a backend would see it.
+ProblemClass problemClass(const Options &o) {
+  const WorkloadSpec &s = o.spec;
+  ProblemClass problem;
+  problem.dtype = s.dtype;
+  problem.headDim = s.headDim;
+  problem.varlen = s.isVarlen();
+  problem.causal = s.causal;
+  problem.backward = s.backward;
+  problem.dropoutP = s.dropoutP;
+  problem.scale = s.scale ? *s.scale
+                          : 1.0f / std::sqrt(static_cast<float>(s.headDim));
+  problem.blockM = o.blockM;
+  problem.blockN = o.blockN;
+  return problem;
+}
+
+int emitPTX(const Options &o) {
+  std::string ptx;
+  if (Status s = CudaBackend::emitPTX(problemClass(o), o.numWarps, o.arch, ptx); !s) {
+    std::cerr << "flash-run: " << s.message() << "\n";
+    return 1;
+  }
+  if (o.output.empty()) {
+    std::cout << ptx;
+    return 0;
+  }
+  std::ofstream file(o.output);
+  file << ptx;
+  if (!file) {
+    std::cerr << "flash-run: cannot write " << o.output << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+/// Runs the workload on one backend: the first call (compiling), then
+/// `repeats` timed calls; the outputs of the last call stay in the workload.
+class Runner {
+public:
+  virtual ~Runner() = default;
+  virtual Status run(Workload &w) = 0;
+  /// Seconds of the last run (device time on the GPU).
+  virtual double lastSeconds() const = 0;
+};
+
+class CpuRunner : public Runner {
+public:
+  explicit CpuRunner(const Options &o)
+      : backend(CpuBackend::Options{o.blockM, o.blockN}), backward(o.spec.backward) {}
+  Status run(Workload &w) override {
+    w.poisonOutputs();
+    auto start = std::chrono::steady_clock::now();
+    Status status = backend.forward(w.forwardArgs());
+    if (status && backward)
+      status = backend.backward(w.backwardArgs());
+    seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return status;
+  }
+  double lastSeconds() const override { return seconds; }
+
+private:
+  CpuBackend backend;
+  bool backward;
+  double seconds = 0;
+};
+
+class CudaRunner : public Runner {
+public:
+  explicit CudaRunner(const Options &o)
+      : backend(CudaBackend::Options{o.blockM, o.blockN, o.numWarps, 0}),
+        backward(o.spec.backward) {}
+  ~CudaRunner() override {
+    CudaDriver &driver = CudaDriver::get();
+    if (start)
+      (void)driver.destroyEvent(start);
+    if (stop)
+      (void)driver.destroyEvent(stop);
+  }
+  Status run(Workload &w) override {
+    CudaDriver &driver = CudaDriver::get();
+    if (!start) {
+      if (Status s = driver.ensureContext(0); !s)
+        return s;
+      if (Status s = driver.createEvent(&start); !s)
+        return s;
+      if (Status s = driver.createEvent(&stop); !s)
+        return s;
+    }
+    w.poisonOutputs();
+    if (Status s = device.upload(w); !s)
+      return s;
+    if (Status s = driver.recordEvent(start, nullptr); !s)
+      return s;
+    Status status = backend.forward(device.forwardArgs(w));
+    if (status && backward)
+      status = backend.backward(device.backwardArgs(w));
+    if (!status)
+      return status;
+    if (Status s = driver.recordEvent(stop, nullptr); !s)
+      return s;
+    if (Status s = driver.synchronizeEvent(stop); !s)
+      return s;
+    float ms = 0;
+    if (Status s = driver.elapsedMilliseconds(start, stop, &ms); !s)
+      return s;
+    seconds = ms / 1e3;
+    return device.download(w);
+  }
+  double lastSeconds() const override { return seconds; }
+
+private:
+  CudaBackend backend;
+  DeviceWorkload device;
+  bool backward;
+  CUevent start = nullptr, stop = nullptr;
+  double seconds = 0;
+};
+
 } // namespace
 
 int main(int argc, char **argv) {
   Options o = parseOptions(argc, argv);
-  // The CUDA backend arrives with the NVIDIA issue; until then auto is cpu.
-  if (o.backend == "cuda") {
-    std::cerr << "flash-run: the cuda backend is not available in this build\n";
-    return 2;
+  if (!o.emit.empty())
+    return emitPTX(o);
+
+  std::string why;
+  bool gpu = CudaBackend::usable(&why);
+  if (o.backend == "cuda" && !gpu) {
+    std::cerr << "flash-run: the cuda backend is unavailable: " << why << "\n";
+    return 1;
   }
-  std::string backendName = "cpu";
+  std::string backendName = o.backend == "auto" ? (gpu ? "cuda" : "cpu") : o.backend;
 
   Workload workload(o.spec);
-  CpuBackend backend(CpuBackend::Options{o.blockM, o.blockN});
-  auto runOnce = [&]() -> Status {
-    workload.poisonOutputs();
-    if (Status s = backend.forward(workload.forwardArgs()); !s)
-      return s;
-    if (o.spec.backward)
-      return backend.backward(workload.backwardArgs());
-    return Status::success();
-  };
+  std::unique_ptr<Runner> runner;
+  if (backendName == "cuda")
+    runner = std::make_unique<CudaRunner>(o);
+  else
+    runner = std::make_unique<CpuRunner>(o);
 
   auto start = std::chrono::steady_clock::now();
-  Status status = runOnce(); // compiles, then runs
+  Status status = runner->run(workload); // compiles, then runs
   double firstCall = seconds(std::chrono::steady_clock::now() - start);
   if (!status) {
     std::cerr << "flash-run: " << status.message() << "\n";
     return status.message().rfind("argument", 0) == 0 ? 2 : 1;
   }
-  double best = firstCall;
+  double best = runner->lastSeconds();
   for (int64_t i = 0; i < o.repeats && status; ++i) {
-    auto t0 = std::chrono::steady_clock::now();
-    status = runOnce();
-    best = std::min(best, seconds(std::chrono::steady_clock::now() - t0));
+    status = runner->run(workload);
+    best = std::min(best, runner->lastSeconds());
   }
   if (!status) {
     std::cerr << "flash-run: " << status.message() << "\n";
@@ -288,7 +437,7 @@ int main(int argc, char **argv) {
                 (long long)s.seqlenK, (long long)s.headDim,
                 s.causal ? ", causal" : "", s.dropoutP > 0 ? ", dropout" : "",
                 s.isVarlen() ? ", varlen" : "", s.backward ? ", backward" : "");
-    std::printf("first call (compile + run) %.3f s; best of runs %.6f s; %.4f TFLOP/s\n",
+    std::printf("first call (compile + run) %.3f s; best run %.6f s; %.4f TFLOP/s\n",
                 firstCall, best, tflops);
     if (o.check) {
       for (const CheckEntry &e : check.entries)

@@ -13,6 +13,8 @@
 #include "flash/Runtime/CpuBackend.h"
 #include "flash/Testing/AttentionWorkload.h"
 
+#include "AttentionCases.h"
+
 #include "gtest/gtest.h"
 
 #include <cmath>
@@ -48,67 +50,6 @@ CpuBackend &backendFor(int64_t blockM, int64_t blockN) {
   return blockM == 32 ? *Backends::smallBlocks : *Backends::defaultBlocks;
 }
 
-uint64_t freshSeed() { return std::random_device{}(); }
-
-struct Case {
-  const char *name;
-  WorkloadSpec spec;
-  int64_t blockM = 64, blockN = 64;
-};
-
-WorkloadSpec base(DType dtype, int64_t headDim) {
-  WorkloadSpec s;
-  s.dtype = dtype;
-  s.headDim = headDim;
-  s.batch = 2;
-  s.heads = 2;
-  s.kvHeads = 2;
-  s.seqlenQ = 96;
-  s.seqlenK = 96;
-  s.backward = true;
-  return s;
-}
-
-std::vector<Case> cases() {
-  std::vector<Case> all;
-  auto add = [&](const char *name, WorkloadSpec s, int64_t bm = 64,
-                 int64_t bn = 64) { all.push_back({name, s, bm, bn}); };
-  const DType bf16 = DType::BF16, fp16 = DType::F16;
-
-  add("bf16_d64", base(bf16, 64));
-  { auto s = base(fp16, 64); s.causal = true; add("fp16_d64_causal", s); }
-  { auto s = base(bf16, 32); s.causal = true; s.seqlenQ = 77; s.seqlenK = 131;
-    add("bf16_d32_causal_short_q_ragged", s); }
-  { auto s = base(fp16, 96); s.causal = true; s.seqlenQ = 150; s.seqlenK = 45;
-    add("fp16_d96_causal_long_q", s); }
-  { auto s = base(bf16, 128); s.dropoutP = 0.17f; s.seed = freshSeed(); s.offset = 3;
-    add("bf16_d128_dropout", s); }
-  { auto s = base(fp16, 256); s.seqlenQ = 40; s.seqlenK = 33; add("fp16_d256_ragged", s); }
-  { auto s = base(bf16, 64); s.heads = 8; s.kvHeads = 2; s.causal = true;
-    s.dropoutP = 0.25f; s.seed = freshSeed(); add("bf16_d64_gqa_causal_dropout", s); }
-  { auto s = base(fp16, 128); s.varlenQ = {0, 1, 63, 64, 65, 130}; s.causal = true;
-    add("fp16_d128_varlen_causal", s); }
-  { auto s = base(bf16, 64); s.heads = 4; s.kvHeads = 2; s.varlenQ = {17, 0, 100};
-    s.varlenK = {30, 5, 64}; s.dropoutP = 0.1f; s.seed = freshSeed();
-    add("bf16_d64_varlen_gqa_dropout", s); }
-  { auto s = base(bf16, 32); s.heads = 4; s.kvHeads = 1; s.stridePadding = 3;
-    add("bf16_d32_mqa_strided", s); }
-  { auto s = base(fp16, 64); s.stridePadding = 5; s.causal = true; s.varlenQ = {1, 90};
-    s.varlenK = {1, 120}; s.dropoutP = 0.3f; s.seed = freshSeed();
-    add("fp16_d64_strided_varlen_causal_dropout", s); }
-  { auto s = base(bf16, 128); s.batch = 1; s.seqlenQ = 1; s.seqlenK = 1; s.causal = true;
-    add("bf16_d128_length_one", s); }
-  { auto s = base(fp16, 64); s.scale = 0.3f; s.seqlenQ = 50; s.seqlenK = 70;
-    add("fp16_d64_custom_scale", s); }
-  { auto s = base(bf16, 64); s.causal = true; s.seqlenQ = 70; s.seqlenK = 90;
-    add("bf16_d64_causal_small_blocks", s, 32, 16); }
-  { auto s = base(fp16, 96); s.varlenQ = {33, 0, 47}; s.dropoutP = 0.2f;
-    s.seed = freshSeed(); add("fp16_d96_varlen_dropout_small_blocks", s, 32, 16); }
-  return all;
-}
-
-void PrintTo(const Case &c, std::ostream *os) { *os << c.name; }
-
 class CpuAttention : public ::testing::TestWithParam<Case> {};
 
 TEST_P(CpuAttention, MatchesFloat64Reference) {
@@ -128,7 +69,7 @@ TEST_P(CpuAttention, MatchesFloat64Reference) {
                           << e.baseline << "), data seed " << c.spec.dataSeed;
 }
 
-INSTANTIATE_TEST_SUITE_P(Features, CpuAttention, ::testing::ValuesIn(cases()),
+INSTANTIATE_TEST_SUITE_P(Features, CpuAttention, ::testing::ValuesIn(attentionCases()),
                          [](const ::testing::TestParamInfo<Case> &info) {
                            return std::string(info.param.name);
                          });
@@ -142,7 +83,7 @@ std::vector<float> values(const HostTensor &t) {
 }
 
 TEST(CpuAttentionProperties, VarlenBatchEqualsEachSequenceAlone) {
-  WorkloadSpec packed = base(DType::BF16, 64);
+  WorkloadSpec packed = baseSpec(DType::BF16, 64);
   packed.heads = 4;
   packed.kvHeads = 2;
   packed.causal = true;
@@ -198,7 +139,7 @@ TEST(CpuAttentionProperties, VarlenBatchEqualsEachSequenceAlone) {
 }
 
 TEST(CpuAttentionProperties, SameSeedGivesIdenticalBits) {
-  WorkloadSpec spec = base(DType::F16, 64);
+  WorkloadSpec spec = baseSpec(DType::F16, 64);
   spec.dropoutP = 0.2f;
   spec.seed = freshSeed();
   spec.dataSeed = freshSeed();
@@ -237,7 +178,7 @@ TEST(CpuAttentionProperties, CompiledDropoutMaskIsThePhiloxMapping) {
   // 1/n, and with V the identity out[i, j] = keep(i, j) / (n (1 - p)), which
   // reads the compiled mask element by element.
   const int64_t n = 64;
-  WorkloadSpec spec = base(DType::BF16, n);
+  WorkloadSpec spec = baseSpec(DType::BF16, n);
   spec.backward = false;
   spec.batch = 2;
   spec.heads = 3;

@@ -45,4 +45,35 @@ def ConvertFlashTileToLinalg : Pass<"convert-flash-tile-to-linalg"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// FlashToNVVM
+//===----------------------------------------------------------------------===//
+
+def ConvertFlashToNVVM : Pass<"convert-flash-to-nvvm", "::mlir::ModuleOp"> {
+  let summary = "Lower tile-level kernels with GPU layouts to LLVM and NVVM";
+  let description = [{
+    Turns every `flash.kernel` function, whose tiles carry layouts
+    (`flash-assign-layouts`) and shared-memory offsets
+    (`flash-allocate-shared-memory`), into an `llvm.func` marked
+    `nvvm.kernel`: memref arguments become (pointer, sizes, strides)
+    parameters, tiles in registers become structs of the thread's elements,
+    `flash.dot` becomes `mma.sync.m16n8k16` fed by `ldmatrix`, row
+    statistics reduce with warp shuffles, and exponentials use `ex2`. Scalar
+    arith and scf ops are left for the standard conversions. Functions that
+    are not kernels (host code holding `flash.launch`) are removed: the GPU
+    runtime launches each kernel itself, sizing its grid from the kernel's
+    `flash.grid` attribute.
+  }];
+  let dependentDialects = [
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::NVVM::NVVMDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::arith::ArithDialect"
+  ];
+  let options = [
+    Option<"numWarps", "num-warps", "unsigned", /*default=*/"4",
+           "Warps per program (as given to flash-assign-layouts)">
+  ];
+}
+
 #endif // FLASH_CONVERSION_PASSES_TD

@@ -35,6 +35,16 @@ struct ProblemClass {
   }
 };
 
+struct ForwardArgs;
+struct BackwardArgs;
+struct ProblemSizes;
+
+/// The class of a validated call, with the given block sizes.
+ProblemClass classifyProblem(const ForwardArgs &args, const ProblemSizes &sizes,
+                             int64_t blockM, int64_t blockN);
+ProblemClass classifyProblem(const BackwardArgs &args, const ProblemSizes &sizes,
+                             int64_t blockM, int64_t blockN);
+
 /// Builds `func.func @<entryName>(...)` holding one flash.attention or
 /// flash.attention_grad on dynamically shaped strided memrefs, marked for a
 /// C interface. Argument order: the op's memrefs, then (varlen) cu_seqlens_q,

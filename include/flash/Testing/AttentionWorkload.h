@@ -13,6 +13,7 @@
 #include "flash/Runtime/Attention.h"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,9 @@ public:
   float get(int64_t logical) const;
   void set(int64_t logical, float value);
   void fill(float value);
+  /// The storage, strides and padding included.
+  void *storage() { return storage_.data(); }
+  size_t storageBytes() const { return storage_.size(); }
 
 private:
   int64_t linear(int64_t logical) const;
@@ -97,6 +101,23 @@ private:
   /// oracle's packed float64 [tokens, heads, dim].
   std::vector<double> packed(const HostTensor &t) const;
   WorkloadSpec spec_;
+};
+
+/// A device copy of a workload's tensors (same shapes and strides), for the
+/// cuda backend; cu_seqlens stay on the host, where the runtime reads them.
+class DeviceWorkload {
+public:
+  /// Copies every tensor of `host` (inputs and poisoned outputs) to the GPU.
+  Status upload(Workload &host);
+  /// Copies the outputs back into `host`.
+  Status download(Workload &host);
+  ForwardArgs forwardArgs(Workload &host);
+  BackwardArgs backwardArgs(Workload &host);
+
+private:
+  struct Mirror;
+  std::vector<std::shared_ptr<Mirror>> mirrors;
+  TensorRef deviceRef(HostTensor &tensor);
 };
 
 /// Parses "fp16" / "bf16".

@@ -40,4 +40,37 @@ def FlashTileAttention : Pass<"flash-tile-attention", "::mlir::ModuleOp"> {
   ];
 }
 
+def FlashAssignLayouts : Pass<"flash-assign-layouts", "::mlir::ModuleOp"> {
+  let summary = "Give every tile of a kernel a GPU register or shared layout";
+  let description = [{
+    For each `flash.kernel` function, sets the encoding of every tile type:
+    rank-2 tiles get the mma.sync accumulator layout (`#flash.mma`) and
+    rank-1 tiles the per-row layout (`#flash.rows`), except the operands of
+    `flash.dot`: an `a` operand loaded once and used only as a
+    non-transposed `a` is loaded straight into operand fragments
+    (`#flash.operand`), and every other `b` or transposed `a` operand
+    lives in shared memory (`#flash.shared`), read with `ldmatrix`. Where a
+    value's layout differs from what a use needs, a `flash.convert_layout`
+    is inserted (an mma tile becoming an `a` operand stays in registers).
+  }];
+  let dependentDialects = ["::mlir::flash::FlashDialect"];
+  let options = [
+    Option<"numWarps", "num-warps", "unsigned", /*default=*/"4",
+           "Warps per program; they split the rows of every tile">,
+    Option<"sharedPadding", "shared-padding", "unsigned", /*default=*/"8",
+           "Elements of padding after each row of a shared-memory tile">
+  ];
+}
+
+def FlashAllocateSharedMemory
+    : Pass<"flash-allocate-shared-memory", "::mlir::ModuleOp"> {
+  let summary = "Place every shared-memory tile of a kernel in its buffer";
+  let description = [{
+    Gives each op producing a `#flash.shared` tile (and each layout
+    conversion that passes through shared memory) a byte offset,
+    `flash.shared_offset`, and records the kernel's total,
+    `flash.shared_memory`, which the launch must provide.
+  }];
+}
+
 #endif // FLASH_TRANSFORMS_PASSES_TD

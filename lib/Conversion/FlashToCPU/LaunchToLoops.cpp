@@ -43,6 +43,8 @@ LogicalResult makeCoordinatesArguments(func::FuncOp kernel) {
     op.erase();
   });
   kernel->removeAttr(FlashDialect::kKernelAttrName);
+  // Its launches are loops now; nothing sizes a grid from it any more.
+  kernel->removeAttr(FlashDialect::kGridAttrName);
   return success();
 }
 

@@ -4,6 +4,8 @@
 #include "flash/Dialect/Flash/IR/FlashOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace mlir::flash;
@@ -11,11 +13,47 @@ using namespace mlir::flash;
 #include "flash/Dialect/Flash/IR/FlashDialect.cpp.inc"
 #include "flash/Dialect/Flash/IR/FlashEnums.cpp.inc"
 
+#define GET_ATTRDEF_CLASSES
+#include "flash/Dialect/Flash/IR/FlashAttrs.cpp.inc"
+
 void FlashDialect::initialize() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "flash/Dialect/Flash/IR/FlashAttrs.cpp.inc"
+      >();
   addOperations<
 #define GET_OP_LIST
 #include "flash/Dialect/Flash/IR/FlashOps.cpp.inc"
       >();
+}
+
+// #flash.operand<a, #flash.mma<...>> / #flash.operand<b, transposed, ...>
+Attribute OperandEncodingAttr::parse(AsmParser &parser, Type) {
+  StringRef which;
+  if (parser.parseLess() || parser.parseKeyword(&which))
+    return {};
+  if (which != "a" && which != "b") {
+    parser.emitError(parser.getCurrentLocation(),
+                     "expected operand 'a' or 'b'");
+    return {};
+  }
+  if (parser.parseComma())
+    return {};
+  bool transposed = succeeded(parser.parseOptionalKeyword("transposed"));
+  if (transposed && parser.parseComma())
+    return {};
+  MmaEncodingAttr parent;
+  if (parser.parseAttribute(parent) || parser.parseGreater())
+    return {};
+  return OperandEncodingAttr::get(parser.getContext(), which == "a" ? 0 : 1,
+                                  transposed, parent);
+}
+
+void OperandEncodingAttr::print(AsmPrinter &printer) const {
+  printer << "<" << (getOperandIndex() == 0 ? "a" : "b") << ", ";
+  if (getTransposed())
+    printer << "transposed, ";
+  printer << getParent() << ">";
 }
 
 LogicalResult FlashDialect::verifyOperationAttribute(Operation *op,
@@ -30,6 +68,21 @@ LogicalResult FlashDialect::verifyOperationAttribute(Operation *op,
     if (cast<func::FuncOp>(op).getNumResults() != 0)
       return op->emitError() << "a '" << kKernelAttrName
                              << "' function must return nothing";
+    return success();
+  }
+  // Results of the GPU passes: shared-memory offsets and sizes in bytes.
+  if (attr.getName() == kSharedOffsetAttrName ||
+      attr.getName() == kSharedMemoryAttrName) {
+    auto bytes = dyn_cast<IntegerAttr>(attr.getValue());
+    if (!bytes || bytes.getInt() < 0)
+      return op->emitError() << "'" << attr.getName().getValue()
+                             << "' must be a non-negative integer";
+    return success();
+  }
+  if (attr.getName() == kGridAttrName) {
+    if (!isa<DictionaryAttr>(attr.getValue()))
+      return op->emitError() << "'" << kGridAttrName
+                             << "' must be a dictionary";
     return success();
   }
   return op->emitError() << "unknown flash dialect attribute '"

@@ -3,6 +3,8 @@
 #ifndef FLASH_DIALECT_FLASH_IR_FLASHATTRS_TD
 #define FLASH_DIALECT_FLASH_IR_FLASHATTRS_TD
 
+include "flash/Dialect/Flash/IR/FlashDialect.td"
+include "mlir/IR/AttrTypeBase.td"
 include "mlir/IR/EnumAttr.td"
 
 // The axes of a kernel's program grid. By convention the forward kernels use
@@ -13,6 +15,70 @@ def Flash_GridAxis : I32EnumAttr<"GridAxis", "axis of the program grid", [
     I32EnumAttrCase<"z", 2>
   ]> {
   let cppNamespace = "::mlir::flash";
+}
+
+//===----------------------------------------------------------------------===//
+// Tile layouts (GPU)
+//
+// On the GPU a tile is spread over the threads of a program. Its layout,
+// the encoding of its tensor type, says which thread holds which element
+// (lib/Dialect/Flash/IR/Layouts.cpp computes the mapping). The layouts
+// follow the tensor cores' mma.sync m16n8k16: warps split the rows, each
+// warp holds 16-row blocks, and inside a warp the lane's group (lane / 4)
+// picks a row and its index in the group (lane % 4) a pair of columns.
+//===----------------------------------------------------------------------===//
+
+class Flash_Attr<string name, string attrMnemonic> : AttrDef<Flash_Dialect, name> {
+  let mnemonic = attrMnemonic;
+}
+
+def Flash_MmaEncodingAttr : Flash_Attr<"MmaEncoding", "mma"> {
+  let summary = "Accumulator layout of mma.sync m16n8: a tile in registers";
+  let description = [{
+    A rank-2 tile of `M x N` elements held in registers as the accumulators
+    of `mma.sync.m16n8`: `warps` warps split the rows (each owns
+    `M / warps` consecutive rows, a multiple of 16); in each 16 x 8 block a
+    lane holds `(group, 2 tig + {0, 1})` and `(group + 8, 2 tig + {0, 1})`.
+  }];
+  let parameters = (ins "unsigned":$warps);
+  let assemblyFormat = "`<` `warps` `=` $warps `>`";
+}
+
+def Flash_RowsEncodingAttr : Flash_Attr<"RowsEncoding", "rows"> {
+  let summary = "Per-row values of an mma tile: a rank-1 tile in registers";
+  let description = [{
+    A rank-1 tile with one element per row of a tile of layout `parent`:
+    each lane holds the elements of its rows, replicated over the four lanes
+    of its group (row statistics of the softmax, the log-sum-exp).
+  }];
+  let parameters = (ins "MmaEncodingAttr":$parent);
+  let assemblyFormat = "`<` qualified($parent) `>`";
+}
+
+def Flash_OperandEncodingAttr : Flash_Attr<"OperandEncoding", "operand"> {
+  let summary = "A/B operand fragments of mma.sync m16n8k16 in registers";
+  let description = [{
+    A rank-2 tile of 16-bit elements held as the `a` (`M x K`) or `b`
+    (`K x N`) operand fragments of `mma.sync.m16n8k16` for a product whose
+    accumulator has layout `parent`. With `transposed`, the tile holds the
+    transpose of the operand (`K x M` for `a`, `N x K` for `b`). `b`
+    fragments are replicated in every warp.
+  }];
+  let parameters = (ins "unsigned":$operandIndex, "bool":$transposed,
+                        "MmaEncodingAttr":$parent);
+  let hasCustomAssemblyFormat = 1;
+}
+
+def Flash_SharedEncodingAttr : Flash_Attr<"SharedEncoding", "shared"> {
+  let summary = "A tile in shared memory, row-major with padded rows";
+  let description = [{
+    A rank-2 tile held once per program in shared memory, row-major, each
+    row padded by `padding` elements (to spread `ldmatrix` accesses over the
+    banks). The SSA value stands for the buffer; matrix products read their
+    operands from it with `ldmatrix`.
+  }];
+  let parameters = (ins "unsigned":$padding);
+  let assemblyFormat = "`<` `padding` `=` $padding `>`";
 }
 
 #endif // FLASH_DIALECT_FLASH_IR_FLASHATTRS_TD

@@ -40,10 +40,18 @@ def Flash_Dialect : Dialect {
     Loops are `scf.for`; elementwise conversions are `arith` ops on tensors.
   }];
   let hasOperationAttrVerify = 1;
+  let useDefaultAttributePrinterParser = 1;
   let extraClassDeclaration = [{
     /// Name of the unit attribute that marks a func.func as a tile-level
     /// kernel: the body one program of a grid runs.
     static constexpr ::llvm::StringLiteral kKernelAttrName = "flash.kernel";
+    /// How the runtime sizes a kernel's grid (set by flash-tile-attention).
+    static constexpr ::llvm::StringLiteral kGridAttrName = "flash.grid";
+    /// Byte offset of an op's shared-memory buffer, and a kernel's total.
+    static constexpr ::llvm::StringLiteral kSharedOffsetAttrName =
+        "flash.shared_offset";
+    static constexpr ::llvm::StringLiteral kSharedMemoryAttrName =
+        "flash.shared_memory";
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

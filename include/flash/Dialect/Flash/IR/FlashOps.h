@@ -13,6 +13,9 @@
 
 #include "flash/Dialect/Flash/IR/FlashEnums.h.inc"
 
+#define GET_ATTRDEF_CLASSES
+#include "flash/Dialect/Flash/IR/FlashAttrs.h.inc"
+
 #define GET_OP_CLASSES
 #include "flash/Dialect/Flash/IR/FlashOps.h.inc"
 

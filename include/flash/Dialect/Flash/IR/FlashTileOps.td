@@ -313,6 +313,29 @@ def Flash_FinalizeOp : Flash_Op<"finalize", [Pure,
 }
 
 //===----------------------------------------------------------------------===//
+// Layouts (GPU)
+//===----------------------------------------------------------------------===//
+
+def Flash_ConvertLayoutOp : Flash_Op<"convert_layout", [Pure,
+    SameOperandsAndResultShape, SameOperandsAndResultElementType]> {
+  let summary = "Redistribute a tile to another layout";
+  let description = [{
+    The same tile with another layout (tensor encoding): between register
+    layouts, or into and out of shared memory. Inserted by
+    `flash-assign-layouts`, lowered by the GPU backend.
+
+    ```mlir
+    %a = flash.convert_layout %p
+        : tensor<64x64xbf16, #flash.mma<warps = 4>>
+        -> tensor<64x64xbf16, #flash.operand<a, #flash.mma<warps = 4>>>
+    ```
+  }];
+  let arguments = (ins Flash_Tile:$source);
+  let results = (outs Flash_Tile:$result);
+  let assemblyFormat = "$source attr-dict `:` type($source) `->` type($result)";
+}
+
+//===----------------------------------------------------------------------===//
 // Dropout
 //===----------------------------------------------------------------------===//
 

@@ -1,0 +1,36 @@
+//===- FlashToNVVM.h - The NVIDIA lowering of the flash dialect -*- C++ -*-===//
+
+#ifndef FLASH_CONVERSION_FLASHTONVVM_FLASHTONVVM_H
+#define FLASH_CONVERSION_FLASHTONVVM_FLASHTONVVM_H
+
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir {
+class OpPassManager;
+namespace flash {
+
+/// Options of the `flash-to-nvvm` pipeline.
+struct FlashToNVVMOptions : public PassPipelineOptions<FlashToNVVMOptions> {
+  PassOptions::Option<int64_t> blockM{*this, "block-m",
+                                      llvm::cl::desc("BLOCK_M of the tiling"),
+                                      llvm::cl::init(64)};
+  PassOptions::Option<int64_t> blockN{*this, "block-n",
+                                      llvm::cl::desc("BLOCK_N of the tiling"),
+                                      llvm::cl::init(64)};
+  PassOptions::Option<int64_t> numWarps{*this, "num-warps",
+                                        llvm::cl::desc("Warps per program"),
+                                        llvm::cl::init(4)};
+};
+
+/// Problem level to nvvm.kernel llvm.funcs: tiling, layouts, shared-memory
+/// allocation, the tile ops to LLVM/NVVM, then the standard conversions.
+void buildFlashToNVVMPipeline(OpPassManager &pm,
+                              const FlashToNVVMOptions &options);
+
+/// Registers `flash-to-nvvm` with the pass pipeline registry.
+void registerFlashToNVVMPipeline();
+
+} // namespace flash
+} // namespace mlir
+
+#endif // FLASH_CONVERSION_FLASHTONVVM_FLASHTONVVM_H

@@ -1,0 +1,57 @@
+//===- CudaBackend.h - Attention on NVIDIA GPUs -----------------*- C++ -*-===//
+//
+// Compiles a problem class through the flash-to-nvvm pipeline and LLVM's
+// NVPTX back end (then ptxas when it is installed, else the driver's JIT),
+// caches the loaded module per class, and launches its kernels on the
+// caller's stream. Tensors live in device memory; cu_seqlens in host memory
+// (they are validated on the host, then copied). The driver is loaded at run
+// time: without CUDA every call returns an error saying why.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FLASH_RUNTIME_CUDABACKEND_H
+#define FLASH_RUNTIME_CUDABACKEND_H
+
+#include "flash/Runtime/Attention.h"
+#include "flash/Runtime/CudaDriver.h"
+#include "flash/Runtime/ProblemIR.h"
+
+#include <memory>
+
+namespace flash {
+
+class CudaBackend {
+public:
+  struct Options {
+    int64_t blockM = 64, blockN = 64, numWarps = 4;
+    int device = 0;
+  };
+  CudaBackend();
+  explicit CudaBackend(Options options);
+  ~CudaBackend();
+
+  /// Whether a CUDA device of compute capability 8.0 or newer can be used;
+  /// otherwise `why` says why not.
+  static bool usable(std::string *why = nullptr);
+
+  /// Validates, compiles the class if needed, and launches on `stream`
+  /// (asynchronously; null is the legacy default stream).
+  Status forward(const ForwardArgs &args, CUstream stream = nullptr);
+  Status backward(const BackwardArgs &args, CUstream stream = nullptr);
+
+  /// The PTX of a class's kernels for `chip` (sm_80, sm_90a, ...); needs no
+  /// GPU.
+  static Status emitPTX(const ProblemClass &problem, int64_t numWarps,
+                        const std::string &chip, std::string &ptx);
+
+  /// The chip of a compute capability: sm_80, sm_86, sm_90a, ...
+  static std::string chipFor(int computeCapability);
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl;
+};
+
+} // namespace flash
+
+#endif // FLASH_RUNTIME_CUDABACKEND_H

@@ -1,0 +1,141 @@
+//===- ConvertLayoutToLLVM.cpp - Moving tiles between layouts ---------------===//
+//
+// An mma tile of 16-bit elements becomes an `a` operand by renaming its
+// registers (the accumulator of m16n8 blocks 2kk and 2kk+1 is the `a`
+// fragment of k step kk, as FlashAttention 2 keeps P in registers). Every
+// other conversion goes through shared memory: each thread writes the
+// elements it holds, and after a barrier reads the ones it needs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FlashToNVVMPatterns.h"
+#include "Utility.h"
+
+using namespace mlir;
+using namespace mlir::flash;
+using namespace mlir::flash::nvvm;
+
+namespace {
+
+/// Byte offset of element (row, col) in a row-major buffer.
+Value bufferOffset(OpBuilder &b, Location loc, Value row, Value col,
+                   int64_t rowElements, int64_t elementBytes) {
+  Value index = LLVM::AddOp::create(
+      b, loc, LLVM::MulOp::create(b, loc, row, i64Const(b, loc, rowElements)),
+      col);
+  return LLVM::MulOp::create(b, loc, index, i64Const(b, loc, elementBytes));
+}
+
+struct ConvertLayoutLowering : public ConvertOpToLLVMPattern<ConvertLayoutOp> {
+  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
+
+  LogicalResult
+  matchAndRewrite(ConvertLayoutOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType from = op.getSource().getType(),
+                     to = op.getResult().getType();
+    Attribute fromLayout = from.getEncoding(), toLayout = to.getEncoding();
+    Type element = getTypeConverter()->convertType(to.getElementType());
+    int64_t elementBytes = to.getElementTypeBitWidth() / 8;
+    int64_t cols = to.getShape().back();
+
+    if (fromLayout == toLayout) {
+      rewriter.replaceOp(op, adaptor.getSource());
+      return success();
+    }
+
+    // mma -> a operand: a register renaming.
+    auto operand = dyn_cast_or_null<OperandEncodingAttr>(toLayout);
+    auto mma = dyn_cast_or_null<MmaEncodingAttr>(fromLayout);
+    if (mma && operand && operand.getOperandIndex() == 0 &&
+        !operand.getTransposed() && elementBytes == 2 &&
+        operand.getParent() == mma) {
+      SmallVector<Value> source = unpack(rewriter, loc, adaptor.getSource());
+      FailureOr<ThreadMapping> mapping = getThreadMapping(to);
+      if (failed(mapping))
+        return failure();
+      SmallVector<Value> result(mapping->slots.size());
+      int64_t repsM = mma.getWarps() ? to.getDimSize(0) / mma.getWarps() / 16 : 0;
+      for (int64_t i = 0; i < repsM; ++i)
+        for (int64_t kk = 0; kk < cols / 16; ++kk)
+          for (int64_t r = 0; r < 4; ++r)
+            for (int64_t e = 0; e < 2; ++e)
+              result[operandSlot(operand, to.getShape(), i, kk, r, e)] =
+                  source[mmaSlot(from.getShape(), mma, i, 2 * kk + r / 2,
+                                 2 * (r % 2) + e)];
+      rewriter.replaceOp(op, pack(rewriter, loc,
+                                  getTypeConverter()->convertType(to), result));
+      return success();
+    }
+
+    ThreadIds ids = threadIds(rewriter, loc);
+    // Reading a shared tile: its own buffer.
+    if (auto shared = dyn_cast_or_null<SharedEncodingAttr>(fromLayout)) {
+      if (failed(getThreadMapping(to)))
+        return rewriter.notifyMatchFailure(op, "target has no register layout");
+      int64_t rowElements = from.getShape().back() + shared.getPadding();
+      rewriter.replaceOp(op, readSlots(rewriter, loc, to, adaptor.getSource(),
+                                       ids, rowElements, elementBytes, element));
+      return success();
+    }
+
+    // Everything else is written to a buffer first: the destination's own
+    // (when it is shared) or a scratch buffer of this op.
+    FailureOr<int64_t> offset = sharedOffset(op);
+    if (failed(offset))
+      return failure();
+    Value buffer = sharedBase(rewriter, loc, op, *offset);
+    // Rank-1 tiles are stored as one row of consecutive elements.
+    int64_t rowElements = to.getRank() == 1 ? 1 : cols + 16 / elementBytes;
+    if (auto shared = dyn_cast_or_null<SharedEncodingAttr>(toLayout))
+      rowElements = cols + shared.getPadding();
+    else if (failed(getThreadMapping(to)))
+      return rewriter.notifyMatchFailure(op, "target has no register layout");
+    FailureOr<ThreadTile> source = threadTile(rewriter, loc, from, ids);
+    if (failed(source))
+      return rewriter.notifyMatchFailure(op, "source has no register layout");
+    SmallVector<Value> values = unpack(rewriter, loc, adaptor.getSource());
+    barrier(rewriter, loc); // earlier readers of the buffer are done
+    for (unsigned slot = 0; slot < values.size(); ++slot) {
+      Value row = source->row(rewriter, loc, slot);
+      Value col = from.getRank() == 2 ? source->col(rewriter, loc, slot)
+                                      : i64Const(rewriter, loc, 0);
+      Value address = sharedAddress(
+          rewriter, loc, buffer,
+          bufferOffset(rewriter, loc, row, col, rowElements, elementBytes));
+      LLVM::StoreOp::create(rewriter, loc, values[slot], address);
+    }
+    barrier(rewriter, loc); // the buffer is complete
+    if (isa_and_nonnull<SharedEncodingAttr>(toLayout)) {
+      rewriter.replaceOp(op, buffer);
+      return success();
+    }
+    rewriter.replaceOp(op, readSlots(rewriter, loc, to, buffer, ids, rowElements,
+                                     elementBytes, element));
+    return success();
+  }
+
+  /// The thread's slots of a register-layout tile read from a buffer.
+  Value readSlots(OpBuilder &b, Location loc, RankedTensorType to, Value buffer,
+                  const ThreadIds &ids, int64_t rowElements, int64_t elementBytes,
+                  Type element) const {
+    FailureOr<ThreadTile> target = threadTile(b, loc, to, ids);
+    SmallVector<Value> values;
+    for (unsigned slot = 0; slot < target->mapping.slots.size(); ++slot) {
+      Value row = target->row(b, loc, slot);
+      Value col = to.getRank() == 2 ? target->col(b, loc, slot) : i64Const(b, loc, 0);
+      Value address = sharedAddress(
+          b, loc, buffer, bufferOffset(b, loc, row, col, rowElements, elementBytes));
+      values.push_back(LLVM::LoadOp::create(b, loc, element, address));
+    }
+    return pack(b, loc, getTypeConverter()->convertType(to), values);
+  }
+};
+
+} // namespace
+
+void mlir::flash::nvvm::populateConvertLayoutPatterns(
+    TileTypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<ConvertLayoutLowering>(converter);
+}

@@ -1,0 +1,33 @@
+//===- FlashToNVVMPatterns.h - The NVVM lowering, one file a family -*- C++ -*-===//
+
+#ifndef FLASH_LIB_CONVERSION_FLASHTONVVM_PATTERNS_H
+#define FLASH_LIB_CONVERSION_FLASHTONVVM_PATTERNS_H
+
+#include "Utility.h"
+
+namespace mlir::flash::nvvm {
+
+/// Rewrites every flash.kernel func.func into an nvvm.kernel llvm.func
+/// (before the pattern-based conversion runs).
+LogicalResult lowerKernelSignatures(ModuleOp module,
+                                    const TileTypeConverter &converter,
+                                    unsigned threads);
+
+void populateKernelPatterns(TileTypeConverter &converter,
+                            RewritePatternSet &patterns);
+void populateLoadStorePatterns(TileTypeConverter &converter,
+                               RewritePatternSet &patterns, unsigned threads);
+void populateDotPatterns(TileTypeConverter &converter,
+                         RewritePatternSet &patterns);
+void populateConvertLayoutPatterns(TileTypeConverter &converter,
+                                   RewritePatternSet &patterns);
+void populateSoftmaxPatterns(TileTypeConverter &converter,
+                             RewritePatternSet &patterns);
+void populatePhiloxPatterns(TileTypeConverter &converter,
+                            RewritePatternSet &patterns);
+void populateElementwisePatterns(TileTypeConverter &converter,
+                                 RewritePatternSet &patterns);
+
+} // namespace mlir::flash::nvvm
+
+#endif // FLASH_LIB_CONVERSION_FLASHTONVVM_PATTERNS_H

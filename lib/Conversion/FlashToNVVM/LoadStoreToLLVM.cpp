@@ -1,0 +1,179 @@
+//===- LoadStoreToLLVM.cpp - Masked block loads and stores on the GPU ------===//
+//
+// Register layouts: each thread reads or writes its own slots, masked by
+// the row bound. Shared layouts: the program's threads copy the tile into
+// its shared buffer in 16-byte chunks (rows past the bound become zeros),
+// between barriers so that the buffer is neither overwritten while still
+// read nor read before it is complete.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FlashToNVVMPatterns.h"
+#include "Utility.h"
+
+using namespace mlir;
+using namespace mlir::flash;
+using namespace mlir::flash::nvvm;
+
+namespace {
+
+/// Memref indices of tile element (row, col).
+SmallVector<Value> elementIndices(OpBuilder &b, Location loc, ValueRange origin,
+                                  int64_t along, int64_t tileRank, Value row,
+                                  Value col) {
+  SmallVector<Value> indices(origin.begin(), origin.end());
+  indices[along] = LLVM::AddOp::create(b, loc, indices[along], row);
+  if (tileRank == 2)
+    indices.back() = LLVM::AddOp::create(b, loc, indices.back(), col);
+  return indices;
+}
+
+Value inBounds(OpBuilder &b, Location loc, Value index, Value bound) {
+  return LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::slt, index, bound);
+}
+
+struct LoadLowering : public ConvertOpToLLVMPattern<LoadOp> {
+  LoadLowering(TileTypeConverter &converter, unsigned threads)
+      : ConvertOpToLLVMPattern(converter), threads(threads) {}
+
+  LogicalResult
+  matchAndRewrite(LoadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getResult().getType();
+    auto memrefType = op.getSource().getType();
+    Type element = getTypeConverter()->convertType(type.getElementType());
+    ThreadIds ids = threadIds(rewriter, loc);
+    int64_t rank = memrefType.getRank();
+
+    if (auto shared = dyn_cast_or_null<SharedEncodingAttr>(type.getEncoding())) {
+      FailureOr<int64_t> offset = sharedOffset(op);
+      if (failed(offset))
+        return failure();
+      if (type.getElementTypeBitWidth() != 16 || type.getRank() != 2 ||
+          type.getDimSize(1) % 8 != 0)
+        return rewriter.notifyMatchFailure(op, "shared tiles hold 16-bit rows "
+                                               "of a multiple of 8 elements");
+      int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+      int64_t chunksPerRow = cols / 8, chunks = rows * chunksPerRow;
+      int64_t rowBytes = (cols + shared.getPadding()) * 2;
+      Value base = sharedBase(rewriter, loc, op, *offset);
+      auto chunkType = VectorType::get({4}, rewriter.getI32Type());
+      barrier(rewriter, loc); // earlier readers of the buffer are done
+      for (int64_t first = 0; first < chunks; first += threads) {
+        Value chunk = LLVM::AddOp::create(rewriter, loc, ids.tid,
+                                          i64Const(rewriter, loc, first));
+        Value row = LLVM::UDivOp::create(rewriter, loc, chunk,
+                                         i64Const(rewriter, loc, chunksPerRow));
+        Value col = LLVM::MulOp::create(
+            rewriter, loc,
+            LLVM::URemOp::create(rewriter, loc, chunk,
+                                 i64Const(rewriter, loc, chunksPerRow)),
+            i64Const(rewriter, loc, 8));
+        SmallVector<Value> indices = elementIndices(
+            rewriter, loc, adaptor.getIndices(), op.getAlong(), 2, row, col);
+        Value valid = inBounds(rewriter, loc, indices[op.getAlong()],
+                               adaptor.getBound());
+        if (chunks % threads != 0)
+          valid = LLVM::AndOp::create(
+              rewriter, loc, valid,
+              inBounds(rewriter, loc, chunk, i64Const(rewriter, loc, chunks)));
+        Value address = elementAddress(rewriter, loc, adaptor.getSource(), rank,
+                                       element, indices);
+        Value data = maskedLoad(rewriter, loc, chunkType, address, valid);
+        Value byteOffset = LLVM::AddOp::create(
+            rewriter, loc,
+            LLVM::MulOp::create(rewriter, loc, row,
+                                i64Const(rewriter, loc, rowBytes)),
+            LLVM::MulOp::create(rewriter, loc, col, i64Const(rewriter, loc, 2)));
+        Value inTile = inBounds(rewriter, loc, chunk, i64Const(rewriter, loc, chunks));
+        ifThen(rewriter, loc, inTile, [&](OpBuilder &b) {
+          LLVM::StoreOp::create(b, loc, data,
+                                sharedAddress(b, loc, base, byteOffset));
+        });
+      }
+      barrier(rewriter, loc); // the tile is complete before anyone reads it
+      rewriter.replaceOp(op, base);
+      return success();
+    }
+
+    FailureOr<ThreadTile> tile = threadTile(rewriter, loc, type, ids);
+    if (failed(tile))
+      return rewriter.notifyMatchFailure(op, "tile has no register layout");
+    SmallVector<Value> values;
+    for (unsigned slot = 0; slot < tile->mapping.slots.size(); ++slot) {
+      SmallVector<Value> indices = elementIndices(
+          rewriter, loc, adaptor.getIndices(), op.getAlong(), type.getRank(),
+          tile->row(rewriter, loc, slot), tile->col(rewriter, loc, slot));
+      Value valid = inBounds(rewriter, loc, indices[op.getAlong()],
+                             adaptor.getBound());
+      Value address = elementAddress(rewriter, loc, adaptor.getSource(), rank,
+                                     element, indices);
+      values.push_back(maskedLoad(rewriter, loc, element, address, valid));
+    }
+    rewriter.replaceOp(op, pack(rewriter, loc,
+                                getTypeConverter()->convertType(type), values));
+    return success();
+  }
+
+  unsigned threads;
+};
+
+struct StoreLowering : public ConvertOpToLLVMPattern<StoreOp> {
+  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
+
+  LogicalResult
+  matchAndRewrite(StoreOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getValue().getType();
+    int64_t rank = op.getDest().getType().getRank();
+    Type element = getTypeConverter()->convertType(type.getElementType());
+    ThreadIds ids = threadIds(rewriter, loc);
+    FailureOr<ThreadTile> tile = threadTile(rewriter, loc, type, ids);
+    if (failed(tile))
+      return rewriter.notifyMatchFailure(op, "stores read register layouts");
+    // Copies of the same element in several threads are written once.
+    Value writer = LLVM::ConstantOp::create(rewriter, loc, rewriter.getI1Type(),
+                                            rewriter.getBoolAttr(true));
+    if (tile->mapping.replicatedOverTig)
+      writer = LLVM::ICmpOp::create(rewriter, loc, LLVM::ICmpPredicate::eq,
+                                    ids.tig, i64Const(rewriter, loc, 0));
+    if (tile->mapping.replicatedOverWarps)
+      writer = LLVM::AndOp::create(
+          rewriter, loc, writer,
+          LLVM::ICmpOp::create(rewriter, loc, LLVM::ICmpPredicate::eq, ids.warp,
+                               i64Const(rewriter, loc, 0)));
+    SmallVector<Value> values = unpack(rewriter, loc, adaptor.getValue());
+    for (unsigned slot = 0; slot < values.size(); ++slot) {
+      SmallVector<Value> indices = elementIndices(
+          rewriter, loc, adaptor.getIndices(), op.getAlong(), type.getRank(),
+          tile->row(rewriter, loc, slot), tile->col(rewriter, loc, slot));
+      Value valid = LLVM::AndOp::create(
+          rewriter, loc, writer,
+          inBounds(rewriter, loc, indices[op.getAlong()], adaptor.getBound()));
+      Value address = elementAddress(rewriter, loc, adaptor.getDest(), rank,
+                                     element, indices);
+      Value value = values[slot];
+      bool accumulate = op.getAccumulate();
+      ifThen(rewriter, loc, valid, [&](OpBuilder &b) {
+        if (accumulate)
+          LLVM::AtomicRMWOp::create(b, loc, LLVM::AtomicBinOp::fadd, address,
+                                    value, LLVM::AtomicOrdering::monotonic);
+        else
+          LLVM::StoreOp::create(b, loc, value, address);
+      });
+    }
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::flash::nvvm::populateLoadStorePatterns(TileTypeConverter &converter,
+                                                  RewritePatternSet &patterns,
+                                                  unsigned threads) {
+  patterns.add<LoadLowering>(converter, threads);
+  patterns.add<StoreLowering>(converter);
+}

@@ -1,0 +1,44 @@
+//===- Pipeline.cpp - The flash-to-nvvm pipeline ----------------------------===//
+
+#include "flash/Conversion/FlashToNVVM/FlashToNVVM.h"
+#include "flash/Conversion/Passes.h"
+#include "flash/Transforms/Passes.h"
+
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void mlir::flash::buildFlashToNVVMPipeline(OpPassManager &pm,
+                                           const FlashToNVVMOptions &options) {
+  pm.addPass(createFlashTileAttention(
+      FlashTileAttentionOptions{options.blockM, options.blockN}));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createFlashAssignLayouts(FlashAssignLayoutsOptions{
+      static_cast<unsigned>(options.numWarps), /*sharedPadding=*/8}));
+  pm.addPass(createFlashAllocateSharedMemory());
+  pm.addPass(createConvertFlashToNVVM(
+      ConvertFlashToNVVMOptions{static_cast<unsigned>(options.numWarps)}));
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void mlir::flash::registerFlashToNVVMPipeline() {
+  PassPipelineRegistration<FlashToNVVMOptions>(
+      "flash-to-nvvm",
+      "Lower problem-level flash ops to NVVM/LLVM kernels for NVIDIA GPUs "
+      "(tiling, layouts, shared memory, mma.sync)",
+      buildFlashToNVVMPipeline);
+}

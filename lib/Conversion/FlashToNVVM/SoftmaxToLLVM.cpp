@@ -1,0 +1,310 @@
+//===- SoftmaxToLLVM.cpp - Masks, softmax steps and row statistics ----------===//
+//
+// On mma tiles each thread holds pieces of two rows per 16-row block; a row
+// statistic is reduced over the thread's own elements and then over the
+// four lanes of its group with butterfly shuffles. The softmax scale is
+// folded into exp2: exp(s * scale - m) = 2^(s * scale * log2(e) - m * log2(e)).
+//
+//===----------------------------------------------------------------------===//
+
+#include "FlashToNVVMPatterns.h"
+#include "Utility.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::flash;
+using namespace mlir::flash::nvvm;
+
+namespace {
+
+constexpr double kLog2E = 1.4426950408889634;
+constexpr double kLn2 = 0.6931471805599453;
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+
+/// Which rows-layout slot holds the row of mma slot `slot`.
+int64_t rowSlotOf(RankedTensorType tile, int64_t slot) {
+  int64_t perBlock = tile.getDimSize(1) / 8 * 4; // slots per 16-row block
+  return (slot / perBlock) * 2 + (slot % 4) / 2;
+}
+
+LogicalResult checkMma(Operation *op, RankedTensorType tile,
+                       ConversionPatternRewriter &rewriter) {
+  if (!isa_and_nonnull<MmaEncodingAttr>(tile.getEncoding()))
+    return rewriter.notifyMatchFailure(op, "needs an mma tile");
+  return success();
+}
+
+/// Reduces the slots of each row, then across the group.
+SmallVector<Value> reduceRows(OpBuilder &b, Location loc, RankedTensorType tile,
+                              ArrayRef<Value> values, Value init,
+                              llvm::function_ref<Value(Value, Value)> combine) {
+  int64_t rows = tile.getDimSize(0) /
+                 cast<MmaEncodingAttr>(tile.getEncoding()).getWarps() / 16 * 2;
+  SmallVector<Value> partial(rows, init);
+  for (auto [slot, value] : llvm::enumerate(values)) {
+    int64_t row = rowSlotOf(tile, slot);
+    partial[row] = combine(partial[row], value);
+  }
+  for (Value &p : partial)
+    p = groupReduce(b, loc, p, combine);
+  return partial;
+}
+
+Value maxF(OpBuilder &b, Location loc, Value x, Value y) {
+  return LLVM::MaxNumOp::create(b, loc, x, y);
+}
+Value addF(OpBuilder &b, Location loc, Value x, Value y) {
+  return LLVM::FAddOp::create(b, loc, x, y);
+}
+Value mulF(OpBuilder &b, Location loc, Value x, Value y) {
+  return LLVM::FMulOp::create(b, loc, x, y);
+}
+Value subF(OpBuilder &b, Location loc, Value x, Value y) {
+  return LLVM::FSubOp::create(b, loc, x, y);
+}
+Value fcmpEq(OpBuilder &b, Location loc, Value x, double constant) {
+  return LLVM::FCmpOp::create(b, loc, LLVM::FCmpPredicate::oeq, x,
+                              f32Const(b, loc, constant));
+}
+Value toF32(OpBuilder &b, Location loc, Value x) {
+  return x.getType().isF32() ? x
+                             : Value(LLVM::FPExtOp::create(b, loc, b.getF32Type(), x));
+}
+
+struct MaskLowering : public ConvertOpToLLVMPattern<MaskOp> {
+  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
+  LogicalResult
+  matchAndRewrite(MaskOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    if (failed(checkMma(op, type, rewriter)))
+      return failure();
+    ThreadIds ids = threadIds(rewriter, loc);
+    FailureOr<ThreadTile> tile = threadTile(rewriter, loc, type, ids);
+    SmallVector<Value> values = unpack(rewriter, loc, adaptor.getScores());
+    Value negInf = f32Const(rewriter, loc, -kInfinity);
+    Value diagonal =
+        LLVM::SubOp::create(rewriter, loc, adaptor.getSeqlenK(), adaptor.getSeqlenQ());
+    auto less = [&](Value x, Value y, LLVM::ICmpPredicate p) -> Value {
+      return LLVM::ICmpOp::create(rewriter, loc, p, x, y);
+    };
+    for (unsigned slot = 0; slot < values.size(); ++slot) {
+      Value r = LLVM::AddOp::create(rewriter, loc, adaptor.getRow(),
+                                    tile->row(rewriter, loc, slot));
+      Value c = LLVM::AddOp::create(rewriter, loc, adaptor.getCol(),
+                                    tile->col(rewriter, loc, slot));
+      Value keep = LLVM::AndOp::create(
+          rewriter, loc, less(r, adaptor.getSeqlenQ(), LLVM::ICmpPredicate::slt),
+          less(c, adaptor.getSeqlenK(), LLVM::ICmpPredicate::slt));
+      if (op.getCausal())
+        keep = LLVM::AndOp::create(
+            rewriter, loc, keep,
+            less(c, LLVM::AddOp::create(rewriter, loc, r, diagonal),
+                 LLVM::ICmpPredicate::sle));
+      values[slot] = LLVM::SelectOp::create(rewriter, loc, keep, values[slot], negInf);
+    }
+    rewriter.replaceOp(op, pack(rewriter, loc, getTypeConverter()->convertType(type),
+                                values));
+    return success();
+  }
+};
+
+struct OnlineSoftmaxLowering : public ConvertOpToLLVMPattern<OnlineSoftmaxOp> {
+  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
+  LogicalResult
+  matchAndRewrite(OnlineSoftmaxOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getScores().getType();
+    if (failed(checkMma(op, type, rewriter)))
+      return failure();
+    double scale = op.getScale().convertToDouble();
+    Value scaleLog2 = f32Const(rewriter, loc, scale * kLog2E);
+    Value log2e = f32Const(rewriter, loc, kLog2E);
+    SmallVector<Value> s = unpack(rewriter, loc, adaptor.getScores());
+    SmallVector<Value> m = unpack(rewriter, loc, adaptor.getRowMax());
+    SmallVector<Value> l = unpack(rewriter, loc, adaptor.getRowSum());
+
+    // m_new = max(m, rowmax(scale * s)): the max of s scaled (scale > 0).
+    SmallVector<Value> rawMax = reduceRows(
+        rewriter, loc, type, s, f32Const(rewriter, loc, -kInfinity),
+        [&](Value x, Value y) { return maxF(rewriter, loc, x, y); });
+    SmallVector<Value> newMax, shift, correction, newSum;
+    for (size_t r = 0; r < m.size(); ++r) {
+      newMax.push_back(maxF(rewriter, loc, m[r],
+                            mulF(rewriter, loc, rawMax[r],
+                                 f32Const(rewriter, loc, scale))));
+      // Rows with only masked scores subtract 0, not -inf (no NaN).
+      Value safe = LLVM::SelectOp::create(rewriter, loc,
+                                          fcmpEq(rewriter, loc, newMax[r], -kInfinity),
+                                          f32Const(rewriter, loc, 0.0), newMax[r]);
+      shift.push_back(mulF(rewriter, loc, safe, log2e));
+      correction.push_back(
+          exp2(rewriter, loc, subF(rewriter, loc, mulF(rewriter, loc, m[r], log2e),
+                                   shift[r])));
+    }
+    SmallVector<Value> p;
+    for (auto [slot, value] : llvm::enumerate(s))
+      p.push_back(exp2(rewriter, loc,
+                       subF(rewriter, loc, mulF(rewriter, loc, value, scaleLog2),
+                            shift[rowSlotOf(type, slot)])));
+    SmallVector<Value> sum = reduceRows(
+        rewriter, loc, type, p, f32Const(rewriter, loc, 0.0),
+        [&](Value x, Value y) { return addF(rewriter, loc, x, y); });
+    for (size_t r = 0; r < m.size(); ++r)
+      newSum.push_back(addF(rewriter, loc, mulF(rewriter, loc, correction[r], l[r]),
+                            sum[r]));
+    Type tileType = getTypeConverter()->convertType(type);
+    Type rowType = getTypeConverter()->convertType(op.getRowMax().getType());
+    rewriter.replaceOp(op, {pack(rewriter, loc, tileType, p),
+                            pack(rewriter, loc, rowType, newMax),
+                            pack(rewriter, loc, rowType, newSum),
+                            pack(rewriter, loc, rowType, correction)});
+    return success();
+  }
+};
+
+/// tile[slot] = fn(tile[slot], rows[row of slot]).
+template <typename OpTy>
+LogicalResult mapWithRows(OpTy op, RankedTensorType type, Value tileValue,
+                          Value rowsValue, const TypeConverter *converter,
+                          ConversionPatternRewriter &rewriter,
+                          llvm::function_ref<Value(Value, Value)> fn) {
+  if (failed(checkMma(op, type, rewriter)))
+    return failure();
+  Location loc = op.getLoc();
+  SmallVector<Value> values = unpack(rewriter, loc, tileValue);
+  SmallVector<Value> rows = unpack(rewriter, loc, rowsValue);
+  for (auto [slot, value] : llvm::enumerate(values))
+    value = fn(value, rows[rowSlotOf(type, slot)]);
+  rewriter.replaceOp(op, pack(rewriter, loc, converter->convertType(type), values));
+  return success();
+}
+
+struct ScaleRowsLowering : public ConvertOpToLLVMPattern<ScaleRowsOp> {
+  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
+  LogicalResult
+  matchAndRewrite(ScaleRowsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    return mapWithRows(op, op.getType(), adaptor.getTile(), adaptor.getFactors(),
+                       getTypeConverter(), rewriter, [&](Value x, Value f) {
+                         return mulF(rewriter, loc, x, f);
+                       });
+  }
+};
+
+struct SoftmaxRecomputeLowering
+    : public ConvertOpToLLVMPattern<SoftmaxRecomputeOp> {
+  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
+  LogicalResult
+  matchAndRewrite(SoftmaxRecomputeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value scaleLog2 = f32Const(rewriter, loc, op.getScale().convertToDouble() * kLog2E);
+    Value log2e = f32Const(rewriter, loc, kLog2E);
+    return mapWithRows(op, op.getType(), adaptor.getScores(), adaptor.getLse(),
+                       getTypeConverter(), rewriter, [&](Value s, Value lse) {
+                         return exp2(rewriter, loc,
+                                     subF(rewriter, loc, mulF(rewriter, loc, s, scaleLog2),
+                                          mulF(rewriter, loc, lse, log2e)));
+                       });
+  }
+};
+
+struct SoftmaxGradLowering : public ConvertOpToLLVMPattern<SoftmaxGradOp> {
+  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
+  LogicalResult
+  matchAndRewrite(SoftmaxGradOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    if (failed(checkMma(op, type, rewriter)))
+      return failure();
+    SmallVector<Value> p = unpack(rewriter, loc, adaptor.getProbs());
+    SmallVector<Value> dp = unpack(rewriter, loc, adaptor.getGradProbs());
+    SmallVector<Value> delta = unpack(rewriter, loc, adaptor.getDelta());
+    for (size_t slot = 0; slot < p.size(); ++slot)
+      p[slot] = mulF(rewriter, loc, p[slot],
+                     subF(rewriter, loc, dp[slot], delta[rowSlotOf(type, slot)]));
+    rewriter.replaceOp(op, pack(rewriter, loc, getTypeConverter()->convertType(type), p));
+    return success();
+  }
+};
+
+struct FinalizeLowering : public ConvertOpToLLVMPattern<FinalizeOp> {
+  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
+  LogicalResult
+  matchAndRewrite(FinalizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType accType = op.getAcc().getType();
+    if (failed(checkMma(op, accType, rewriter)))
+      return failure();
+    Type outElement = getTypeConverter()->convertType(op.getOut().getType().getElementType());
+    SmallVector<Value> acc = unpack(rewriter, loc, adaptor.getAcc());
+    SmallVector<Value> m = unpack(rewriter, loc, adaptor.getRowMax());
+    SmallVector<Value> l = unpack(rewriter, loc, adaptor.getRowSum());
+    SmallVector<Value> inverse, lse;
+    for (size_t r = 0; r < l.size(); ++r) {
+      Value empty = fcmpEq(rewriter, loc, l[r], 0.0);
+      inverse.push_back(LLVM::SelectOp::create(
+          rewriter, loc, empty, f32Const(rewriter, loc, 0.0),
+          LLVM::FDivOp::create(rewriter, loc, f32Const(rewriter, loc, 1.0), l[r])));
+      Value value = addF(rewriter, loc, m[r],
+                         mulF(rewriter, loc, log2(rewriter, loc, l[r]),
+                              f32Const(rewriter, loc, kLn2)));
+      lse.push_back(LLVM::SelectOp::create(rewriter, loc, empty,
+                                           f32Const(rewriter, loc, kInfinity), value));
+    }
+    SmallVector<Value> out;
+    for (auto [slot, value] : llvm::enumerate(acc)) {
+      Value normalised = mulF(rewriter, loc, value, inverse[rowSlotOf(accType, slot)]);
+      out.push_back(outElement.isF32()
+                        ? normalised
+                        : Value(LLVM::FPTruncOp::create(rewriter, loc, outElement,
+                                                        normalised)));
+    }
+    Type rowType = getTypeConverter()->convertType(op.getLse().getType());
+    rewriter.replaceOp(
+        op, {pack(rewriter, loc, getTypeConverter()->convertType(op.getOut().getType()), out),
+             pack(rewriter, loc, rowType, lse)});
+    return success();
+  }
+};
+
+struct RowDotLowering : public ConvertOpToLLVMPattern<RowDotOp> {
+  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
+  LogicalResult
+  matchAndRewrite(RowDotOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getA().getType();
+    if (failed(checkMma(op, type, rewriter)))
+      return failure();
+    SmallVector<Value> a = unpack(rewriter, loc, adaptor.getA());
+    SmallVector<Value> b = unpack(rewriter, loc, adaptor.getB());
+    SmallVector<Value> products;
+    for (size_t slot = 0; slot < a.size(); ++slot)
+      products.push_back(mulF(rewriter, loc, toF32(rewriter, loc, a[slot]),
+                              toF32(rewriter, loc, b[slot])));
+    SmallVector<Value> sums = reduceRows(
+        rewriter, loc, type, products, f32Const(rewriter, loc, 0.0),
+        [&](Value x, Value y) { return addF(rewriter, loc, x, y); });
+    rewriter.replaceOp(op, pack(rewriter, loc,
+                                getTypeConverter()->convertType(op.getType()), sums));
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::flash::nvvm::populateSoftmaxPatterns(TileTypeConverter &converter,
+                                                RewritePatternSet &patterns) {
+  patterns.add<MaskLowering, OnlineSoftmaxLowering, ScaleRowsLowering,
+               SoftmaxRecomputeLowering, SoftmaxGradLowering, FinalizeLowering,
+               RowDotLowering>(converter);
+}

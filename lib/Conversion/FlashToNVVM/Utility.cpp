@@ -1,0 +1,226 @@
+//===- Utility.cpp - Shared pieces of the NVVM lowering ---------------------===//
+
+#include "Utility.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/BuiltinOps.h"
+
+using namespace mlir;
+
+namespace mlir::flash::nvvm {
+
+TileTypeConverter::TileTypeConverter(MLIRContext *context)
+    : LLVMTypeConverter(context) {
+  addConversion([this](RankedTensorType type) -> std::optional<Type> {
+    Attribute encoding = type.getEncoding();
+    if (isa_and_nonnull<SharedEncodingAttr>(encoding))
+      return LLVM::LLVMPointerType::get(type.getContext(), kSharedSpace);
+    FailureOr<ThreadMapping> mapping = getThreadMapping(type);
+    if (failed(mapping))
+      return std::nullopt;
+    Type element = convertType(type.getElementType());
+    SmallVector<Type> members(mapping->slots.size(), element);
+    return LLVM::LLVMStructType::getLiteral(type.getContext(), members);
+  });
+  addConversion([this](MemRefType type) -> std::optional<Type> {
+    MLIRContext *context = type.getContext();
+    SmallVector<Type> members = {
+        LLVM::LLVMPointerType::get(context, kGlobalSpace)};
+    members.append(2 * type.getRank(), IntegerType::get(context, 64));
+    return LLVM::LLVMStructType::getLiteral(context, members);
+  });
+}
+
+Value i64Const(OpBuilder &b, Location loc, int64_t value) {
+  return LLVM::ConstantOp::create(b, loc, b.getI64Type(),
+                                  b.getI64IntegerAttr(value));
+}
+
+Value i32Const(OpBuilder &b, Location loc, int32_t value) {
+  return LLVM::ConstantOp::create(b, loc, b.getI32Type(),
+                                  b.getI32IntegerAttr(value));
+}
+
+Value f32Const(OpBuilder &b, Location loc, double value) {
+  return LLVM::ConstantOp::create(b, loc, b.getF32Type(),
+                                  b.getF32FloatAttr(value));
+}
+
+ThreadIds threadIds(OpBuilder &b, Location loc) {
+  Value tid32 = NVVM::ThreadIdXOp::create(b, loc, b.getI32Type());
+  Value tid = LLVM::ZExtOp::create(b, loc, b.getI64Type(), tid32);
+  ThreadIds ids;
+  ids.tid = tid;
+  ids.warp = LLVM::LShrOp::create(b, loc, tid, i64Const(b, loc, 5));
+  ids.lane = LLVM::AndOp::create(b, loc, tid, i64Const(b, loc, 31));
+  ids.group = LLVM::LShrOp::create(b, loc, ids.lane, i64Const(b, loc, 2));
+  ids.tig = LLVM::AndOp::create(b, loc, ids.lane, i64Const(b, loc, 3));
+  return ids;
+}
+
+SmallVector<Value> unpack(OpBuilder &b, Location loc, Value tile) {
+  auto type = cast<LLVM::LLVMStructType>(tile.getType());
+  SmallVector<Value> values;
+  for (int64_t i = 0, e = type.getBody().size(); i < e; ++i)
+    values.push_back(LLVM::ExtractValueOp::create(b, loc, tile, i));
+  return values;
+}
+
+Value pack(OpBuilder &b, Location loc, Type structType, ValueRange values) {
+  Value result = LLVM::UndefOp::create(b, loc, structType);
+  for (auto [i, value] : llvm::enumerate(values))
+    result = LLVM::InsertValueOp::create(b, loc, result, value, i);
+  return result;
+}
+
+static Value affine(OpBuilder &b, Location loc, ThreadCoefficients c,
+                    const ThreadIds &ids) {
+  Value sum = i64Const(b, loc, 0);
+  auto addTerm = [&](int64_t coefficient, Value id) {
+    if (coefficient == 0)
+      return;
+    Value term = coefficient == 1
+                     ? id
+                     : Value(LLVM::MulOp::create(b, loc, id,
+                                                 i64Const(b, loc, coefficient)));
+    sum = LLVM::AddOp::create(b, loc, sum, term);
+  };
+  addTerm(c.warp, ids.warp);
+  addTerm(c.group, ids.group);
+  addTerm(c.tig, ids.tig);
+  return sum;
+}
+
+FailureOr<ThreadTile> threadTile(OpBuilder &b, Location loc,
+                                 RankedTensorType type, const ThreadIds &ids) {
+  FailureOr<ThreadMapping> mapping = getThreadMapping(type);
+  if (failed(mapping))
+    return failure();
+  ThreadTile tile;
+  tile.mapping = *mapping;
+  tile.baseRow = affine(b, loc, mapping->row, ids);
+  tile.baseCol = affine(b, loc, mapping->col, ids);
+  return tile;
+}
+
+Value ThreadTile::row(OpBuilder &b, Location loc, unsigned slot) const {
+  return LLVM::AddOp::create(b, loc, baseRow,
+                             i64Const(b, loc, mapping.slots[slot].row));
+}
+
+Value ThreadTile::col(OpBuilder &b, Location loc, unsigned slot) const {
+  return LLVM::AddOp::create(b, loc, baseCol,
+                             i64Const(b, loc, mapping.slots[slot].col));
+}
+
+Value memrefPointer(OpBuilder &b, Location loc, Value descriptor) {
+  return LLVM::ExtractValueOp::create(b, loc, descriptor, 0);
+}
+
+Value memrefSize(OpBuilder &b, Location loc, Value descriptor, int64_t rank,
+                 int64_t axis) {
+  return LLVM::ExtractValueOp::create(b, loc, descriptor, 1 + axis);
+}
+
+Value memrefStride(OpBuilder &b, Location loc, Value descriptor, int64_t rank,
+                   int64_t axis) {
+  return LLVM::ExtractValueOp::create(b, loc, descriptor, 1 + rank + axis);
+}
+
+Value elementAddress(OpBuilder &b, Location loc, Value descriptor,
+                     int64_t rank, Type elementType, ValueRange indices) {
+  Value offset = i64Const(b, loc, 0);
+  for (int64_t axis = 0; axis < rank; ++axis)
+    offset = LLVM::AddOp::create(
+        b, loc, offset,
+        LLVM::MulOp::create(b, loc, indices[axis],
+                            memrefStride(b, loc, descriptor, rank, axis)));
+  return LLVM::GEPOp::create(b, loc, memrefPointer(b, loc, descriptor).getType(),
+                             elementType, memrefPointer(b, loc, descriptor),
+                             ValueRange{offset});
+}
+
+Value sharedBase(OpBuilder &b, Location loc, Operation *from, int64_t offset) {
+  auto module = from->getParentOfType<ModuleOp>();
+  auto global = module.lookupSymbol<LLVM::GlobalOp>(kSharedMemoryName);
+  if (!global) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    auto arrayType = LLVM::LLVMArrayType::get(b.getI8Type(), 0);
+    global = LLVM::GlobalOp::create(b, loc, arrayType, /*isConstant=*/false,
+                                    LLVM::Linkage::External, kSharedMemoryName,
+                                    Attribute(), /*alignment=*/16, kSharedSpace);
+  }
+  Value base = LLVM::AddressOfOp::create(b, loc, global);
+  return sharedAddress(b, loc, base, i64Const(b, loc, offset));
+}
+
+Value sharedAddress(OpBuilder &b, Location loc, Value base, Value byteOffset) {
+  return LLVM::GEPOp::create(b, loc, base.getType(), b.getI8Type(), base,
+                             ValueRange{byteOffset});
+}
+
+FailureOr<int64_t> sharedOffset(Operation *op) {
+  auto offset = op->getAttrOfType<IntegerAttr>(FlashDialect::kSharedOffsetAttrName);
+  if (!offset)
+    return op->emitError("has no shared-memory offset; run "
+                         "flash-allocate-shared-memory first");
+  return offset.getInt();
+}
+
+void barrier(OpBuilder &b, Location loc) { NVVM::Barrier0Op::create(b, loc); }
+
+Value groupReduce(OpBuilder &b, Location loc, Value value,
+                  llvm::function_ref<Value(Value, Value)> combine) {
+  Value all = i32Const(b, loc, -1);
+  Value clamp = i32Const(b, loc, 0x1F);
+  for (int offset : {1, 2}) {
+    Value other = NVVM::ShflOp::create(b, loc, value.getType(), all, value,
+                                       i32Const(b, loc, offset), clamp,
+                                       NVVM::ShflKind::bfly, UnitAttr());
+    value = combine(value, other);
+  }
+  return value;
+}
+
+void ifThen(OpBuilder &b, Location loc, Value condition,
+            llvm::function_ref<void(OpBuilder &)> then) {
+  auto ifOp = scf::IfOp::create(b, loc, condition, /*withElseRegion=*/false);
+  OpBuilder inner = OpBuilder::atBlockBegin(&ifOp.getThenRegion().front());
+  inner.setInsertionPoint(ifOp.getThenRegion().front().getTerminator());
+  then(inner);
+}
+
+Value maskedLoad(OpBuilder &b, Location loc, Type type, Value address,
+                 Value condition) {
+  auto ifOp = scf::IfOp::create(b, loc, TypeRange{type}, condition,
+                                /*withElseRegion=*/true);
+  {
+    OpBuilder inner = OpBuilder::atBlockBegin(&ifOp.getThenRegion().front());
+    Value loaded = LLVM::LoadOp::create(inner, loc, type, address);
+    scf::YieldOp::create(inner, loc, loaded);
+  }
+  {
+    OpBuilder inner = OpBuilder::atBlockBegin(&ifOp.getElseRegion().front());
+    Value zero = LLVM::ZeroOp::create(inner, loc, type);
+    scf::YieldOp::create(inner, loc, zero);
+  }
+  return ifOp.getResult(0);
+}
+
+static Value approx(OpBuilder &b, Location loc, StringRef intrinsic, Value x) {
+  return LLVM::CallIntrinsicOp::create(b, loc, b.getF32Type(),
+                                       b.getStringAttr(intrinsic), ValueRange{x})
+      .getResult(0);
+}
+
+Value exp2(OpBuilder &b, Location loc, Value x) {
+  return approx(b, loc, "llvm.nvvm.ex2.approx.ftz.f", x);
+}
+
+Value log2(OpBuilder &b, Location loc, Value x) {
+  return approx(b, loc, "llvm.nvvm.lg2.approx.ftz.f", x);
+}
+
+} // namespace mlir::flash::nvvm

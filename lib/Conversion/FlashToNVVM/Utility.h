@@ -1,0 +1,102 @@
+//===- Utility.h - Shared pieces of the NVVM lowering -----------*- C++ -*-===//
+//
+// Tiles in registers become LLVM structs with one member per slot of the
+// thread's mapping (flash/Dialect/Flash/IR/Layouts.h); tiles in shared
+// memory become a pointer into the kernel's dynamic shared memory; memrefs
+// become {ptr, sizes[rank], strides[rank]} structs. These helpers build the
+// thread coordinates, the struct plumbing and the memory accesses that the
+// op lowerings share.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FLASH_LIB_CONVERSION_FLASHTONVVM_UTILITY_H
+#define FLASH_LIB_CONVERSION_FLASHTONVVM_UTILITY_H
+
+#include "flash/Dialect/Flash/IR/Layouts.h"
+
+#include "mlir/Conversion/LLVMCommon/Pattern.h"
+#include "mlir/Conversion/LLVMCommon/TypeConverter.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir::flash::nvvm {
+
+/// Address spaces of NVPTX.
+constexpr unsigned kGlobalSpace = 1;
+constexpr unsigned kSharedSpace = 3;
+
+/// Name of the kernel's dynamic shared memory.
+constexpr llvm::StringLiteral kSharedMemoryName = "flash_shared_memory";
+
+/// Converts tiles, memrefs and index for the NVVM lowering.
+class TileTypeConverter : public LLVMTypeConverter {
+public:
+  explicit TileTypeConverter(MLIRContext *context);
+};
+
+/// The calling thread's coordinates, as i64.
+struct ThreadIds {
+  Value tid, warp, lane, group, tig;
+};
+ThreadIds threadIds(OpBuilder &b, Location loc);
+
+/// i64 and f32 constants.
+Value i64Const(OpBuilder &b, Location loc, int64_t value);
+Value i32Const(OpBuilder &b, Location loc, int32_t value);
+Value f32Const(OpBuilder &b, Location loc, double value);
+
+/// The tile's members, and a struct holding `values`.
+SmallVector<Value> unpack(OpBuilder &b, Location loc, Value tile);
+Value pack(OpBuilder &b, Location loc, Type structType, ValueRange values);
+
+/// The thread's share of a register-layout tile: its mapping, and the base
+/// row / column of the thread (to add to each slot's offsets).
+struct ThreadTile {
+  ThreadMapping mapping;
+  Value baseRow, baseCol;
+  Value row(OpBuilder &b, Location loc, unsigned slot) const;
+  Value col(OpBuilder &b, Location loc, unsigned slot) const;
+};
+FailureOr<ThreadTile> threadTile(OpBuilder &b, Location loc,
+                                 RankedTensorType type, const ThreadIds &ids);
+
+/// Descriptor fields of a lowered memref.
+Value memrefPointer(OpBuilder &b, Location loc, Value descriptor);
+Value memrefSize(OpBuilder &b, Location loc, Value descriptor, int64_t rank,
+                 int64_t axis);
+Value memrefStride(OpBuilder &b, Location loc, Value descriptor, int64_t rank,
+                   int64_t axis);
+/// Address of element `indices` of a lowered memref of `elementType`.
+Value elementAddress(OpBuilder &b, Location loc, Value descriptor,
+                     int64_t rank, Type elementType, ValueRange indices);
+
+/// Base pointer of the kernel's dynamic shared memory plus `offset` bytes.
+Value sharedBase(OpBuilder &b, Location loc, Operation *from, int64_t offset);
+/// Byte offset `offset` added to a shared pointer.
+Value sharedAddress(OpBuilder &b, Location loc, Value base, Value byteOffset);
+/// The `flash.shared_offset` of an op.
+FailureOr<int64_t> sharedOffset(Operation *op);
+
+/// A barrier for all threads of the program.
+void barrier(OpBuilder &b, Location loc);
+
+/// `value` combined with the values of the lanes `xor 1` and `xor 2`, i.e.
+/// across the four lanes of a group that share a row of an mma tile.
+Value groupReduce(OpBuilder &b, Location loc, Value value,
+                  llvm::function_ref<Value(Value, Value)> combine);
+
+/// `if (condition) { then(); }` emitted as scf.if.
+void ifThen(OpBuilder &b, Location loc, Value condition,
+            llvm::function_ref<void(OpBuilder &)> then);
+/// `condition ? load : zero`, the load emitted only when `condition` holds.
+Value maskedLoad(OpBuilder &b, Location loc, Type type, Value address,
+                 Value condition);
+
+/// 2^x and log2(x) with the GPU's fast approximations.
+Value exp2(OpBuilder &b, Location loc, Value x);
+Value log2(OpBuilder &b, Location loc, Value x);
+
+} // namespace mlir::flash::nvvm
+
+#endif // FLASH_LIB_CONVERSION_FLASHTONVVM_UTILITY_H

@@ -1,0 +1,429 @@
+//===- CudaBackend.cpp - Attention on NVIDIA GPUs ---------------------------===//
+
+#include "flash/Runtime/CudaBackend.h"
+
+#include "flash/Conversion/FlashToNVVM/FlashToNVVM.h"
+#include "flash/Conversion/FlashToCPU/FlashToCPU.h"
+#include "flash/Dialect/Flash/IR/FlashOps.h"
+#include "flash/Target/PTX/PTXEmitter.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+using namespace mlir;
+
+namespace flash {
+
+namespace {
+
+/// One kernel of a compiled class, in launch order.
+struct KernelInfo {
+  std::string name;
+  std::string rows, heads; // "q" or "k": what sizes the grid
+  int64_t block = 64, order = 0, sharedBytes = 0;
+  CUfunction function = nullptr;
+};
+
+struct CompiledClass {
+  CUmodule module = nullptr;
+  std::vector<KernelInfo> kernels;
+};
+
+/// Diagnostics emitted while a scope is alive, as one string.
+class DiagnosticCollector {
+public:
+  explicit DiagnosticCollector(MLIRContext &context)
+      : handler(&context, [this](Diagnostic &diag) {
+          llvm::raw_string_ostream os(text);
+          os << diag.getLocation() << ": " << diag << "\n";
+          return success();
+        }) {}
+  std::string text;
+
+private:
+  ScopedDiagnosticHandler handler;
+};
+
+void registerDialects(MLIRContext &context) {
+  DialectRegistry registry;
+  mlir::flash::registerFlashToCPUDialects(registry);
+  registry.insert<NVVM::NVVMDialect>();
+  mlir::flash::registerPTXEmitterTranslations(registry);
+  context.appendDialectRegistry(registry);
+  context.loadAllAvailableDialects();
+  context.disableMultithreading();
+}
+
+/// Runs the GPU pipeline; `module` then holds only nvvm.kernel functions.
+Status lowerToNVVM(MLIRContext &context, const ProblemClass &problem,
+                   int64_t numWarps, OwningOpRef<ModuleOp> &module) {
+  module = buildProblemIR(context, problem);
+  DiagnosticCollector diagnostics(context);
+  PassManager pm(&context);
+  mlir::flash::FlashToNVVMOptions options;
+  options.blockM = problem.blockM;
+  options.blockN = problem.blockN;
+  options.numWarps = numWarps;
+  mlir::flash::buildFlashToNVVMPipeline(pm, options);
+  if (failed(pm.run(*module)))
+    return Status::error("compiling " + problem.key() + " for NVIDIA GPUs failed:\n" +
+                         diagnostics.text);
+  return Status::success();
+}
+
+Status toPTX(MLIRContext &context, ModuleOp module, const std::string &chip,
+             std::string &ptx) {
+  DiagnosticCollector diagnostics(context);
+  mlir::flash::PTXOptions options;
+  options.chip = chip;
+  FailureOr<std::string> text = mlir::flash::emitPTX(module, options);
+  if (failed(text))
+    return Status::error("emitting PTX for " + chip + " failed:\n" +
+                         diagnostics.text);
+  ptx = std::move(*text);
+  return Status::success();
+}
+
+std::vector<KernelInfo> kernelsOf(ModuleOp module) {
+  std::vector<KernelInfo> kernels;
+  for (auto function : module.getOps<LLVM::LLVMFuncOp>()) {
+    if (!function->hasAttr("nvvm.kernel"))
+      continue;
+    KernelInfo info;
+    info.name = function.getSymName().str();
+    if (auto grid = function->getAttrOfType<DictionaryAttr>(
+            mlir::flash::FlashDialect::kGridAttrName)) {
+      info.rows = cast<StringAttr>(grid.get("rows")).str();
+      info.heads = cast<StringAttr>(grid.get("heads")).str();
+      info.block = cast<IntegerAttr>(grid.get("block")).getInt();
+      info.order = cast<IntegerAttr>(grid.get("order")).getInt();
+    }
+    if (auto shared = function->getAttrOfType<IntegerAttr>(
+            mlir::flash::FlashDialect::kSharedMemoryAttrName))
+      info.sharedBytes = shared.getInt();
+    kernels.push_back(info);
+  }
+  std::sort(kernels.begin(), kernels.end(),
+            [](const KernelInfo &a, const KernelInfo &b) { return a.order < b.order; });
+  return kernels;
+}
+
+/// The flattened kernel parameters: each memref as (pointer, sizes,
+/// strides), each scalar as an i64.
+class KernelParams {
+public:
+  void addTensor(const TensorRef &t) {
+    words.push_back(static_cast<int64_t>(reinterpret_cast<intptr_t>(t.data)));
+    words.insert(words.end(), t.shape.begin(), t.shape.end());
+    words.insert(words.end(), t.strides.begin(), t.strides.end());
+  }
+  void addScalar(int64_t value) { words.push_back(value); }
+  std::vector<void *> pointers() {
+    std::vector<void *> result;
+    for (int64_t &word : words)
+      result.push_back(&word);
+    return result;
+  }
+
+private:
+  std::vector<int64_t> words;
+};
+
+/// Device memory, aligned to 16 bytes with strides of whole 16-byte chunks,
+/// as the kernels' vector loads need.
+Status checkDeviceTensor(CudaDriver &driver, const char *name, const TensorRef &t) {
+  bool device = false;
+  if (Status s = driver.isDevicePointer(t.data, &device); !s)
+    return s;
+  if (!device)
+    return Status::error(std::string("argument '") + name +
+                         "': must be in device memory for the cuda backend");
+  int64_t elementBytes = dtypeSize(t.dtype);
+  if (reinterpret_cast<uintptr_t>(t.data) % 16 != 0)
+    return Status::error(std::string("argument '") + name +
+                         "': must be 16-byte aligned for the cuda backend");
+  for (size_t i = 0; i + 1 < t.strides.size(); ++i)
+    if ((t.strides[i] * elementBytes) % 16 != 0)
+      return Status::error(std::string("argument '") + name + "': stride " +
+                           std::to_string(t.strides[i]) + " of axis " +
+                           std::to_string(i) +
+                           " must be a multiple of 16 bytes for the cuda backend");
+  return Status::success();
+}
+
+} // namespace
+
+struct CudaBackend::Impl {
+  explicit Impl(Options options) : options(options) { registerDialects(context); }
+  ~Impl() {
+    CudaDriver &driver = CudaDriver::get();
+    for (auto &entry : compiled)
+      if (entry.second.module)
+        (void)driver.unloadModule(entry.second.module);
+  }
+
+  Status prepareDevice() {
+    CudaDriver &driver = CudaDriver::get();
+    if (!driver.available())
+      return Status::error("the cuda backend is unavailable: " +
+                           driver.unavailableReason());
+    if (Status s = driver.ensureContext(options.device); !s)
+      return s;
+    if (properties.major == 0)
+      if (Status s = driver.deviceProperties(options.device, &properties); !s)
+        return s;
+    if (properties.computeCapability() < 80)
+      return Status::error("the cuda backend needs compute capability 8.0 or "
+                           "newer; device " + properties.name + " has " +
+                           std::to_string(properties.major) + "." +
+                           std::to_string(properties.minor));
+    return Status::success();
+  }
+
+  Status compiledClass(const ProblemClass &problem, CompiledClass *&result) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (Status s = prepareDevice(); !s)
+      return s;
+    std::string key = problem.key();
+    auto found = compiled.find(key);
+    if (found != compiled.end()) {
+      result = &found->second;
+      return Status::success();
+    }
+    OwningOpRef<ModuleOp> module;
+    if (Status s = lowerToNVVM(context, problem, options.numWarps, module); !s)
+      return s;
+    std::string chip = chipFor(properties.computeCapability());
+    std::string ptx;
+    if (Status s = toPTX(context, *module, chip, ptx); !s)
+      return s;
+    // ptxas where it is installed (its errors are clearer), else the JIT.
+    std::string image = ptx;
+    if (mlir::flash::findPtxas()) {
+      std::string log;
+      FailureOr<std::string> cubin = mlir::flash::assembleCubin(ptx, chip, log);
+      if (failed(cubin))
+        return Status::error("ptxas rejected the kernels of " + key + ":\n" + log);
+      image = std::move(*cubin);
+    }
+    CudaDriver &driver = CudaDriver::get();
+    CompiledClass entry;
+    if (Status s = driver.loadModule(image, &entry.module); !s)
+      return s;
+    entry.kernels = kernelsOf(*module);
+    for (KernelInfo &kernel : entry.kernels) {
+      if (Status s = driver.getFunction(entry.module, kernel.name, &kernel.function); !s)
+        return s;
+      if (kernel.sharedBytes > properties.maxSharedMemoryPerBlockOptin)
+        return Status::error("the kernels of " + key + " need " +
+                             std::to_string(kernel.sharedBytes) +
+                             " bytes of shared memory; the device has " +
+                             std::to_string(properties.maxSharedMemoryPerBlockOptin));
+      if (kernel.sharedBytes > 48 * 1024)
+        if (Status s = driver.setMaxDynamicSharedMemory(
+                kernel.function, static_cast<int>(kernel.sharedBytes));
+            !s)
+          return s;
+    }
+    result = &compiled.emplace(key, std::move(entry)).first->second;
+    return Status::success();
+  }
+
+  /// Launches the class's kernels in order over the problem's grids.
+  Status launchAll(const CompiledClass &entry, const ProblemSizes &sizes,
+                   KernelParams &params, CUstream stream) {
+    CudaDriver &driver = CudaDriver::get();
+    std::vector<void *> pointers = params.pointers();
+    unsigned threads = static_cast<unsigned>(32 * options.numWarps);
+    for (const KernelInfo &kernel : entry.kernels) {
+      int64_t rows = kernel.rows == "k" ? sizes.seqlenK : sizes.seqlenQ;
+      int64_t heads = kernel.heads == "k" ? sizes.kvHeads : sizes.heads;
+      int64_t gridX = (rows + kernel.block - 1) / kernel.block;
+      int64_t gridY = sizes.batch * heads;
+      if (gridX == 0 || gridY == 0)
+        continue; // nothing to compute (empty sequences)
+      if (Status s = driver.launch(
+              kernel.function,
+              {static_cast<unsigned>(gridX), static_cast<unsigned>(gridY), 1},
+              {threads, 1, 1}, static_cast<unsigned>(kernel.sharedBytes), stream,
+              pointers.data());
+          !s)
+        return Status::error("launching " + kernel.name + ": " + s.message());
+    }
+    return Status::success();
+  }
+
+  Options options;
+  MLIRContext context;
+  std::mutex mutex;
+  CudaDeviceProperties properties;
+  std::map<std::string, CompiledClass> compiled;
+};
+
+CudaBackend::CudaBackend() : CudaBackend(Options{}) {}
+CudaBackend::CudaBackend(Options options) : impl(std::make_unique<Impl>(options)) {}
+CudaBackend::~CudaBackend() = default;
+
+bool CudaBackend::usable(std::string *why) {
+  CudaDriver &driver = CudaDriver::get();
+  if (!driver.available()) {
+    if (why)
+      *why = driver.unavailableReason();
+    return false;
+  }
+  CudaDeviceProperties properties;
+  if (Status s = driver.deviceProperties(0, &properties); !s) {
+    if (why)
+      *why = s.message();
+    return false;
+  }
+  if (properties.computeCapability() < 80) {
+    if (why)
+      *why = "device " + properties.name + " is older than compute capability 8.0";
+    return false;
+  }
+  return true;
+}
+
+std::string CudaBackend::chipFor(int computeCapability) {
+  std::string chip = "sm_" + std::to_string(computeCapability);
+  // Hopper's wgmma and TMA need the architecture-specific target.
+  if (computeCapability == 90)
+    chip += "a";
+  return chip;
+}
+
+Status CudaBackend::emitPTX(const ProblemClass &problem, int64_t numWarps,
+                            const std::string &chip, std::string &ptx) {
+  MLIRContext context;
+  registerDialects(context);
+  OwningOpRef<ModuleOp> module;
+  if (Status s = lowerToNVVM(context, problem, numWarps, module); !s)
+    return s;
+  return toPTX(context, *module, chip, ptx);
+}
+
+namespace {
+
+/// The cu_seqlens of a varlen call, copied to the device.
+Status uploadVarlen(const VarlenArgs &varlen, CUstream stream,
+                    DeviceBuffer &buffer, TensorRef &cuQ, TensorRef &cuK) {
+  if (!varlen.enabled())
+    return Status::success();
+  size_t bytesQ = varlen.cuSeqlensQ.shape[0] * sizeof(int32_t);
+  size_t bytesK = varlen.cuSeqlensK.shape[0] * sizeof(int32_t);
+  if (Status s = buffer.allocate(bytesQ + bytesK + 16); !s)
+    return s;
+  CudaDriver &driver = CudaDriver::get();
+  CUdeviceptr base = buffer.devicePointer();
+  CUdeviceptr kBase = base + (bytesQ + 15) / 16 * 16;
+  if (Status s = driver.copyHostToDeviceAsync(base, varlen.cuSeqlensQ.data, bytesQ, stream); !s)
+    return s;
+  if (Status s = driver.copyHostToDeviceAsync(kBase, varlen.cuSeqlensK.data, bytesK, stream); !s)
+    return s;
+  cuQ = varlen.cuSeqlensQ;
+  cuK = varlen.cuSeqlensK;
+  cuQ.data = reinterpret_cast<void *>(base);
+  cuK.data = reinterpret_cast<void *>(kBase);
+  cuQ.strides = cuK.strides = {1};
+  return Status::success();
+}
+
+void addOptionalParams(KernelParams &params, const ProblemClass &problem,
+                       const TensorRef &cuQ, const TensorRef &cuK,
+                       const AttentionOptions &options) {
+  if (problem.varlen) {
+    params.addTensor(cuQ);
+    params.addTensor(cuK);
+  }
+  if (problem.dropoutP > 0.0f) {
+    params.addScalar(static_cast<int64_t>(options.seed));
+    params.addScalar(static_cast<int64_t>(options.offset));
+  }
+}
+
+} // namespace
+
+Status CudaBackend::forward(const ForwardArgs &args, CUstream stream) {
+  ProblemSizes sizes;
+  if (Status s = validate(args, &sizes); !s)
+    return s;
+  if (Status s = impl->prepareDevice(); !s)
+    return s;
+  CudaDriver &driver = CudaDriver::get();
+  for (auto [name, t] : {std::pair<const char *, const TensorRef *>{"q", &args.q},
+                         {"k", &args.k}, {"v", &args.v}, {"out", &args.out},
+                         {"lse", &args.lse}})
+    if (Status s = checkDeviceTensor(driver, name, *t); !s)
+      return s;
+  ProblemClass problem =
+      classifyProblem(args, sizes, impl->options.blockM, impl->options.blockN);
+  CompiledClass *entry = nullptr;
+  if (Status s = impl->compiledClass(problem, entry); !s)
+    return s;
+  DeviceBuffer varlenBuffer;
+  TensorRef cuQ, cuK;
+  if (Status s = uploadVarlen(args.varlen, stream, varlenBuffer, cuQ, cuK); !s)
+    return s;
+  KernelParams params;
+  for (const TensorRef *t : {&args.q, &args.k, &args.v, &args.out, &args.lse})
+    params.addTensor(*t);
+  addOptionalParams(params, problem, cuQ, cuK, args.options);
+  Status status = impl->launchAll(*entry, sizes, params, stream);
+  if (varlenBuffer.size())
+    (void)driver.synchronizeStream(stream); // before the copy is freed
+  return status;
+}
+
+Status CudaBackend::backward(const BackwardArgs &args, CUstream stream) {
+  ProblemSizes sizes;
+  if (Status s = validate(args, &sizes); !s)
+    return s;
+  if (Status s = impl->prepareDevice(); !s)
+    return s;
+  CudaDriver &driver = CudaDriver::get();
+  for (auto [name, t] : {std::pair<const char *, const TensorRef *>{"q", &args.q},
+                         {"k", &args.k}, {"v", &args.v}, {"out", &args.out},
+                         {"dout", &args.dout}, {"lse", &args.lse}, {"dq", &args.dq},
+                         {"dk", &args.dk}, {"dv", &args.dv}})
+    if (Status s = checkDeviceTensor(driver, name, *t); !s)
+      return s;
+  ProblemClass problem =
+      classifyProblem(args, sizes, impl->options.blockM, impl->options.blockN);
+  CompiledClass *entry = nullptr;
+  if (Status s = impl->compiledClass(problem, entry); !s)
+    return s;
+  DeviceBuffer varlenBuffer;
+  TensorRef cuQ, cuK;
+  if (Status s = uploadVarlen(args.varlen, stream, varlenBuffer, cuQ, cuK); !s)
+    return s;
+  // D = rowsum(dO * O), shaped like the lse.
+  TensorRef delta;
+  delta.dtype = DType::F32;
+  delta.shape = args.lse.shape;
+  delta.strides = contiguousStrides(delta.shape);
+  DeviceBuffer deltaBuffer;
+  if (Status s = deltaBuffer.allocate(std::max<int64_t>(delta.numElements(), 1) * 4); !s)
+    return s;
+  delta.data = deltaBuffer.data();
+  KernelParams params;
+  for (const TensorRef *t :
+       {&args.q, &args.k, &args.v, &args.out, &args.dout, &args.lse, &args.dq,
+        &args.dk, &args.dv, static_cast<const TensorRef *>(&delta)})
+    params.addTensor(*t);
+  addOptionalParams(params, problem, cuQ, cuK, args.options);
+  Status status = impl->launchAll(*entry, sizes, params, stream);
+  // The workspaces are freed when this returns: wait for the kernels.
+  Status synced = driver.synchronizeStream(stream);
+  return status ? synced : status;
+}
+
+} // namespace flash

@@ -1,0 +1,86 @@
+//===- AllocateSharedMemory.cpp - Shared-memory buffers of a kernel ---------===//
+//
+// Each op that puts a tile in shared memory (a load into #flash.shared, a
+// conversion into or through shared memory) gets its own buffer for the
+// whole kernel: a value produced in a loop reuses its buffer every
+// iteration, and no two live values share one.
+//
+//===----------------------------------------------------------------------===//
+
+#include "flash/Dialect/Flash/IR/FlashOps.h"
+#include "flash/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace mlir::flash {
+#define GEN_PASS_DEF_FLASHALLOCATESHAREDMEMORY
+#include "flash/Transforms/Passes.h.inc"
+} // namespace mlir::flash
+
+using namespace mlir;
+using namespace mlir::flash;
+
+namespace {
+
+constexpr int64_t kAlignment = 128;
+
+/// Bytes of a row-major tile with padded rows; the padding of register
+/// layouts converted through shared memory is 16 bytes.
+int64_t bufferBytes(RankedTensorType type, unsigned padding) {
+  int64_t elementBytes = type.getElementTypeBitWidth() / 8;
+  int64_t rows = type.getRank() == 2 ? type.getDimSize(0) : 1;
+  int64_t cols = type.getShape().back();
+  return rows * (cols + padding) * elementBytes;
+}
+
+/// The shared-memory tile an op writes, if any: loads and conversions into
+/// #flash.shared, and conversions between register layouts (which go
+/// through shared memory unless an mma tile becomes an `a` operand).
+std::optional<int64_t> sharedBytes(Operation *op) {
+  if (op->getNumResults() != 1)
+    return std::nullopt;
+  auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  if (!type)
+    return std::nullopt;
+  if (auto shared = dyn_cast_or_null<SharedEncodingAttr>(type.getEncoding()))
+    if (isa<LoadOp, ConvertLayoutOp>(op))
+      return bufferBytes(type, shared.getPadding());
+  if (auto convert = dyn_cast<ConvertLayoutOp>(op)) {
+    Attribute from = convert.getSource().getType().getEncoding();
+    Attribute to = type.getEncoding();
+    if (isa<SharedEncodingAttr>(from))
+      return std::nullopt; // reads the source's buffer
+    auto operand = dyn_cast_or_null<OperandEncodingAttr>(to);
+    if (isa<MmaEncodingAttr>(from) && operand && operand.getOperandIndex() == 0 &&
+        !operand.getTransposed() && type.getElementTypeBitWidth() == 16)
+      return std::nullopt; // a register permutation
+    int64_t elementBytes = type.getElementTypeBitWidth() / 8;
+    return bufferBytes(type, 16 / elementBytes);
+  }
+  return std::nullopt;
+}
+
+struct FlashAllocateSharedMemoryPass
+    : public flash::impl::FlashAllocateSharedMemoryBase<
+          FlashAllocateSharedMemoryPass> {
+  void runOnOperation() override {
+    for (auto kernel : getOperation().getOps<func::FuncOp>()) {
+      if (!kernel->hasAttr(FlashDialect::kKernelAttrName))
+        continue;
+      OpBuilder builder(kernel.getContext());
+      int64_t offset = 0;
+      kernel.walk([&](Operation *op) {
+        std::optional<int64_t> bytes = sharedBytes(op);
+        if (!bytes)
+          return;
+        op->setAttr(FlashDialect::kSharedOffsetAttrName, builder.getI64IntegerAttr(offset));
+        offset += (*bytes + kAlignment - 1) / kAlignment * kAlignment;
+      });
+      kernel->setAttr(FlashDialect::kSharedMemoryAttrName, builder.getI64IntegerAttr(offset));
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,187 @@
+//===- AssignLayouts.cpp - GPU layouts for the tiles of a kernel ------------===//
+//
+// Tiles get the layout of the tensor cores' accumulators by default (rows
+// layouts for per-row vectors); the operands of matrix products get operand
+// fragments or shared memory, preferably straight from their loads, else
+// through flash.convert_layout.
+//
+//===----------------------------------------------------------------------===//
+
+#include "flash/Dialect/Flash/IR/FlashOps.h"
+#include "flash/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace mlir::flash {
+#define GEN_PASS_DEF_FLASHASSIGNLAYOUTS
+#include "flash/Transforms/Passes.h.inc"
+} // namespace mlir::flash
+
+using namespace mlir;
+using namespace mlir::flash;
+
+namespace {
+
+/// The layouts one kernel uses.
+struct Layouts {
+  MmaEncodingAttr mma;
+  RowsEncodingAttr rows;
+  SharedEncodingAttr shared;
+
+  Attribute byRank(RankedTensorType type) const {
+    return type.getRank() == 1 ? Attribute(rows) : Attribute(mma);
+  }
+  Attribute operand(unsigned index, bool transposed) const {
+    return OperandEncodingAttr::get(mma.getContext(), index, transposed, mma);
+  }
+};
+
+RankedTensorType withEncoding(Type type, Attribute encoding) {
+  auto tensor = cast<RankedTensorType>(type);
+  return RankedTensorType::get(tensor.getShape(), tensor.getElementType(),
+                               encoding);
+}
+
+bool isTile(Type type) { return isa<RankedTensorType>(type); }
+
+/// What a use of a tile needs: a specific layout, or (when null) any layout
+/// the default rule gives.
+Attribute requiredLayout(OpOperand &use, const Layouts &layouts) {
+  auto dot = dyn_cast<DotOp>(use.getOwner());
+  if (!dot || use.getOperandNumber() == 2)
+    return {};
+  if (use.getOperandNumber() == 0 && !dot.getTransposeA())
+    return layouts.operand(0, false);
+  return layouts.shared;
+}
+
+/// True when an `a` operand can be read from a tile of this layout without a
+/// conversion (ldmatrix reads it from shared memory).
+bool satisfies(Attribute have, Attribute want) {
+  if (have == want)
+    return true;
+  auto operand = dyn_cast<OperandEncodingAttr>(want);
+  return operand && operand.getOperandIndex() == 0 &&
+         isa<SharedEncodingAttr>(have);
+}
+
+/// The layout a load produces: shared when some use needs shared memory,
+/// fragments when every use is a non-transposed `a` operand, else default.
+Attribute loadLayout(LoadOp load, const Layouts &layouts) {
+  auto type = load.getResult().getType();
+  if (type.getRank() != 2)
+    return layouts.byRank(type);
+  bool anyShared = false, allOperandA = !load->use_empty();
+  for (OpOperand &use : load->getUses()) {
+    Attribute want = requiredLayout(use, layouts);
+    anyShared |= want && isa<SharedEncodingAttr>(want);
+    allOperandA &= want && isa<OperandEncodingAttr>(want);
+  }
+  if (anyShared)
+    return layouts.shared;
+  if (allOperandA)
+    return layouts.operand(0, false);
+  return layouts.byRank(type);
+}
+
+void retypeConstant(arith::ConstantOp constant, RankedTensorType type) {
+  auto value = cast<DenseElementsAttr>(constant.getValue());
+  constant.setValueAttr(value.isSplat()
+                            ? DenseElementsAttr::get(
+                                  type, value.getSplatValue<Attribute>())
+                            : value.reshape(type));
+  constant.getResult().setType(type);
+}
+
+LogicalResult assign(func::FuncOp kernel, const Layouts &layouts) {
+  // 1. Every tile gets its layout: loads by their uses, the rest by rank.
+  WalkResult walk = kernel.walk<WalkOrder::PreOrder>([&](Operation *op) {
+    for (Region &region : op->getRegions())
+      for (Block &block : region)
+        for (BlockArgument arg : block.getArguments())
+          if (isTile(arg.getType()))
+            arg.setType(withEncoding(
+                arg.getType(),
+                layouts.byRank(cast<RankedTensorType>(arg.getType()))));
+    for (OpResult result : op->getResults()) {
+      if (!isTile(result.getType()))
+        continue;
+      auto type = cast<RankedTensorType>(result.getType());
+      if (type.getEncoding()) {
+        op->emitError("tile already has a layout: ") << type;
+        return WalkResult::interrupt();
+      }
+      Attribute layout = isa<LoadOp>(op) ? loadLayout(cast<LoadOp>(op), layouts)
+                                         : layouts.byRank(type);
+      RankedTensorType newType = withEncoding(type, layout);
+      if (auto constant = dyn_cast<arith::ConstantOp>(op))
+        retypeConstant(constant, newType);
+      else
+        result.setType(newType);
+    }
+    return WalkResult::advance();
+  });
+  if (walk.wasInterrupted())
+    return failure();
+
+  // 2. Uses that need another layout get a conversion.
+  SmallVector<std::pair<OpOperand *, Attribute>> mismatched;
+  kernel.walk([&](Operation *op) {
+    for (OpOperand &use : op->getOpOperands()) {
+      auto type = dyn_cast<RankedTensorType>(use.get().getType());
+      if (!type)
+        continue;
+      Attribute have = type.getEncoding();
+      Attribute want = requiredLayout(use, layouts);
+      if (!want && isa<scf::YieldOp>(op))
+        // A loop-carried or yielded tile keeps the layout of its result.
+        want = cast<RankedTensorType>(
+                   op->getParentOp()->getResult(use.getOperandNumber()).getType())
+                   .getEncoding();
+      // Shared tiles feed matrix products, stores and conversions; anything
+      // else reads them in registers.
+      if (!want && !isa<StoreOp, ConvertLayoutOp>(op) &&
+          isa<SharedEncodingAttr>(have))
+        want = layouts.byRank(type);
+      if (want && !satisfies(have, want))
+        mismatched.push_back({&use, want});
+    }
+  });
+  for (auto [use, want] : mismatched) {
+    OpBuilder builder(use->getOwner());
+    auto convert = ConvertLayoutOp::create(
+        builder, use->getOwner()->getLoc(),
+        withEncoding(use->get().getType(), want), use->get());
+    use->set(convert);
+  }
+  return success();
+}
+
+struct FlashAssignLayoutsPass
+    : public flash::impl::FlashAssignLayoutsBase<FlashAssignLayoutsPass> {
+  using FlashAssignLayoutsBase::FlashAssignLayoutsBase;
+
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    if (numWarps == 0 || (numWarps & (numWarps - 1)) != 0) {
+      getOperation().emitError() << "flash-assign-layouts: num-warps must be a "
+                                    "power of two, got "
+                                 << numWarps.getValue();
+      return signalPassFailure();
+    }
+    Layouts layouts;
+    layouts.mma = MmaEncodingAttr::get(context, numWarps);
+    layouts.rows = RowsEncodingAttr::get(context, layouts.mma);
+    layouts.shared = SharedEncodingAttr::get(context, sharedPadding);
+    for (auto kernel : getOperation().getOps<func::FuncOp>())
+      if (kernel->hasAttr(FlashDialect::kKernelAttrName))
+        if (failed(assign(kernel, layouts)))
+          return signalPassFailure();
+  }
+};
+
+} // namespace

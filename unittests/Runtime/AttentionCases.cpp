@@ -1,0 +1,62 @@
+//===- AttentionCases.cpp - The feature matrix the backends are tested on -===//
+
+#include "AttentionCases.h"
+
+#include <random>
+
+namespace flash::testing {
+
+uint64_t freshSeed() { return std::random_device{}(); }
+
+WorkloadSpec baseSpec(DType dtype, int64_t headDim) {
+  WorkloadSpec s;
+  s.dtype = dtype;
+  s.headDim = headDim;
+  s.batch = 2;
+  s.heads = 2;
+  s.kvHeads = 2;
+  s.seqlenQ = 96;
+  s.seqlenK = 96;
+  s.backward = true;
+  return s;
+}
+
+std::vector<Case> attentionCases() {
+  std::vector<Case> all;
+  auto add = [&](const char *name, WorkloadSpec s, int64_t bm = 64,
+                 int64_t bn = 64) { all.push_back({name, s, bm, bn}); };
+  const DType bf16 = DType::BF16, fp16 = DType::F16;
+
+  add("bf16_d64", baseSpec(bf16, 64));
+  { auto s = baseSpec(fp16, 64); s.causal = true; add("fp16_d64_causal", s); }
+  { auto s = baseSpec(bf16, 32); s.causal = true; s.seqlenQ = 77; s.seqlenK = 131;
+    add("bf16_d32_causal_short_q_ragged", s); }
+  { auto s = baseSpec(fp16, 96); s.causal = true; s.seqlenQ = 150; s.seqlenK = 45;
+    add("fp16_d96_causal_long_q", s); }
+  { auto s = baseSpec(bf16, 128); s.dropoutP = 0.17f; s.seed = freshSeed(); s.offset = 3;
+    add("bf16_d128_dropout", s); }
+  { auto s = baseSpec(fp16, 256); s.seqlenQ = 40; s.seqlenK = 33; add("fp16_d256_ragged", s); }
+  { auto s = baseSpec(bf16, 64); s.heads = 8; s.kvHeads = 2; s.causal = true;
+    s.dropoutP = 0.25f; s.seed = freshSeed(); add("bf16_d64_gqa_causal_dropout", s); }
+  { auto s = baseSpec(fp16, 128); s.varlenQ = {0, 1, 63, 64, 65, 130}; s.causal = true;
+    add("fp16_d128_varlen_causal", s); }
+  { auto s = baseSpec(bf16, 64); s.heads = 4; s.kvHeads = 2; s.varlenQ = {17, 0, 100};
+    s.varlenK = {30, 5, 64}; s.dropoutP = 0.1f; s.seed = freshSeed();
+    add("bf16_d64_varlen_gqa_dropout", s); }
+  { auto s = baseSpec(bf16, 32); s.heads = 4; s.kvHeads = 1; s.stridePadding = 3;
+    add("bf16_d32_mqa_strided", s); }
+  { auto s = baseSpec(fp16, 64); s.stridePadding = 5; s.causal = true; s.varlenQ = {1, 90};
+    s.varlenK = {1, 120}; s.dropoutP = 0.3f; s.seed = freshSeed();
+    add("fp16_d64_strided_varlen_causal_dropout", s); }
+  { auto s = baseSpec(bf16, 128); s.batch = 1; s.seqlenQ = 1; s.seqlenK = 1; s.causal = true;
+    add("bf16_d128_length_one", s); }
+  { auto s = baseSpec(fp16, 64); s.scale = 0.3f; s.seqlenQ = 50; s.seqlenK = 70;
+    add("fp16_d64_custom_scale", s); }
+  { auto s = baseSpec(bf16, 64); s.causal = true; s.seqlenQ = 70; s.seqlenK = 90;
+    add("bf16_d64_causal_small_blocks", s, 32, 16); }
+  { auto s = baseSpec(fp16, 96); s.varlenQ = {33, 0, 47}; s.dropoutP = 0.2f;
+    s.seed = freshSeed(); add("fp16_d96_varlen_dropout_small_blocks", s, 32, 16); }
+  return all;
+}
+
+} // namespace flash::testing

@@ -1,0 +1,203 @@
+//===- CudaAttentionTest.cpp - Attention on the GPU vs the oracle ----------===//
+//
+// The CPU backend's feature matrix on the cuda backend, plus GPU-specific
+// properties: the dropout mask is the documented Philox mapping (hence the
+// same as the CPU backend's), the same seed gives the same bits, and bad
+// device arguments are named. Skipped without a usable GPU.
+//
+//===----------------------------------------------------------------------===//
+
+#include "flash/Reference/AttentionReference.h"
+#include "flash/Runtime/CudaBackend.h"
+#include "flash/Testing/AttentionWorkload.h"
+
+#include "AttentionCases.h"
+
+#include "gtest/gtest.h"
+
+#include <cmath>
+#include <memory>
+
+using namespace flash;
+using namespace flash::testing;
+
+namespace {
+
+/// Backends shared by the tests (one per tile configuration), torn down
+/// before static destruction.
+class CudaBackends : public ::testing::Environment {
+public:
+  void TearDown() override { backends.clear(); }
+  static CudaBackend &get(int64_t blockM, int64_t blockN) {
+    int64_t key = blockM * 1000 + blockN;
+    auto &slot = backends[key];
+    if (!slot)
+      slot = std::make_unique<CudaBackend>(CudaBackend::Options{blockM, blockN, 4, 0});
+    return *slot;
+  }
+  static std::map<int64_t, std::unique_ptr<CudaBackend>> backends;
+};
+std::map<int64_t, std::unique_ptr<CudaBackend>> CudaBackends::backends;
+[[maybe_unused]] ::testing::Environment *const cudaBackends =
+    ::testing::AddGlobalTestEnvironment(new CudaBackends);
+
+#define SKIP_WITHOUT_GPU()                                                     \
+  do {                                                                         \
+    std::string why;                                                           \
+    if (!CudaBackend::usable(&why))                                            \
+      GTEST_SKIP() << "no usable GPU: " << why;                                \
+  } while (false)
+
+/// Runs forward and backward of `w` on the GPU; outputs end up in `w`.
+Status runOnGpu(Workload &w, CudaBackend &backend) {
+  DeviceWorkload device;
+  w.poisonOutputs();
+  if (Status s = device.upload(w); !s)
+    return s;
+  if (Status s = backend.forward(device.forwardArgs(w)); !s)
+    return s;
+  if (w.spec().backward)
+    if (Status s = backend.backward(device.backwardArgs(w)); !s)
+      return s;
+  return device.download(w);
+}
+
+struct GpuCase {
+  Case base;
+  int64_t blockM, blockN;
+};
+
+void PrintTo(const GpuCase &c, std::ostream *os) {
+  *os << c.base.name << "_m" << c.blockM << "_n" << c.blockN;
+}
+
+std::vector<GpuCase> gpuCases() {
+  std::vector<GpuCase> all;
+  for (const Case &c : attentionCases())
+    all.push_back({c, 64, 64});
+  // Two 16-row blocks per warp.
+  for (const Case &c : attentionCases())
+    if (std::string(c.name).find("causal") != std::string::npos)
+      all.push_back({c, 128, 64});
+  return all;
+}
+
+class CudaAttention : public ::testing::TestWithParam<GpuCase> {};
+
+TEST_P(CudaAttention, MatchesFloat64Reference) {
+  SKIP_WITHOUT_GPU();
+  GpuCase c = GetParam();
+  c.base.spec.dataSeed = freshSeed();
+  Workload w(c.base.spec);
+  Status status = runOnGpu(w, CudaBackends::get(c.blockM, c.blockN));
+  ASSERT_TRUE(status) << status.message();
+  for (const CheckEntry &e : w.check().entries)
+    EXPECT_TRUE(e.passed) << c.base.name << ": " << e.name << " error " << e.error
+                          << " > tolerance " << e.tolerance << " (naive "
+                          << e.baseline << "), data seed " << c.base.spec.dataSeed;
+}
+
+INSTANTIATE_TEST_SUITE_P(Features, CudaAttention, ::testing::ValuesIn(gpuCases()),
+                         [](const ::testing::TestParamInfo<GpuCase> &info) {
+                           return std::string(info.param.base.name) + "_m" +
+                                  std::to_string(info.param.blockM) + "_n" +
+                                  std::to_string(info.param.blockN);
+                         });
+
+TEST(CudaAttentionProperties, DropoutMaskIsThePhiloxMapping) {
+  SKIP_WITHOUT_GPU();
+  // As on the CPU: q = 0 and V = I make out[i, j] = keep(i, j) / (n (1 - p)).
+  const int64_t n = 64;
+  WorkloadSpec spec = baseSpec(DType::BF16, n);
+  spec.backward = false;
+  spec.heads = 3;
+  spec.kvHeads = 3;
+  spec.seqlenQ = 200;
+  spec.seqlenK = n;
+  spec.dropoutP = 0.3f;
+  spec.seed = (freshSeed() << 32) | freshSeed();
+  spec.offset = freshSeed() & 0xFFFFFFFF;
+  Workload w(spec);
+  w.q.fill(0.0f);
+  for (int64_t b = 0; b < spec.batch; ++b)
+    for (int64_t j = 0; j < n; ++j)
+      for (int64_t h = 0; h < spec.heads; ++h)
+        for (int64_t d = 0; d < n; ++d)
+          w.v.set(((b * n + j) * spec.heads + h) * n + d, j == d ? 1.0f : 0.0f);
+  Status status = runOnGpu(w, CudaBackends::get(64, 64));
+  ASSERT_TRUE(status) << status.message();
+  reference::Problem p;
+  p.heads = spec.heads;
+  p.dropoutP = spec.dropoutP;
+  p.seed = spec.seed;
+  p.offset = spec.offset;
+  for (int64_t b = 0; b < spec.batch; ++b)
+    for (int64_t i = 0; i < spec.seqlenQ; ++i)
+      for (int64_t h = 0; h < spec.heads; ++h)
+        for (int64_t j = 0; j < n; ++j) {
+          float value = w.out.get(((b * spec.seqlenQ + i) * spec.heads + h) * n + j);
+          ASSERT_EQ(value != 0.0f, reference::dropoutKeeps(p, b, h, i, j))
+              << "b " << b << " h " << h << " row " << i << " col " << j;
+        }
+}
+
+TEST(CudaAttentionProperties, SameSeedGivesIdenticalBits) {
+  SKIP_WITHOUT_GPU();
+  WorkloadSpec spec = baseSpec(DType::F16, 128);
+  spec.causal = true;
+  spec.dropoutP = 0.2f;
+  spec.seed = freshSeed();
+  spec.dataSeed = freshSeed();
+  Workload w(spec);
+  CudaBackend &backend = CudaBackends::get(64, 64);
+  ASSERT_TRUE(runOnGpu(w, backend));
+  std::vector<float> first;
+  for (const HostTensor *t : {&w.out, &w.lse, &w.dq, &w.dk, &w.dv})
+    for (int64_t i = 0; i < t->numElements(); ++i)
+      first.push_back(t->get(i));
+  ASSERT_TRUE(runOnGpu(w, backend));
+  size_t index = 0;
+  for (const HostTensor *t : {&w.out, &w.lse, &w.dq, &w.dk, &w.dv})
+    for (int64_t i = 0; i < t->numElements(); ++i, ++index) {
+      float value = t->get(i);
+      ASSERT_TRUE(value == first[index] || (std::isinf(value) && std::isinf(first[index])))
+          << "element " << index;
+    }
+}
+
+TEST(CudaAttentionProperties, HostPointersAreRejectedNamingTheArgument) {
+  SKIP_WITHOUT_GPU();
+  WorkloadSpec spec = baseSpec(DType::BF16, 64);
+  Workload w(spec);
+  Status status = CudaBackends::get(64, 64).forward(w.forwardArgs());
+  ASSERT_FALSE(status);
+  EXPECT_NE(status.message().find("argument 'q': must be in device memory"),
+            std::string::npos)
+      << status.message();
+}
+
+TEST(CudaBackend, EmitsPTXWithoutAGpu) {
+  ProblemClass problem;
+  problem.dtype = DType::BF16;
+  problem.headDim = 128;
+  problem.causal = true;
+  for (const char *chip : {"sm_80", "sm_90a"}) {
+    std::string ptx;
+    Status status = CudaBackend::emitPTX(problem, 4, chip, ptx);
+    ASSERT_TRUE(status) << status.message();
+    EXPECT_NE(ptx.find(std::string(".target ") + chip), std::string::npos);
+    EXPECT_NE(ptx.find("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32"),
+              std::string::npos);
+    EXPECT_NE(ptx.find("ldmatrix.sync.aligned.m8n8"), std::string::npos);
+    EXPECT_NE(ptx.find("ex2.approx"), std::string::npos);
+    EXPECT_NE(ptx.find("shfl.sync.bfly"), std::string::npos);
+  }
+}
+
+TEST(CudaBackend, ChipNames) {
+  EXPECT_EQ(CudaBackend::chipFor(80), "sm_80");
+  EXPECT_EQ(CudaBackend::chipFor(86), "sm_86");
+  EXPECT_EQ(CudaBackend::chipFor(90), "sm_90a");
+}
+
+} // namespace
