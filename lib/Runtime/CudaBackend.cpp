@@ -72,6 +72,7 @@ Status lowerToNVVM(MLIRContext &context, const ProblemClass &problem,
   options.blockM = problem.blockM;
   options.blockN = problem.blockN;
   options.numWarps = numWarps;
+  options.vectorBytes = problem.alignment;
   mlir::flash::buildFlashToNVVMPipeline(pm, options);
   if (failed(pm.run(*module)))
     return Status::error("compiling " + problem.key() + " for NVIDIA GPUs failed:\n" +
@@ -137,8 +138,7 @@ private:
   std::vector<int64_t> words;
 };
 
-/// Device memory, aligned to 16 bytes with strides of whole 16-byte chunks,
-/// as the kernels' vector loads need.
+/// Device memory.
 Status checkDeviceTensor(CudaDriver &driver, const char *name, const TensorRef &t) {
   bool device = false;
   if (Status s = driver.isDevicePointer(t.data, &device); !s)
@@ -146,17 +146,23 @@ Status checkDeviceTensor(CudaDriver &driver, const char *name, const TensorRef &
   if (!device)
     return Status::error(std::string("argument '") + name +
                          "': must be in device memory for the cuda backend");
-  int64_t elementBytes = dtypeSize(t.dtype);
-  if (reinterpret_cast<uintptr_t>(t.data) % 16 != 0)
-    return Status::error(std::string("argument '") + name +
-                         "': must be 16-byte aligned for the cuda backend");
-  for (size_t i = 0; i + 1 < t.strides.size(); ++i)
-    if ((t.strides[i] * elementBytes) % 16 != 0)
-      return Status::error(std::string("argument '") + name + "': stride " +
-                           std::to_string(t.strides[i]) + " of axis " +
-                           std::to_string(i) +
-                           " must be a multiple of 16 bytes for the cuda backend");
   return Status::success();
+}
+
+/// The widest access (in bytes, up to 16) that the bases and outer strides
+/// of these 16-bit tensors all allow.
+int64_t commonAlignment(std::initializer_list<const TensorRef *> tensors) {
+  int64_t alignment = 16;
+  auto fit = [&](uint64_t bytes) {
+    while (alignment > 2 && bytes % alignment != 0)
+      alignment /= 2;
+  };
+  for (const TensorRef *t : tensors) {
+    fit(reinterpret_cast<uintptr_t>(t->data));
+    for (size_t i = 0; i + 1 < t->strides.size(); ++i)
+      fit(static_cast<uint64_t>(t->strides[i]) * dtypeSize(t->dtype));
+  }
+  return alignment;
 }
 
 } // namespace
@@ -366,6 +372,7 @@ Status CudaBackend::forward(const ForwardArgs &args, CUstream stream) {
       return s;
   ProblemClass problem =
       classifyProblem(args, sizes, impl->options.blockM, impl->options.blockN);
+  problem.alignment = commonAlignment({&args.q, &args.k, &args.v, &args.out});
   CompiledClass *entry = nullptr;
   if (Status s = impl->compiledClass(problem, entry); !s)
     return s;
@@ -398,6 +405,8 @@ Status CudaBackend::backward(const BackwardArgs &args, CUstream stream) {
       return s;
   ProblemClass problem =
       classifyProblem(args, sizes, impl->options.blockM, impl->options.blockN);
+  problem.alignment = commonAlignment({&args.q, &args.k, &args.v, &args.out,
+                                       &args.dout, &args.dq, &args.dk, &args.dv});
   CompiledClass *entry = nullptr;
   if (Status s = impl->compiledClass(problem, entry); !s)
     return s;

@@ -72,7 +72,10 @@ def ConvertFlashToNVVM : Pass<"convert-flash-to-nvvm", "::mlir::ModuleOp"> {
   ];
   let options = [
     Option<"numWarps", "num-warps", "unsigned", /*default=*/"4",
-           "Warps per program (as given to flash-assign-layouts)">
+           "Warps per program (as given to flash-assign-layouts)">,
+    Option<"vectorBytes", "vector-bytes", "unsigned", /*default=*/"16",
+           "Widest global access of a tile row (2 to 16): the alignment, in "
+           "bytes, that every memref's base and outer strides have">
   ];
 }
 

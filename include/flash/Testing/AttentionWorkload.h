@@ -68,9 +68,10 @@ struct WorkloadSpec {
 /// The error of one output against the oracle, with the naive baseline.
 struct CheckEntry {
   std::string name;
+  // Relative to ||ref|| (absolute norms when the reference is all zeros).
   double error = 0.0;    // ||ours - ref|| / ||ref||
   double baseline = 0.0; // ||naive low-precision - ref|| / ||ref||
-  double tolerance = 0.0;
+  double tolerance = 0.0; // 2 * baseline + slack
   bool passed = false;
 };
 

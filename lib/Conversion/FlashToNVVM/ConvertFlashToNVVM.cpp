@@ -36,6 +36,12 @@ struct ConvertFlashToNVVMPass
     MLIRContext *context = &getContext();
     TileTypeConverter converter(context);
     unsigned threads = 32 * numWarps;
+    if (vectorBytes < 2 || vectorBytes > 16 || (vectorBytes & (vectorBytes - 1))) {
+      module.emitError() << "convert-flash-to-nvvm: vector-bytes must be 2, 4, "
+                            "8 or 16, got "
+                         << vectorBytes.getValue();
+      return signalPassFailure();
+    }
     // Host code stays behind: on the GPU the runtime launches each kernel
     // itself, sizing its grid from the kernel's flash.grid attribute.
     for (auto function : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
@@ -60,7 +66,7 @@ struct ConvertFlashToNVVMPass
 
     RewritePatternSet patterns(context);
     populateKernelPatterns(converter, patterns);
-    populateLoadStorePatterns(converter, patterns, threads);
+    populateLoadStorePatterns(converter, patterns, threads, vectorBytes);
     populateDotPatterns(converter, patterns);
     populateConvertLayoutPatterns(converter, patterns);
     populateSoftmaxPatterns(converter, patterns);

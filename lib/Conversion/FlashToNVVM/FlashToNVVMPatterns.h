@@ -16,7 +16,8 @@ LogicalResult lowerKernelSignatures(ModuleOp module,
 void populateKernelPatterns(TileTypeConverter &converter,
                             RewritePatternSet &patterns);
 void populateLoadStorePatterns(TileTypeConverter &converter,
-                               RewritePatternSet &patterns, unsigned threads);
+                               RewritePatternSet &patterns, unsigned threads,
+                               unsigned vectorBytes);
 void populateDotPatterns(TileTypeConverter &converter,
                          RewritePatternSet &patterns);
 void populateConvertLayoutPatterns(TileTypeConverter &converter,

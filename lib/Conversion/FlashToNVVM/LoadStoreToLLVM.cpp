@@ -2,7 +2,8 @@
 //
 // Register layouts: each thread reads or writes its own slots, masked by
 // the row bound. Shared layouts: the program's threads copy the tile into
-// its shared buffer in 16-byte chunks (rows past the bound become zeros),
+// its shared buffer in chunks of the widest access the memref's alignment
+// allows, up to 16 bytes (rows past the bound become zeros),
 // between barriers so that the buffer is neither overwritten while still
 // read nor read before it is complete.
 //
@@ -33,8 +34,10 @@ Value inBounds(OpBuilder &b, Location loc, Value index, Value bound) {
 }
 
 struct LoadLowering : public ConvertOpToLLVMPattern<LoadOp> {
-  LoadLowering(TileTypeConverter &converter, unsigned threads)
-      : ConvertOpToLLVMPattern(converter), threads(threads) {}
+  LoadLowering(TileTypeConverter &converter, unsigned threads,
+               unsigned vectorBytes)
+      : ConvertOpToLLVMPattern(converter), threads(threads),
+        vectorBytes(vectorBytes) {}
 
   LogicalResult
   matchAndRewrite(LoadOp op, OpAdaptor adaptor,
@@ -55,10 +58,18 @@ struct LoadLowering : public ConvertOpToLLVMPattern<LoadOp> {
         return rewriter.notifyMatchFailure(op, "shared tiles hold 16-bit rows "
                                                "of a multiple of 8 elements");
       int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
-      int64_t chunksPerRow = cols / 8, chunks = rows * chunksPerRow;
+      int64_t chunkElements = vectorBytes / 2;
+      if (cols % chunkElements != 0)
+        chunkElements = 1;
+      int64_t chunksPerRow = cols / chunkElements, chunks = rows * chunksPerRow;
       int64_t rowBytes = (cols + shared.getPadding()) * 2;
       Value base = sharedBase(rewriter, loc, op, *offset);
-      auto chunkType = VectorType::get({4}, rewriter.getI32Type());
+      Type chunkType = chunkElements == 1
+                           ? Type(rewriter.getI16Type())
+                           : chunkElements == 2
+                                 ? Type(rewriter.getI32Type())
+                                 : Type(VectorType::get({chunkElements / 2},
+                                                        rewriter.getI32Type()));
       barrier(rewriter, loc); // earlier readers of the buffer are done
       for (int64_t first = 0; first < chunks; first += threads) {
         Value chunk = LLVM::AddOp::create(rewriter, loc, ids.tid,
@@ -69,7 +80,7 @@ struct LoadLowering : public ConvertOpToLLVMPattern<LoadOp> {
             rewriter, loc,
             LLVM::URemOp::create(rewriter, loc, chunk,
                                  i64Const(rewriter, loc, chunksPerRow)),
-            i64Const(rewriter, loc, 8));
+            i64Const(rewriter, loc, chunkElements));
         SmallVector<Value> indices = elementIndices(
             rewriter, loc, adaptor.getIndices(), op.getAlong(), 2, row, col);
         Value valid = inBounds(rewriter, loc, indices[op.getAlong()],
@@ -117,6 +128,7 @@ struct LoadLowering : public ConvertOpToLLVMPattern<LoadOp> {
   }
 
   unsigned threads;
+  unsigned vectorBytes; // widest aligned global access, 2 to 16
 };
 
 struct StoreLowering : public ConvertOpToLLVMPattern<StoreOp> {
@@ -173,7 +185,8 @@ struct StoreLowering : public ConvertOpToLLVMPattern<StoreOp> {
 
 void mlir::flash::nvvm::populateLoadStorePatterns(TileTypeConverter &converter,
                                                   RewritePatternSet &patterns,
-                                                  unsigned threads) {
-  patterns.add<LoadLowering>(converter, threads);
+                                                  unsigned threads,
+                                                  unsigned vectorBytes) {
+  patterns.add<LoadLowering>(converter, threads, vectorBytes);
   patterns.add<StoreLowering>(converter);
 }

@@ -25,7 +25,8 @@ void mlir::flash::buildFlashToNVVMPipeline(OpPassManager &pm,
       static_cast<unsigned>(options.numWarps), /*sharedPadding=*/8}));
   pm.addPass(createFlashAllocateSharedMemory());
   pm.addPass(createConvertFlashToNVVM(
-      ConvertFlashToNVVMOptions{static_cast<unsigned>(options.numWarps)}));
+      ConvertFlashToNVVMOptions{static_cast<unsigned>(options.numWarps),
+                                static_cast<unsigned>(options.vectorBytes)}));
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());

@@ -20,6 +20,10 @@ struct FlashToNVVMOptions : public PassPipelineOptions<FlashToNVVMOptions> {
   PassOptions::Option<int64_t> numWarps{*this, "num-warps",
                                         llvm::cl::desc("Warps per program"),
                                         llvm::cl::init(4)};
+  PassOptions::Option<int64_t> vectorBytes{
+      *this, "vector-bytes",
+      llvm::cl::desc("Alignment in bytes of the memrefs' bases and strides"),
+      llvm::cl::init(16)};
 };
 
 /// Problem level to nvvm.kernel llvm.funcs: tiling, layouts, shared-memory
