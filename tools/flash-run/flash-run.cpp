@@ -12,6 +12,8 @@
 #include "flash/Runtime/CudaBackend.h"
 #include "flash/Testing/AttentionWorkload.h"
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <fstream>
 #include <cstdio>
@@ -58,7 +60,8 @@ Run:
                        backward's with --backward) instead of running; no GPU needed
   --arch=sm_80|sm_90a  target of --emit=ptx (default sm_80)
   -o FILE              where --emit writes (default: standard output)
-  --repeats=N          timed runs after the first (default 3)
+  --repeats=N          timed runs after the first, reported as the median
+                       (default 3; device time with CUDA events on the GPU)
   --check              compare with the float64 reference; exit 1 when over tolerance
   --json               print a JSON report instead of text
   --save=DIR           write q, k, v, out, lse (and do, dq, dk, dv, cu_seqlens) as .npy
@@ -272,35 +275,48 @@ int emitPTX(const Options &o) {
   return 0;
 }
 
-/// Runs the workload on one backend: the first call (compiling), then
-/// `repeats` timed calls; the outputs of the last call stay in the workload.
+/// Device (GPU) or wall-clock (CPU) seconds of one forward and backward.
+struct Timing {
+  double forward = 0, backward = 0;
+};
+
+/// Runs a workload on one backend. prepare() poisons the outputs and puts
+/// the inputs where the backend reads them; run() then computes (and may be
+/// repeated to time); finish() brings the outputs back for checking.
 class Runner {
 public:
   virtual ~Runner() = default;
-  virtual Status run(Workload &w) = 0;
-  /// Seconds of the last run (device time on the GPU).
-  virtual double lastSeconds() const = 0;
+  virtual Status prepare(Workload &w) = 0;
+  virtual Status run(Workload &w, Timing &timing) = 0;
+  virtual Status finish(Workload &w) = 0;
 };
 
 class CpuRunner : public Runner {
 public:
   explicit CpuRunner(const Options &o)
       : backend(CpuBackend::Options{o.blockM, o.blockN}), backward(o.spec.backward) {}
-  Status run(Workload &w) override {
+  Status prepare(Workload &w) override {
     w.poisonOutputs();
-    auto start = std::chrono::steady_clock::now();
-    Status status = backend.forward(w.forwardArgs());
-    if (status && backward)
-      status = backend.backward(w.backwardArgs());
-    seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return status;
+    return Status::success();
   }
-  double lastSeconds() const override { return seconds; }
+  Status run(Workload &w, Timing &timing) override {
+    auto t0 = std::chrono::steady_clock::now();
+    if (Status s = backend.forward(w.forwardArgs()); !s)
+      return s;
+    auto t1 = std::chrono::steady_clock::now();
+    timing.forward = seconds(t1 - t0);
+    if (backward) {
+      if (Status s = backend.backward(w.backwardArgs()); !s)
+        return s;
+      timing.backward = seconds(std::chrono::steady_clock::now() - t1);
+    }
+    return Status::success();
+  }
+  Status finish(Workload &) override { return Status::success(); }
 
 private:
   CpuBackend backend;
   bool backward;
-  double seconds = 0;
 };
 
 class CudaRunner : public Runner {
@@ -309,51 +325,58 @@ public:
       : backend(CudaBackend::Options{o.blockM, o.blockN, o.numWarps, 0}),
         backward(o.spec.backward) {}
   ~CudaRunner() override {
-    CudaDriver &driver = CudaDriver::get();
-    if (start)
-      (void)driver.destroyEvent(start);
-    if (stop)
-      (void)driver.destroyEvent(stop);
+    for (CUevent event : events)
+      if (event)
+        (void)CudaDriver::get().destroyEvent(event);
   }
-  Status run(Workload &w) override {
+  Status prepare(Workload &w) override {
     CudaDriver &driver = CudaDriver::get();
-    if (!start) {
-      if (Status s = driver.ensureContext(0); !s)
-        return s;
-      if (Status s = driver.createEvent(&start); !s)
-        return s;
-      if (Status s = driver.createEvent(&stop); !s)
-        return s;
-    }
+    if (Status s = driver.ensureContext(0); !s)
+      return s;
+    for (CUevent &event : events)
+      if (!event)
+        if (Status s = driver.createEvent(&event); !s)
+          return s;
     w.poisonOutputs();
-    if (Status s = device.upload(w); !s)
-      return s;
-    if (Status s = driver.recordEvent(start, nullptr); !s)
-      return s;
-    Status status = backend.forward(device.forwardArgs(w));
-    if (status && backward)
-      status = backend.backward(device.backwardArgs(w));
-    if (!status)
-      return status;
-    if (Status s = driver.recordEvent(stop, nullptr); !s)
-      return s;
-    if (Status s = driver.synchronizeEvent(stop); !s)
-      return s;
-    float ms = 0;
-    if (Status s = driver.elapsedMilliseconds(start, stop, &ms); !s)
-      return s;
-    seconds = ms / 1e3;
-    return device.download(w);
+    return device.upload(w);
   }
-  double lastSeconds() const override { return seconds; }
+  Status run(Workload &w, Timing &timing) override {
+    CudaDriver &driver = CudaDriver::get();
+    if (Status s = driver.recordEvent(events[0], nullptr); !s)
+      return s;
+    if (Status s = backend.forward(device.forwardArgs(w)); !s)
+      return s;
+    if (Status s = driver.recordEvent(events[1], nullptr); !s)
+      return s;
+    if (backward)
+      if (Status s = backend.backward(device.backwardArgs(w)); !s)
+        return s;
+    if (Status s = driver.recordEvent(events[2], nullptr); !s)
+      return s;
+    if (Status s = driver.synchronizeEvent(events[2]); !s)
+      return s;
+    float forwardMs = 0, backwardMs = 0;
+    if (Status s = driver.elapsedMilliseconds(events[0], events[1], &forwardMs); !s)
+      return s;
+    if (Status s = driver.elapsedMilliseconds(events[1], events[2], &backwardMs); !s)
+      return s;
+    timing.forward = forwardMs / 1e3;
+    timing.backward = backward ? backwardMs / 1e3 : 0.0;
+    return Status::success();
+  }
+  Status finish(Workload &w) override { return device.download(w); }
 
 private:
   CudaBackend backend;
   DeviceWorkload device;
   bool backward;
-  CUevent start = nullptr, stop = nullptr;
-  double seconds = 0;
+  std::array<CUevent, 3> events = {nullptr, nullptr, nullptr};
 };
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values.empty() ? 0.0 : values[values.size() / 2];
+}
 
 } // namespace
 
@@ -377,22 +400,31 @@ int main(int argc, char **argv) {
   else
     runner = std::make_unique<CpuRunner>(o);
 
-  auto start = std::chrono::steady_clock::now();
-  Status status = runner->run(workload); // compiles, then runs
-  double firstCall = seconds(std::chrono::steady_clock::now() - start);
-  if (!status) {
+  // The first run compiles; the next `repeats` are timed (median).
+  auto fail = [](const Status &status) {
     std::cerr << "flash-run: " << status.message() << "\n";
     return status.message().rfind("argument", 0) == 0 ? 2 : 1;
+  };
+  auto start = std::chrono::steady_clock::now();
+  Timing timing;
+  Status status = runner->prepare(workload);
+  if (status)
+    status = runner->run(workload, timing);
+  double firstCall = seconds(std::chrono::steady_clock::now() - start);
+  if (!status)
+    return fail(status);
+  std::vector<double> forwardTimes, backwardTimes;
+  for (int64_t i = 0; i < std::max<int64_t>(o.repeats, 1); ++i) {
+    if (o.repeats > 0)
+      if (Status s = runner->run(workload, timing); !s)
+        return fail(s);
+    forwardTimes.push_back(timing.forward);
+    backwardTimes.push_back(timing.backward);
   }
-  double best = runner->lastSeconds();
-  for (int64_t i = 0; i < o.repeats && status; ++i) {
-    status = runner->run(workload);
-    best = std::min(best, runner->lastSeconds());
-  }
-  if (!status) {
-    std::cerr << "flash-run: " << status.message() << "\n";
-    return 1;
-  }
+  if (Status s = runner->finish(workload); !s)
+    return fail(s);
+  double forwardSeconds = median(forwardTimes);
+  double backwardSeconds = median(backwardTimes);
 
   CheckResult check;
   if (o.check)
@@ -404,7 +436,12 @@ int main(int argc, char **argv) {
     }
 
   const WorkloadSpec &s = workload.spec();
-  double tflops = s.flops() / best / 1e12;
+  WorkloadSpec forwardOnly = s;
+  forwardOnly.backward = false;
+  double forwardFlops = forwardOnly.flops(), backwardFlops = s.flops() - forwardFlops;
+  double forwardTflops = forwardFlops / forwardSeconds / 1e12;
+  double backwardTflops =
+      s.backward ? backwardFlops / backwardSeconds / 1e12 : 0.0;
   if (o.json) {
     std::cout << "{\"backend\": \"" << backendName << "\", \"dtype\": \""
               << dtypeName(s.dtype) << "\", \"batch\": " << s.batch
@@ -414,8 +451,12 @@ int main(int argc, char **argv) {
               << (s.causal ? "true" : "false") << ", \"dropout\": " << s.dropoutP
               << ", \"varlen\": " << (s.isVarlen() ? "true" : "false")
               << ", \"backward\": " << (s.backward ? "true" : "false")
-              << ", \"first_call_s\": " << firstCall << ", \"best_s\": " << best
-              << ", \"tflops\": " << tflops;
+              << ", \"first_call_s\": " << firstCall
+              << ", \"forward_s\": " << forwardSeconds
+              << ", \"forward_tflops\": " << forwardTflops;
+    if (s.backward)
+      std::cout << ", \"backward_s\": " << backwardSeconds
+                << ", \"backward_tflops\": " << backwardTflops;
     if (o.check) {
       std::cout << ", \"check\": {\"passed\": "
                 << (check.passed() ? "true" : "false") << ", \"outputs\": [";
@@ -437,8 +478,12 @@ int main(int argc, char **argv) {
                 (long long)s.seqlenK, (long long)s.headDim,
                 s.causal ? ", causal" : "", s.dropoutP > 0 ? ", dropout" : "",
                 s.isVarlen() ? ", varlen" : "", s.backward ? ", backward" : "");
-    std::printf("first call (compile + run) %.3f s; best run %.6f s; %.4f TFLOP/s\n",
-                firstCall, best, tflops);
+    std::printf("first call (compile + run) %.3f s\n", firstCall);
+    std::printf("forward %.3f ms, %.2f TFLOP/s", forwardSeconds * 1e3, forwardTflops);
+    if (s.backward)
+      std::printf("; backward %.3f ms, %.2f TFLOP/s", backwardSeconds * 1e3,
+                  backwardTflops);
+    std::printf(" (median of %lld)\n", static_cast<long long>(forwardTimes.size()));
     if (o.check) {
       for (const CheckEntry &e : check.entries)
         std::printf("  %-4s rel. error %.3e  naive %.3e  tolerance %.3e  %s\n",
