@@ -75,6 +75,10 @@ def sdpa(backend):
 
 def flex():
     from torch.nn.attention.flex_attention import create_block_mask, flex_attention
+    # Every shape and mask compiles anew; past dynamo's default cache limit
+    # (8) it silently falls back to eager, unfused attention.
+    torch._dynamo.config.cache_size_limit = 256
+    torch._dynamo.config.accumulated_cache_size_limit = 4096
     compiled = torch.compile(flex_attention, dynamic=False)
     masks = {}
 

@@ -142,9 +142,9 @@ LogicalResult assign(func::FuncOp kernel, const Layouts &layouts) {
         want = cast<RankedTensorType>(
                    op->getParentOp()->getResult(use.getOperandNumber()).getType())
                    .getEncoding();
-      // Shared tiles feed matrix products, stores and conversions; anything
-      // else reads them in registers.
-      if (!want && !isa<StoreOp, ConvertLayoutOp>(op) &&
+      // Shared tiles feed matrix products and conversions; anything else
+      // (stores included: they write from registers) reads them in registers.
+      if (!want && !isa<ConvertLayoutOp>(op) &&
           isa<SharedEncodingAttr>(have))
         want = layouts.byRank(type);
       if (want && !satisfies(have, want))

@@ -36,6 +36,12 @@ struct ConvertFlashToNVVMPass
     MLIRContext *context = &getContext();
     TileTypeConverter converter(context);
     unsigned threads = 32 * numWarps;
+    if (numWarps == 0 || (numWarps & (numWarps - 1)) != 0) {
+      module.emitError() << "convert-flash-to-nvvm: num-warps must be a power "
+                            "of two, got "
+                         << numWarps.getValue();
+      return signalPassFailure();
+    }
     if (vectorBytes < 2 || vectorBytes > 16 || (vectorBytes & (vectorBytes - 1))) {
       module.emitError() << "convert-flash-to-nvvm: vector-bytes must be 2, 4, "
                             "8 or 16, got "

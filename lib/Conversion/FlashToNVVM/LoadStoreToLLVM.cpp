@@ -3,9 +3,10 @@
 // Register layouts: each thread reads or writes its own slots, masked by
 // the row bound. Shared layouts: the program's threads copy the tile into
 // its shared buffer in chunks of the widest access the memref's alignment
-// allows, up to 16 bytes (rows past the bound become zeros),
-// between barriers so that the buffer is neither overwritten while still
-// read nor read before it is complete.
+// allows, up to 16 bytes (rows past the bound become zeros), after a barrier
+// so that the buffer is not overwritten while still read. With cp.async the
+// copy is asynchronous: one commit group per tile, which readers wait for
+// (waitForSharedTile) as late as they can.
 //
 //===----------------------------------------------------------------------===//
 
@@ -70,7 +71,11 @@ struct LoadLowering : public ConvertOpToLLVMPattern<LoadOp> {
                                  ? Type(rewriter.getI32Type())
                                  : Type(VectorType::get({chunkElements / 2},
                                                         rewriter.getI32Type()));
+      // cp.async copies 4, 8 or 16 bytes; narrower rows are copied through
+      // registers.
+      bool async = chunkElements >= 2;
       barrier(rewriter, loc); // earlier readers of the buffer are done
+      SmallVector<std::tuple<Value, Value, Value>> pending; // data, offset, inTile
       for (int64_t first = 0; first < chunks; first += threads) {
         Value chunk = LLVM::AddOp::create(rewriter, loc, ids.tid,
                                           i64Const(rewriter, loc, first));
@@ -85,25 +90,51 @@ struct LoadLowering : public ConvertOpToLLVMPattern<LoadOp> {
             rewriter, loc, adaptor.getIndices(), op.getAlong(), 2, row, col);
         Value valid = inBounds(rewriter, loc, indices[op.getAlong()],
                                adaptor.getBound());
-        if (chunks % threads != 0)
-          valid = LLVM::AndOp::create(
-              rewriter, loc, valid,
-              inBounds(rewriter, loc, chunk, i64Const(rewriter, loc, chunks)));
+        Value inTile = inBounds(rewriter, loc, chunk, i64Const(rewriter, loc, chunks));
         Value address = elementAddress(rewriter, loc, adaptor.getSource(), rank,
                                        element, indices);
-        Value data = maskedLoad(rewriter, loc, chunkType, address, valid);
         Value byteOffset = LLVM::AddOp::create(
             rewriter, loc,
             LLVM::MulOp::create(rewriter, loc, row,
                                 i64Const(rewriter, loc, rowBytes)),
             LLVM::MulOp::create(rewriter, loc, col, i64Const(rewriter, loc, 2)));
-        Value inTile = inBounds(rewriter, loc, chunk, i64Const(rewriter, loc, chunks));
-        ifThen(rewriter, loc, inTile, [&](OpBuilder &b) {
-          LLVM::StoreOp::create(b, loc, data,
-                                sharedAddress(b, loc, base, byteOffset));
-        });
+        if (async) {
+          // Rows past the bound copy 0 bytes and are zero-filled; their
+          // source address is never read.
+          int64_t bytes = chunkElements * 2;
+          Value source = LLVM::SelectOp::create(
+              rewriter, loc, valid, address,
+              memrefPointer(rewriter, loc, adaptor.getSource()));
+          Value sourceBytes = LLVM::SelectOp::create(
+              rewriter, loc, valid, i32Const(rewriter, loc, bytes),
+              i32Const(rewriter, loc, 0));
+          auto copy = [&](OpBuilder &b) {
+            NVVM::CpAsyncOp::create(
+                b, loc, sharedAddress(b, loc, base, byteOffset), source, bytes,
+                bytes == 16 ? NVVM::LoadCacheModifierKind::CG
+                            : NVVM::LoadCacheModifierKind::CA,
+                sourceBytes);
+          };
+          if (chunks % threads != 0)
+            ifThen(rewriter, loc, inTile, copy);
+          else
+            copy(rewriter);
+          continue;
+        }
+        if (chunks % threads != 0)
+          valid = LLVM::AndOp::create(rewriter, loc, valid, inTile);
+        // All loads first, then all stores: the loads overlap.
+        pending.push_back(
+            {maskedLoad(rewriter, loc, chunkType, address, valid), byteOffset, inTile});
       }
-      barrier(rewriter, loc); // the tile is complete before anyone reads it
+      for (auto [data, byteOffset, inTile] : pending)
+        ifThen(rewriter, loc, inTile, [&, data = data, byteOffset = byteOffset](OpBuilder &b) {
+          LLVM::StoreOp::create(b, loc, data, sharedAddress(b, loc, base, byteOffset));
+        });
+      if (async)
+        NVVM::CpAsyncCommitGroupOp::create(rewriter, loc);
+      else
+        barrier(rewriter, loc); // the tile is complete before anyone reads it
       rewriter.replaceOp(op, base);
       return success();
     }

@@ -171,6 +171,36 @@ FailureOr<int64_t> sharedOffset(Operation *op) {
 
 void barrier(OpBuilder &b, Location loc) { NVVM::Barrier0Op::create(b, loc); }
 
+static bool isSharedLoad(Operation *op) {
+  auto load = dyn_cast_or_null<LoadOp>(op);
+  return load && isa_and_nonnull<SharedEncodingAttr>(
+                     load.getResult().getType().getEncoding());
+}
+
+void waitForSharedTiles(OpBuilder &b, Location loc, Operation *consumer,
+                        ArrayRef<Value> tiles) {
+  std::optional<int64_t> pendingAllowed;
+  for (Value tile : tiles) {
+    Operation *producer = tile.getDefiningOp();
+    if (!isSharedLoad(producer))
+      continue;
+    // Copies committed after the producer's may stay in flight: those of
+    // the shared loads between it and the consumer in the consumer's block
+    // (all of that block's earlier loads when the producer is outside it).
+    Block *block = consumer->getBlock();
+    auto it = producer->getBlock() == block ? std::next(producer->getIterator())
+                                            : block->begin();
+    int64_t later = 0;
+    for (; it != consumer->getIterator(); ++it)
+      later += isSharedLoad(&*it);
+    pendingAllowed = std::min(pendingAllowed.value_or(later), later);
+  }
+  if (!pendingAllowed)
+    return;
+  NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(*pendingAllowed));
+  barrier(b, loc);
+}
+
 Value groupReduce(OpBuilder &b, Location loc, Value value,
                   llvm::function_ref<Value(Value, Value)> combine) {
   Value all = i32Const(b, loc, -1);

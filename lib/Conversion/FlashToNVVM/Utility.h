@@ -78,6 +78,13 @@ Value sharedAddress(OpBuilder &b, Location loc, Value base, Value byteOffset);
 /// The `flash.shared_offset` of an op.
 FailureOr<int64_t> sharedOffset(Operation *op);
 
+/// Before `consumer` reads shared tiles: waits for the asynchronous copies
+/// of those of `tiles` that loads produced (cp.async.wait_group, leaving in
+/// flight the copies committed after them that the consumer does not need),
+/// then a barrier so that every thread's copies are visible.
+void waitForSharedTiles(OpBuilder &b, Location loc, Operation *consumer,
+                        ArrayRef<Value> tiles);
+
 /// A barrier for all threads of the program.
 void barrier(OpBuilder &b, Location loc);
 

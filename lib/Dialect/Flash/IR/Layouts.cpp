@@ -51,6 +51,9 @@ FailureOr<ThreadMapping> getThreadMapping(RankedTensorType type,
   Attribute encoding = type.getEncoding();
   ArrayRef<int64_t> shape = type.getShape();
   ThreadMapping m;
+  if (MmaEncodingAttr mma = encoding ? parentMma(encoding) : MmaEncodingAttr();
+      mma && mma.getWarps() == 0)
+    return fail(why, "a layout needs at least one warp");
 
   if (auto rowsLayout = dyn_cast_or_null<RowsEncodingAttr>(encoding)) {
     MmaEncodingAttr mma = rowsLayout.getParent();
