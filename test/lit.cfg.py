@@ -2,6 +2,7 @@
 # lit configuration of the FlashMLIR IR tests.
 
 import os
+import shutil
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -19,3 +20,24 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.flash_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(["flash-opt", "flash-run"], [config.flash_tools_dir])
+
+# `ptxas` feature: a ptxas to assemble the emitted PTX with (the one
+# flash/Target/PTX/PTXEmitter.h's findPtxas picks): $FLASH_PTXAS when set (a
+# path or a name on PATH; naming nothing executable means no ptxas), else
+# `ptxas` on PATH, else /usr/local/cuda/bin/ptxas. %{ptxas} runs it.
+
+def find_ptxas():
+    requested = os.environ.get("FLASH_PTXAS")
+    if requested:
+        return shutil.which(requested)
+    on_path = shutil.which("ptxas")
+    if on_path:
+        return on_path
+    default = "/usr/local/cuda/bin/ptxas"
+    return default if os.access(default, os.X_OK) else None
+
+
+ptxas = find_ptxas()
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%{ptxas}", ptxas))

@@ -11,6 +11,7 @@
 #include "flash/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 
@@ -62,6 +63,24 @@ std::optional<int64_t> sharedBytes(Operation *op) {
   return std::nullopt;
 }
 
+/// A tile yielded to the next iteration of a loop takes the buffer of the
+/// tile the loop started with (flash-prefetch-shared-tiles), if that one has
+/// a buffer already.
+IntegerAttr carriedBuffer(Operation *op) {
+  for (OpOperand &use : op->getResult(0).getUses()) {
+    auto yield = dyn_cast<scf::YieldOp>(use.getOwner());
+    auto loop = yield ? dyn_cast<scf::ForOp>(yield->getParentOp()) : scf::ForOp();
+    if (!loop)
+      continue;
+    Value init = loop.getInitArgs()[use.getOperandNumber()];
+    if (Operation *def = init.getDefiningOp())
+      if (auto offset = def->getAttrOfType<IntegerAttr>(
+              FlashDialect::kSharedOffsetAttrName))
+        return offset;
+  }
+  return {};
+}
+
 struct FlashAllocateSharedMemoryPass
     : public flash::impl::FlashAllocateSharedMemoryBase<
           FlashAllocateSharedMemoryPass> {
@@ -75,6 +94,10 @@ struct FlashAllocateSharedMemoryPass
         std::optional<int64_t> bytes = sharedBytes(op);
         if (!bytes)
           return;
+        if (IntegerAttr carried = carriedBuffer(op)) {
+          op->setAttr(FlashDialect::kSharedOffsetAttrName, carried);
+          return;
+        }
         op->setAttr(FlashDialect::kSharedOffsetAttrName, builder.getI64IntegerAttr(offset));
         offset += (*bytes + kAlignment - 1) / kAlignment * kAlignment;
       });

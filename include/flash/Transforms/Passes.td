@@ -62,6 +62,23 @@ def FlashAssignLayouts : Pass<"flash-assign-layouts", "::mlir::ModuleOp"> {
   ];
 }
 
+def FlashPrefetchSharedTiles
+    : Pass<"flash-prefetch-shared-tiles", "::mlir::ModuleOp"> {
+  let summary = "Load the next iteration's shared tiles during this one";
+  let description = [{
+    Software pipelining of the loops of a kernel whose tiles have layouts:
+    a `flash.load` into shared memory at the top of an `scf.for` body (whose
+    indices depend only on the induction variable and values defined outside
+    the loop) is peeled into a load for the first iteration before the loop,
+    the tile is carried by the loop, and the load for iteration i + 1 is
+    issued right after the last use of iteration i's tile, into the same
+    buffer. Its copy then overlaps the rest of the iteration (FlashAttention
+    2 issues K(i + 1) before the softmax of block i and V(i + 1) after P V).
+    The last iteration's prefetch reads only masked rows or rows nobody uses;
+    a `flash.wait_shared_copies` after the loop drains it.
+  }];
+}
+
 def FlashAllocateSharedMemory
     : Pass<"flash-allocate-shared-memory", "::mlir::ModuleOp"> {
   let summary = "Place every shared-memory tile of a kernel in its buffer";
@@ -69,7 +86,9 @@ def FlashAllocateSharedMemory
     Gives each op producing a `#flash.shared` tile (and each layout
     conversion that passes through shared memory) a byte offset,
     `flash.shared_offset`, and records the kernel's total,
-    `flash.shared_memory`, which the launch must provide.
+    `flash.shared_memory`, which the launch must provide. A tile carried by
+    a loop (see `flash-prefetch-shared-tiles`) keeps one buffer: the load
+    yielded for the next iteration writes where the initial load wrote.
   }];
 }
 

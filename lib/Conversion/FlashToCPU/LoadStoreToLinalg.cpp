@@ -157,10 +157,22 @@ struct SeqBoundsLowering : public OpConversionPattern<SeqBoundsOp> {
   }
 };
 
+/// Copies are synchronous on the CPU: there is nothing to wait for.
+struct WaitSharedCopiesLowering : public OpConversionPattern<WaitSharedCopiesOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(WaitSharedCopiesOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::flash::populateLoadStoreToLinalgPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<LoadLowering, StoreLowering, SeqBoundsLowering>(
+  patterns.add<LoadLowering, StoreLowering, SeqBoundsLowering,
+               WaitSharedCopiesLowering>(
       patterns.getContext());
 }

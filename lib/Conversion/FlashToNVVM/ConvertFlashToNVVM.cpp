@@ -53,6 +53,7 @@ struct ConvertFlashToNVVMPass
     for (auto function : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
       if (!function->hasAttr(FlashDialect::kKernelAttrName))
         function.erase();
+    annotateSharedWaits(module);
     if (failed(lowerKernelSignatures(module, converter, threads)))
       return signalPassFailure();
 

@@ -74,7 +74,7 @@ struct ConvertLayoutLowering : public ConvertOpToLLVMPattern<ConvertLayoutOp> {
     if (auto shared = dyn_cast_or_null<SharedEncodingAttr>(fromLayout)) {
       if (failed(getThreadMapping(to)))
         return rewriter.notifyMatchFailure(op, "target has no register layout");
-      waitForSharedTiles(rewriter, loc, op, {op.getSource()});
+      waitForSharedTiles(rewriter, loc, op);
       int64_t rowElements = from.getShape().back() + shared.getPadding();
       rewriter.replaceOp(op, readSlots(rewriter, loc, to, adaptor.getSource(),
                                        ids, rowElements, elementBytes, element));

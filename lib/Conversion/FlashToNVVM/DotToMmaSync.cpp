@@ -45,7 +45,7 @@ public:
       return rewriter.notifyMatchFailure(op, "shape does not tile 16x8x16");
     int64_t repsM = rowsPerWarp / 16, repsN = n / 8, stepsK = k / 16;
 
-    waitForSharedTiles(rewriter, loc, op, {op.getA(), op.getB()});
+    waitForSharedTiles(rewriter, loc, op);
     ThreadIds ids = threadIds(rewriter, loc);
     Value warpRow = LLVM::MulOp::create(rewriter, loc, ids.warp,
                                         i64Const(rewriter, loc, rowsPerWarp));

@@ -212,6 +212,18 @@ struct StoreLowering : public ConvertOpToLLVMPattern<StoreOp> {
   }
 };
 
+struct WaitSharedCopiesLowering
+    : public ConvertOpToLLVMPattern<WaitSharedCopiesOp> {
+  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
+  LogicalResult
+  matchAndRewrite(WaitSharedCopiesOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<NVVM::CpAsyncWaitGroupOp>(
+        op, rewriter.getI32IntegerAttr(0));
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::flash::nvvm::populateLoadStorePatterns(TileTypeConverter &converter,
@@ -219,5 +231,5 @@ void mlir::flash::nvvm::populateLoadStorePatterns(TileTypeConverter &converter,
                                                   unsigned threads,
                                                   unsigned vectorBytes) {
   patterns.add<LoadLowering>(converter, threads, vectorBytes);
-  patterns.add<StoreLowering>(converter);
+  patterns.add<StoreLowering, WaitSharedCopiesLowering>(converter);
 }

@@ -23,6 +23,9 @@ void mlir::flash::buildFlashToNVVMPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
   pm.addPass(createFlashAssignLayouts(FlashAssignLayoutsOptions{
       static_cast<unsigned>(options.numWarps), /*sharedPadding=*/8}));
+  // Measured slower on an H200 (docs/performance.md, step 2): opt-in.
+  if (options.prefetch)
+    pm.addPass(createFlashPrefetchSharedTiles());
   pm.addPass(createFlashAllocateSharedMemory());
   pm.addPass(createConvertFlashToNVVM(
       ConvertFlashToNVVMOptions{static_cast<unsigned>(options.numWarps),

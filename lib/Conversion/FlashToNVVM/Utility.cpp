@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "flash/Dialect/Flash/IR/FlashOps.h"
 #include "mlir/IR/BuiltinOps.h"
 
 using namespace mlir;
@@ -177,27 +178,77 @@ static bool isSharedLoad(Operation *op) {
                      load.getResult().getType().getEncoding());
 }
 
-void waitForSharedTiles(OpBuilder &b, Location loc, Operation *consumer,
-                        ArrayRef<Value> tiles) {
-  std::optional<int64_t> pendingAllowed;
+/// Shared loads in [begin, end) of a block.
+static int64_t countSharedLoads(Block::iterator begin, Block::iterator end) {
+  int64_t count = 0;
+  for (; begin != end; ++begin)
+    count += isSharedLoad(&*begin);
+  return count;
+}
+
+/// How many of the consumer's later copies may stay in flight when it reads
+/// `tiles`, or none when no tile comes from an asynchronous copy.
+static std::optional<int64_t> pendingAllowed(Operation *consumer,
+                                             ArrayRef<Value> tiles) {
+  // Copies committed after a tile's may stay in flight; count them.
+  Block *block = consumer->getBlock();
+  std::optional<int64_t> allowed;
+  auto allow = [&](int64_t later) {
+    allowed = std::min(allowed.value_or(later), later);
+  };
   for (Value tile : tiles) {
+    if (auto arg = dyn_cast<BlockArgument>(tile)) {
+      // A tile carried by a loop: loaded during the previous iteration (or
+      // before the first) by the op yielded for it; after that load come
+      // the rest of the body's loads and this iteration's loads before the
+      // consumer.
+      auto loop = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp());
+      auto type = dyn_cast<RankedTensorType>(arg.getType());
+      if (!loop || arg.getArgNumber() == 0 || !type ||
+          !isa_and_nonnull<SharedEncodingAttr>(type.getEncoding()))
+        continue;
+      Block *body = loop.getBody();
+      Operation *next =
+          loop.getYieldedValues()[arg.getArgNumber() - 1].getDefiningOp();
+      if (block != body || !isSharedLoad(next) || next->getBlock() != body) {
+        allow(0);
+        continue;
+      }
+      allow(countSharedLoads(std::next(next->getIterator()), body->end()) +
+            countSharedLoads(body->begin(), consumer->getIterator()));
+      continue;
+    }
     Operation *producer = tile.getDefiningOp();
     if (!isSharedLoad(producer))
       continue;
-    // Copies committed after the producer's may stay in flight: those of
-    // the shared loads between it and the consumer in the consumer's block
-    // (all of that block's earlier loads when the producer is outside it).
-    Block *block = consumer->getBlock();
-    auto it = producer->getBlock() == block ? std::next(producer->getIterator())
-                                            : block->begin();
-    int64_t later = 0;
-    for (; it != consumer->getIterator(); ++it)
-      later += isSharedLoad(&*it);
-    pendingAllowed = std::min(pendingAllowed.value_or(later), later);
+    // The loads between the producer and the consumer in the consumer's
+    // block (all of that block's earlier loads when the producer is outside).
+    allow(countSharedLoads(producer->getBlock() == block
+                               ? std::next(producer->getIterator())
+                               : block->begin(),
+                           consumer->getIterator()));
   }
-  if (!pendingAllowed)
+  return allowed;
+}
+
+void annotateSharedWaits(Operation *root) {
+  Builder b(root->getContext());
+  root->walk([&](Operation *op) {
+    std::optional<int64_t> allowed;
+    if (auto dot = dyn_cast<DotOp>(op))
+      allowed = pendingAllowed(op, {dot.getA(), dot.getB()});
+    else if (auto convert = dyn_cast<ConvertLayoutOp>(op))
+      allowed = pendingAllowed(op, {convert.getSource()});
+    if (allowed)
+      op->setAttr(kSharedWaitAttrName, b.getI64IntegerAttr(*allowed));
+  });
+}
+
+void waitForSharedTiles(OpBuilder &b, Location loc, Operation *consumer) {
+  auto allowed = consumer->getAttrOfType<IntegerAttr>(kSharedWaitAttrName);
+  if (!allowed)
     return;
-  NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(*pendingAllowed));
+  NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(allowed.getInt()));
   barrier(b, loc);
 }
 

@@ -78,12 +78,17 @@ Value sharedAddress(OpBuilder &b, Location loc, Value base, Value byteOffset);
 /// The `flash.shared_offset` of an op.
 FailureOr<int64_t> sharedOffset(Operation *op);
 
-/// Before `consumer` reads shared tiles: waits for the asynchronous copies
-/// of those of `tiles` that loads produced (cp.async.wait_group, leaving in
-/// flight the copies committed after them that the consumer does not need),
-/// then a barrier so that every thread's copies are visible.
-void waitForSharedTiles(OpBuilder &b, Location loc, Operation *consumer,
-                        ArrayRef<Value> tiles);
+/// Records on each reader of shared tiles (flash.dot, flash.convert_layout)
+/// how many asynchronous copies committed after those it reads may still be
+/// in flight when it runs. Computed on the tile IR before conversion.
+constexpr llvm::StringLiteral kSharedWaitAttrName = "flash.shared_wait";
+void annotateSharedWaits(Operation *root);
+
+/// Before a reader of shared tiles: waits for the asynchronous copies it
+/// needs (cp.async.wait_group with the count annotateSharedWaits recorded,
+/// leaving later copies in flight), then a barrier so that every thread's
+/// copies are visible.
+void waitForSharedTiles(OpBuilder &b, Location loc, Operation *consumer);
 
 /// A barrier for all threads of the program.
 void barrier(OpBuilder &b, Location loc);

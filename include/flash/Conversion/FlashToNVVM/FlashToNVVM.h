@@ -20,6 +20,11 @@ struct FlashToNVVMOptions : public PassPipelineOptions<FlashToNVVMOptions> {
   PassOptions::Option<int64_t> numWarps{*this, "num-warps",
                                         llvm::cl::desc("Warps per program"),
                                         llvm::cl::init(4)};
+  PassOptions::Option<bool> prefetch{
+      *this, "prefetch",
+      llvm::cl::desc("Prefetch the next iteration's shared tiles "
+                     "(flash-prefetch-shared-tiles); off until it pays off"),
+      llvm::cl::init(false)};
   PassOptions::Option<int64_t> vectorBytes{
       *this, "vector-bytes",
       llvm::cl::desc("Alignment in bytes of the memrefs' bases and strides"),

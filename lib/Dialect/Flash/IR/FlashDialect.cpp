@@ -79,6 +79,12 @@ LogicalResult FlashDialect::verifyOperationAttribute(Operation *op,
                              << "' must be a non-negative integer";
     return success();
   }
+  if (attr.getName() == kPrefetchedAttrName) {
+    if (!isa<UnitAttr>(attr.getValue()) || !isa<LoadOp>(op))
+      return op->emitError() << "'" << kPrefetchedAttrName
+                             << "' is a unit attribute of flash.load";
+    return success();
+  }
   if (attr.getName() == kGridAttrName) {
     if (!isa<DictionaryAttr>(attr.getValue()))
       return op->emitError() << "'" << kGridAttrName

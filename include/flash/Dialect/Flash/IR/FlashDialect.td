@@ -52,6 +52,9 @@ def Flash_Dialect : Dialect {
         "flash.shared_offset";
     static constexpr ::llvm::StringLiteral kSharedMemoryAttrName =
         "flash.shared_memory";
+    /// Marks a load moved before a loop by flash-prefetch-shared-tiles.
+    static constexpr ::llvm::StringLiteral kPrefetchedAttrName =
+        "flash.prefetched";
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

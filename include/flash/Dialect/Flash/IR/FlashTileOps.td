@@ -335,6 +335,21 @@ def Flash_ConvertLayoutOp : Flash_Op<"convert_layout", [Pure,
   let assemblyFormat = "$source attr-dict `:` type($source) `->` type($result)";
 }
 
+def Flash_WaitSharedCopiesOp : Flash_Op<"wait_shared_copies"> {
+  let summary = "Wait for this thread's asynchronous copies into shared memory";
+  let description = [{
+    Returns once every asynchronous copy into shared memory that the calling
+    thread issued has completed. `flash-prefetch-shared-tiles` puts one after
+    each loop whose last iteration prefetches a tile nobody reads, so that no
+    copy is still in flight when the buffer is filled again.
+
+    ```mlir
+    flash.wait_shared_copies
+    ```
+  }];
+  let assemblyFormat = "attr-dict";
+}
+
 //===----------------------------------------------------------------------===//
 // Dropout
 //===----------------------------------------------------------------------===//

@@ -1,0 +1,336 @@
+// RUN: flash-opt %s -split-input-file --convert-flash-to-nvvm | FileCheck %s
+// RUN: flash-opt %s -split-input-file --convert-flash-to-nvvm=vector-bytes=4 | FileCheck %s --check-prefix=VEC4
+// RUN: flash-opt %s -split-input-file --convert-flash-to-nvvm=vector-bytes=8 | FileCheck %s --check-prefix=VEC8
+// RUN: flash-opt %s -split-input-file --convert-flash-to-nvvm=vector-bytes=2 | FileCheck %s --check-prefix=VEC2
+
+// --convert-flash-to-nvvm, flash.load and flash.store (LoadStoreToLLVM.cpp).
+// Register layouts: each thread reads or writes its own slots, element by
+// element, masked by the row bound (loads through scf.if yielding zero past
+// it); copies held by several threads (rows layouts: the 4 lanes of a group;
+// `b` operands: every warp) are written by one. Shared layouts: the program's
+// threads copy the tile into its buffer in chunks of vector-bytes (16 by
+// default; 8, 4: asynchronous copies, cp.async, of that many bytes; 2: i16
+// loads and stores through registers, followed by a barrier).
+
+// An mma tile, 64 x 16 bf16, 4 warps: 8 slots per thread, at rows
+// 16 warp + group + {0, 8} and columns 2 tig + {0, 1, 8, 9}.
+
+// CHECK-LABEL: llvm.func @mma_load_store(
+// CHECK-SAME: %{{[^:]+}}: !llvm.ptr<1>, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %[[N:[^:]+]]: i64)
+// CHECK: %[[DESC:.*]] = llvm.insertvalue %{{.*}}[4] : !llvm.struct<(ptr<1>, i64, i64, i64, i64)>
+// CHECK: %[[C0:.*]] = builtin.unrealized_conversion_cast %{{.*}} : index to i64
+// CHECK-NEXT: %[[TID32:.*]] = nvvm.read.ptx.sreg.tid.x : i32
+// CHECK-NEXT: %[[TID:.*]] = llvm.zext %[[TID32]] : i32 to i64
+// CHECK-NEXT: %[[C5:.*]] = llvm.mlir.constant(5 : i64) : i64
+// CHECK-NEXT: %[[WARP:.*]] = llvm.lshr %[[TID]], %[[C5]] : i64
+// CHECK-NEXT: %[[C31:.*]] = llvm.mlir.constant(31 : i64) : i64
+// CHECK-NEXT: %[[LANE:.*]] = llvm.and %[[TID]], %[[C31]] : i64
+// CHECK-NEXT: %[[C2:.*]] = llvm.mlir.constant(2 : i64) : i64
+// CHECK-NEXT: %[[GROUP:.*]] = llvm.lshr %[[LANE]], %[[C2]] : i64
+// CHECK-NEXT: %[[C3:.*]] = llvm.mlir.constant(3 : i64) : i64
+// CHECK-NEXT: %[[TIG:.*]] = llvm.and %[[LANE]], %[[C3]] : i64
+// CHECK-NEXT: %[[Z0:.*]] = llvm.mlir.constant(0 : i64) : i64
+// CHECK-NEXT: %[[C16:.*]] = llvm.mlir.constant(16 : i64) : i64
+// CHECK-NEXT: %[[W16:.*]] = llvm.mul %[[WARP]], %[[C16]] : i64
+// CHECK-NEXT: %[[R0:.*]] = llvm.add %[[Z0]], %[[W16]] : i64
+// CHECK-NEXT: %[[ROW:.*]] = llvm.add %[[R0]], %[[GROUP]] : i64
+// CHECK-NEXT: %[[Z1:.*]] = llvm.mlir.constant(0 : i64) : i64
+// CHECK-NEXT: %[[C2B:.*]] = llvm.mlir.constant(2 : i64) : i64
+// CHECK-NEXT: %[[T2:.*]] = llvm.mul %[[TIG]], %[[C2B]] : i64
+// CHECK-NEXT: %[[COL:.*]] = llvm.add %[[Z1]], %[[T2]] : i64
+// Slot 0: (row + 0, col + 0).
+// CHECK-NEXT: %[[SC0:.*]] = llvm.mlir.constant(0 : i64) : i64
+// CHECK-NEXT: %[[COL0:.*]] = llvm.add %[[COL]], %[[SC0]] : i64
+// CHECK-NEXT: %[[SR0:.*]] = llvm.mlir.constant(0 : i64) : i64
+// CHECK-NEXT: %[[ROW0:.*]] = llvm.add %[[ROW]], %[[SR0]] : i64
+// CHECK-NEXT: %[[I0:.*]] = llvm.add %[[C0]], %[[ROW0]] : i64
+// CHECK-NEXT: %[[J0:.*]] = llvm.add %[[C0]], %[[COL0]] : i64
+// CHECK-NEXT: %[[IN0:.*]] = llvm.icmp "slt" %[[I0]], %[[N]] : i64
+// CHECK-NEXT: %[[Z2:.*]] = llvm.mlir.constant(0 : i64) : i64
+// CHECK-NEXT: %[[ST0:.*]] = llvm.extractvalue %[[DESC]][3] : !llvm.struct<(ptr<1>, i64, i64, i64, i64)>
+// CHECK-NEXT: %[[O0:.*]] = llvm.mul %[[I0]], %[[ST0]] : i64
+// CHECK-NEXT: %[[O1:.*]] = llvm.add %[[Z2]], %[[O0]] : i64
+// CHECK-NEXT: %[[ST1:.*]] = llvm.extractvalue %[[DESC]][4] : !llvm.struct<(ptr<1>, i64, i64, i64, i64)>
+// CHECK-NEXT: %[[O2:.*]] = llvm.mul %[[J0]], %[[ST1]] : i64
+// CHECK-NEXT: %[[OFF:.*]] = llvm.add %[[O1]], %[[O2]] : i64
+// CHECK-NEXT: %[[BASE:.*]] = llvm.extractvalue %[[DESC]][0] : !llvm.struct<(ptr<1>, i64, i64, i64, i64)>
+// CHECK-NEXT: llvm.extractvalue %[[DESC]][0]
+// CHECK-NEXT: %[[ADDR:.*]] = llvm.getelementptr %[[BASE]][%[[OFF]]] : (!llvm.ptr<1>, i64) -> !llvm.ptr<1>, bf16
+// CHECK-NEXT: %[[V0:.*]] = scf.if %[[IN0]] -> (bf16) {
+// CHECK-NEXT: %[[L:.*]] = llvm.load %[[ADDR]] : !llvm.ptr<1> -> bf16
+// CHECK-NEXT: scf.yield %[[L]] : bf16
+// CHECK-NEXT: } else {
+// CHECK-NEXT: %[[ZE:.*]] = llvm.mlir.zero : bf16
+// CHECK-NEXT: scf.yield %[[ZE]] : bf16
+// CHECK-NEXT: }
+// Slots 1-7: (0, 1), (8, 0), (8, 1), (0, 8), (0, 9), (8, 8), (8, 9).
+// CHECK-NEXT: %[[SC1:.*]] = llvm.mlir.constant(1 : i64) : i64
+// CHECK-NEXT: llvm.add %[[COL]], %[[SC1]] : i64
+// CHECK-NEXT: %[[SR1:.*]] = llvm.mlir.constant(0 : i64) : i64
+// CHECK-NEXT: llvm.add %[[ROW]], %[[SR1]] : i64
+// CHECK: %[[V1:.*]] = scf.if
+// CHECK: %[[SC2:.*]] = llvm.mlir.constant(0 : i64) : i64
+// CHECK-NEXT: llvm.add %[[COL]], %[[SC2]] : i64
+// CHECK-NEXT: %[[SR2:.*]] = llvm.mlir.constant(8 : i64) : i64
+// CHECK-NEXT: llvm.add %[[ROW]], %[[SR2]] : i64
+// CHECK: %[[V2:.*]] = scf.if
+// CHECK: %[[SC3:.*]] = llvm.mlir.constant(1 : i64) : i64
+// CHECK-NEXT: llvm.add %[[COL]], %[[SC3]] : i64
+// CHECK-NEXT: %[[SR3:.*]] = llvm.mlir.constant(8 : i64) : i64
+// CHECK-NEXT: llvm.add %[[ROW]], %[[SR3]] : i64
+// CHECK: %[[V3:.*]] = scf.if
+// CHECK: %[[SC4:.*]] = llvm.mlir.constant(8 : i64) : i64
+// CHECK-NEXT: llvm.add %[[COL]], %[[SC4]] : i64
+// CHECK-NEXT: %[[SR4:.*]] = llvm.mlir.constant(0 : i64) : i64
+// CHECK-NEXT: llvm.add %[[ROW]], %[[SR4]] : i64
+// CHECK: %[[V4:.*]] = scf.if
+// CHECK: %[[SC5:.*]] = llvm.mlir.constant(9 : i64) : i64
+// CHECK-NEXT: llvm.add %[[COL]], %[[SC5]] : i64
+// CHECK-NEXT: %[[SR5:.*]] = llvm.mlir.constant(0 : i64) : i64
+// CHECK-NEXT: llvm.add %[[ROW]], %[[SR5]] : i64
+// CHECK: %[[V5:.*]] = scf.if
+// CHECK: %[[SC6:.*]] = llvm.mlir.constant(8 : i64) : i64
+// CHECK-NEXT: llvm.add %[[COL]], %[[SC6]] : i64
+// CHECK-NEXT: %[[SR6:.*]] = llvm.mlir.constant(8 : i64) : i64
+// CHECK-NEXT: llvm.add %[[ROW]], %[[SR6]] : i64
+// CHECK: %[[V6:.*]] = scf.if
+// CHECK: %[[SC7:.*]] = llvm.mlir.constant(9 : i64) : i64
+// CHECK-NEXT: llvm.add %[[COL]], %[[SC7]] : i64
+// CHECK-NEXT: %[[SR7:.*]] = llvm.mlir.constant(8 : i64) : i64
+// CHECK-NEXT: llvm.add %[[ROW]], %[[SR7]] : i64
+// CHECK: %[[V7:.*]] = scf.if
+// CHECK: %[[U:.*]] = llvm.mlir.undef : !llvm.struct<(bf16, bf16, bf16, bf16, bf16, bf16, bf16, bf16)>
+// CHECK-NEXT: %[[P0:.*]] = llvm.insertvalue %[[V0]], %[[U]][0]
+// CHECK-NEXT: %[[P1:.*]] = llvm.insertvalue %[[V1]], %[[P0]][1]
+// CHECK-NEXT: %[[P2:.*]] = llvm.insertvalue %[[V2]], %[[P1]][2]
+// CHECK-NEXT: %[[P3:.*]] = llvm.insertvalue %[[V3]], %[[P2]][3]
+// CHECK-NEXT: %[[P4:.*]] = llvm.insertvalue %[[V4]], %[[P3]][4]
+// CHECK-NEXT: %[[P5:.*]] = llvm.insertvalue %[[V5]], %[[P4]][5]
+// CHECK-NEXT: %[[P6:.*]] = llvm.insertvalue %[[V6]], %[[P5]][6]
+// CHECK-NEXT: %[[TILE:.*]] = llvm.insertvalue %[[V7]], %[[P6]][7]
+// The store: every thread writes each of its slots below the bound.
+// CHECK: %[[TRUE:.*]] = llvm.mlir.constant(true) : i1
+// CHECK-NEXT: %[[E0:.*]] = llvm.extractvalue %[[TILE]][0]
+// CHECK-COUNT-7: llvm.extractvalue %[[TILE]]
+// CHECK: %[[SIN0:.*]] = llvm.icmp "slt" %{{.*}}, %[[N]] : i64
+// CHECK-NEXT: %[[W0:.*]] = llvm.and %[[TRUE]], %[[SIN0]] : i1
+// CHECK: %[[SADDR:.*]] = llvm.getelementptr %{{.*}}[%{{.*}}] : (!llvm.ptr<1>, i64) -> !llvm.ptr<1>, bf16
+// CHECK-NEXT: scf.if %[[W0]] {
+// CHECK-NEXT: llvm.store %[[E0]], %[[SADDR]] : bf16, !llvm.ptr<1>
+// CHECK-NEXT: }
+// CHECK-COUNT-7: llvm.store %{{.*}}, %{{.*}} : bf16, !llvm.ptr<1>
+// CHECK-NOT: llvm.store
+// CHECK: llvm.return
+#mma = #flash.mma<warps = 4>
+func.func @mma_load_store(%a: memref<?x16xbf16>, %n: index) attributes {flash.kernel} {
+  %c0 = arith.constant 0 : index
+  %t = flash.load %a[%c0, %c0] bound %n along 0 : memref<?x16xbf16> -> tensor<64x16xbf16, #mma>
+  flash.store %t, %a[%c0, %c0] bound %n along 0 : tensor<64x16xbf16, #mma> -> memref<?x16xbf16>
+  return
+}
+
+// -----
+
+// A rows tile (64 f32, 4 warps): 2 slots per thread, rows 16 warp + group +
+// {0, 8}; the load reads them in every lane, the store writes them from the
+// lane with tig == 0 only.
+
+// CHECK-LABEL: llvm.func @rows_load_store(
+// CHECK-SAME: %{{[^:]+}}: !llvm.ptr<1>, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %[[N:[^:]+]]: i64)
+// CHECK-COUNT-2: scf.if %{{.*}} -> (f32) {
+// CHECK: %[[LOADED:.*]] = llvm.insertvalue %{{.*}}[1] : !llvm.struct<(f32, f32)>
+// CHECK: %[[LANE:.*]] = llvm.and %{{.*}} : i64
+// CHECK-NEXT: %[[C2:.*]] = llvm.mlir.constant(2 : i64) : i64
+// CHECK-NEXT: llvm.lshr %[[LANE]], %[[C2]] : i64
+// CHECK-NEXT: %[[C3:.*]] = llvm.mlir.constant(3 : i64) : i64
+// CHECK-NEXT: %[[TIG:.*]] = llvm.and %[[LANE]], %[[C3]] : i64
+// CHECK: %[[TRUE:.*]] = llvm.mlir.constant(true) : i1
+// CHECK-NEXT: %[[ZERO:.*]] = llvm.mlir.constant(0 : i64) : i64
+// CHECK-NEXT: %[[FIRST:.*]] = llvm.icmp "eq" %[[TIG]], %[[ZERO]] : i64
+// CHECK-NEXT: %[[E0:.*]] = llvm.extractvalue %[[LOADED]][0] : !llvm.struct<(f32, f32)>
+// CHECK-NEXT: %[[E1:.*]] = llvm.extractvalue %[[LOADED]][1] : !llvm.struct<(f32, f32)>
+// CHECK: %[[IN0:.*]] = llvm.icmp "slt" %{{.*}}, %[[N]] : i64
+// CHECK-NEXT: %[[W0:.*]] = llvm.and %[[FIRST]], %[[IN0]] : i1
+// CHECK: scf.if %[[W0]] {
+// CHECK-NEXT: llvm.store %[[E0]], %{{.*}} : f32, !llvm.ptr<1>
+// CHECK: %[[IN1:.*]] = llvm.icmp "slt" %{{.*}}, %[[N]] : i64
+// CHECK-NEXT: %[[W1:.*]] = llvm.and %[[FIRST]], %[[IN1]] : i1
+// CHECK: scf.if %[[W1]] {
+// CHECK-NEXT: llvm.store %[[E1]], %{{.*}} : f32, !llvm.ptr<1>
+// CHECK-NOT: llvm.store
+// CHECK: llvm.return
+func.func @rows_load_store(%l: memref<?xf32>, %n: index) attributes {flash.kernel} {
+  %c0 = arith.constant 0 : index
+  %r = flash.load %l[%c0] bound %n along 0 : memref<?xf32> -> tensor<64xf32, #flash.rows<#flash.mma<warps = 4>>>
+  flash.store %r, %l[%c0] bound %n along 0 : tensor<64xf32, #flash.rows<#flash.mma<warps = 4>>> -> memref<?xf32>
+  return
+}
+
+// -----
+
+// A `b` operand tile is replicated in every warp: warp 0 writes it. An
+// accumulating store adds atomically (llvm.atomicrmw fadd).
+
+// CHECK-LABEL: llvm.func @replicated_and_atomic(
+// CHECK: %[[WARP:.*]] = llvm.lshr %{{.*}} : i64
+// CHECK-COUNT-4: scf.if %{{.*}} -> (bf16) {
+// CHECK: %[[WARP2:.*]] = llvm.lshr %{{.*}} : i64
+// CHECK: %[[TRUE:.*]] = llvm.mlir.constant(true) : i1
+// CHECK-NEXT: %[[ZERO:.*]] = llvm.mlir.constant(0 : i64) : i64
+// CHECK-NEXT: %[[W0:.*]] = llvm.icmp "eq" %[[WARP2]], %[[ZERO]] : i64
+// CHECK-NEXT: %[[WRITER:.*]] = llvm.and %[[TRUE]], %[[W0]] : i1
+// CHECK-COUNT-4: llvm.and %[[WRITER]], %{{.*}} : i1
+// CHECK: %[[TRUE2:.*]] = llvm.mlir.constant(true) : i1
+// CHECK: %[[IN:.*]] = llvm.icmp "slt" %{{.*}} : i64
+// CHECK-NEXT: %[[ACC0:.*]] = llvm.and %[[TRUE2]], %[[IN]] : i1
+// CHECK: %[[ADDR:.*]] = llvm.getelementptr %{{.*}} -> !llvm.ptr<1>, f32
+// CHECK-NEXT: scf.if %[[ACC0]] {
+// CHECK-NEXT: llvm.atomicrmw fadd %[[ADDR]], %{{.*}} monotonic : !llvm.ptr<1>, f32
+// CHECK-NEXT: }
+// CHECK-COUNT-7: llvm.atomicrmw fadd %{{.*}}, %{{.*}} monotonic : !llvm.ptr<1>, f32
+// CHECK-NOT: llvm.atomicrmw
+// CHECK-NOT: llvm.store
+// CHECK: llvm.return
+#mma = #flash.mma<warps = 4>
+func.func @replicated_and_atomic(%a: memref<?x16xbf16>, %d: memref<?x16xf32>, %n: index) attributes {flash.kernel} {
+  %c0 = arith.constant 0 : index
+  %t = flash.load %a[%c0, %c0] bound %n along 0 : memref<?x16xbf16> -> tensor<16x8xbf16, #flash.operand<b, #mma>>
+  flash.store %t, %a[%c0, %c0] bound %n along 0 : tensor<16x8xbf16, #flash.operand<b, #mma>> -> memref<?x16xbf16>
+  %z = arith.constant dense<1.0> : tensor<64x16xf32, #mma>
+  flash.store %z, %d[%c0, %c0] bound %n along 0 accumulate : tensor<64x16xf32, #mma> -> memref<?x16xf32>
+  return
+}
+
+// -----
+
+// A shared tile, 64 x 64 bf16 with padding 8 at byte 256 of the buffer: 512
+// chunks of 8 elements (16 bytes), 4 rounds of the 128 threads; chunk c is
+// row c / 8, column 8 (c % 8), at byte 144 row + 2 col of the buffer (rows
+// are (64 + 8) x 2 = 144 bytes). After a barrier (earlier readers are done)
+// each chunk is an asynchronous copy (cp.async, 16 bytes, .cg); a row past
+// the bound copies 0 bytes from the memref's base, which zero-fills it. The
+// copies form one commit group, which readers wait for (dot.mlir).
+
+// CHECK: llvm.mlir.global external @flash_shared_memory() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<0 x i8>
+// CHECK-LABEL: llvm.func @shared_load(
+// CHECK-SAME: %{{[^:]+}}: !llvm.ptr<1>, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %[[N:[^:]+]]: i64)
+// CHECK: %[[DESC:.*]] = llvm.insertvalue %{{.*}}[4] : !llvm.struct<(ptr<1>, i64, i64, i64, i64)>
+// CHECK: %[[C0:.*]] = builtin.unrealized_conversion_cast %{{.*}} : index to i64
+// CHECK-NEXT: %[[TID32:.*]] = nvvm.read.ptx.sreg.tid.x : i32
+// CHECK-NEXT: %[[TID:.*]] = llvm.zext %[[TID32]] : i32 to i64
+// CHECK: %[[SMEM:.*]] = llvm.mlir.addressof @flash_shared_memory : !llvm.ptr<3>
+// CHECK-NEXT: %[[OFFSET:.*]] = llvm.mlir.constant(256 : i64) : i64
+// CHECK-NEXT: %[[BUF:.*]] = llvm.getelementptr %[[SMEM]][%[[OFFSET]]] : (!llvm.ptr<3>, i64) -> !llvm.ptr<3>, i8
+// CHECK-NEXT: nvvm.barrier0
+// CHECK-NEXT: %[[FIRST:.*]] = llvm.mlir.constant(0 : i64) : i64
+// CHECK-NEXT: %[[CHUNK:.*]] = llvm.add %[[TID]], %[[FIRST]] : i64
+// CHECK-NEXT: %[[PERROW:.*]] = llvm.mlir.constant(8 : i64) : i64
+// CHECK-NEXT: %[[ROW:.*]] = llvm.udiv %[[CHUNK]], %[[PERROW]] : i64
+// CHECK-NEXT: %[[ELTS:.*]] = llvm.mlir.constant(8 : i64) : i64
+// CHECK-NEXT: %[[PERROW2:.*]] = llvm.mlir.constant(8 : i64) : i64
+// CHECK-NEXT: %[[REM:.*]] = llvm.urem %[[CHUNK]], %[[PERROW2]] : i64
+// CHECK-NEXT: %[[COL:.*]] = llvm.mul %[[REM]], %[[ELTS]] : i64
+// CHECK-NEXT: %[[I:.*]] = llvm.add %[[C0]], %[[ROW]] : i64
+// CHECK-NEXT: %[[J:.*]] = llvm.add %[[C0]], %[[COL]] : i64
+// CHECK-NEXT: %[[VALID:.*]] = llvm.icmp "slt" %[[I]], %[[N]] : i64
+// CHECK-NEXT: %[[CHUNKS:.*]] = llvm.mlir.constant(512 : i64) : i64
+// CHECK-NEXT: llvm.icmp "slt" %[[CHUNK]], %[[CHUNKS]] : i64
+// CHECK-NEXT: %[[Z:.*]] = llvm.mlir.constant(0 : i64) : i64
+// CHECK-NEXT: %[[ST0:.*]] = llvm.extractvalue %[[DESC]][3]
+// CHECK-NEXT: %[[O0:.*]] = llvm.mul %[[I]], %[[ST0]] : i64
+// CHECK-NEXT: %[[O1:.*]] = llvm.add %[[Z]], %[[O0]] : i64
+// CHECK-NEXT: %[[ST1:.*]] = llvm.extractvalue %[[DESC]][4]
+// CHECK-NEXT: %[[O2:.*]] = llvm.mul %[[J]], %[[ST1]] : i64
+// CHECK-NEXT: %[[OFF:.*]] = llvm.add %[[O1]], %[[O2]] : i64
+// CHECK-NEXT: %[[GBASE:.*]] = llvm.extractvalue %[[DESC]][0]
+// CHECK-NEXT: llvm.extractvalue %[[DESC]][0]
+// CHECK-NEXT: %[[GADDR:.*]] = llvm.getelementptr %[[GBASE]][%[[OFF]]] : (!llvm.ptr<1>, i64) -> !llvm.ptr<1>, bf16
+// CHECK-NEXT: %[[TWO:.*]] = llvm.mlir.constant(2 : i64) : i64
+// CHECK-NEXT: %[[CB:.*]] = llvm.mul %[[COL]], %[[TWO]] : i64
+// CHECK-NEXT: %[[ROWBYTES:.*]] = llvm.mlir.constant(144 : i64) : i64
+// CHECK-NEXT: %[[RB:.*]] = llvm.mul %[[ROW]], %[[ROWBYTES]] : i64
+// CHECK-NEXT: %[[BYTE:.*]] = llvm.add %[[RB]], %[[CB]] : i64
+// CHECK-NEXT: %[[BASE:.*]] = llvm.extractvalue %[[DESC]][0]
+// CHECK-NEXT: %[[SRC:.*]] = llvm.select %[[VALID]], %[[GADDR]], %[[BASE]] : i1, !llvm.ptr<1>
+// CHECK-NEXT: %[[NONE:.*]] = llvm.mlir.constant(0 : i32) : i32
+// CHECK-NEXT: %[[ALL:.*]] = llvm.mlir.constant(16 : i32) : i32
+// CHECK-NEXT: %[[SRCBYTES:.*]] = llvm.select %[[VALID]], %[[ALL]], %[[NONE]] : i1, i32
+// CHECK-NEXT: %[[SADDR:.*]] = llvm.getelementptr %[[BUF]][%[[BYTE]]] : (!llvm.ptr<3>, i64) -> !llvm.ptr<3>, i8
+// CHECK-NEXT: nvvm.cp.async.shared.global %[[SADDR]], %[[SRC]], 16, cache =  cg, %[[SRCBYTES]] : !llvm.ptr<3>, !llvm.ptr<1>, i32
+// CHECK-NEXT: %[[SECOND:.*]] = llvm.mlir.constant(128 : i64) : i64
+// CHECK-NEXT: llvm.add %[[TID]], %[[SECOND]] : i64
+// CHECK: llvm.mlir.constant(256 : i64) : i64
+// CHECK: llvm.mlir.constant(384 : i64) : i64
+// CHECK: nvvm.cp.async.shared.global
+// CHECK-NEXT: nvvm.cp.async.commit.group
+// CHECK-NEXT: llvm.return
+// VEC8-LABEL: llvm.func @shared_load(
+// VEC8: nvvm.barrier0
+// VEC8: %[[PERROW:.*]] = llvm.mlir.constant(16 : i64) : i64
+// VEC8-NEXT: llvm.udiv %{{.*}}, %[[PERROW]] : i64
+// VEC8-NEXT: llvm.mlir.constant(4 : i64) : i64
+// VEC8: llvm.mlir.constant(8 : i32) : i32
+// VEC8: nvvm.cp.async.shared.global %{{.*}}, %{{.*}}, 8, cache =  ca, %{{.*}} : !llvm.ptr<3>, !llvm.ptr<1>, i32
+// VEC8-COUNT-7: nvvm.cp.async.shared.global %{{.*}}, %{{.*}}, 8, cache =  ca
+// VEC8-NEXT: nvvm.cp.async.commit.group
+// VEC8-NEXT: llvm.return
+// VEC4-LABEL: llvm.func @shared_load(
+// VEC4: nvvm.barrier0
+// VEC4: %[[PERROW:.*]] = llvm.mlir.constant(32 : i64) : i64
+// VEC4-NEXT: llvm.udiv %{{.*}}, %[[PERROW]] : i64
+// VEC4-NEXT: llvm.mlir.constant(2 : i64) : i64
+// VEC4: llvm.mlir.constant(4 : i32) : i32
+// VEC4: nvvm.cp.async.shared.global %{{.*}}, %{{.*}}, 4, cache =  ca, %{{.*}} : !llvm.ptr<3>, !llvm.ptr<1>, i32
+// VEC4-COUNT-15: nvvm.cp.async.shared.global %{{.*}}, %{{.*}}, 4, cache =  ca
+// VEC4-NEXT: nvvm.cp.async.commit.group
+// VEC4-NEXT: llvm.return
+// With 2-byte accesses (below cp.async's 4) the tile is copied through
+// registers: 32 masked i16 loads, then the 32 stores, then a barrier.
+// VEC2-LABEL: llvm.func @shared_load(
+// VEC2: nvvm.barrier0
+// VEC2: %[[PERROW:.*]] = llvm.mlir.constant(64 : i64) : i64
+// VEC2-NEXT: llvm.udiv %{{.*}}, %[[PERROW]] : i64
+// VEC2-NEXT: llvm.mlir.constant(1 : i64) : i64
+// VEC2: %[[D0:.*]] = scf.if %{{.*}} -> (i16) {
+// VEC2-NEXT: llvm.load %{{.*}} : !llvm.ptr<1> -> i16
+// VEC2-COUNT-31: scf.if %{{.*}} -> (i16) {
+// VEC2-NOT: llvm.store
+// VEC2: scf.if %{{.*}} {
+// VEC2-NEXT: %[[A0:.*]] = llvm.getelementptr %{{.*}}[%{{.*}}] : (!llvm.ptr<3>, i64) -> !llvm.ptr<3>, i8
+// VEC2-NEXT: llvm.store %[[D0]], %[[A0]] : i16, !llvm.ptr<3>
+// VEC2-COUNT-31: llvm.store %{{.*}}, %{{.*}} : i16, !llvm.ptr<3>
+// VEC2-NEXT: }
+// VEC2-NEXT: nvvm.barrier0
+// VEC2-NEXT: llvm.return
+// VEC2-NOT: nvvm.cp.async
+func.func @shared_load(%a: memref<?x64xbf16>, %n: index) attributes {flash.kernel} {
+  %c0 = arith.constant 0 : index
+  %t = flash.load %a[%c0, %c0] bound %n along 0 {flash.shared_offset = 256 : i64} : memref<?x64xbf16> -> tensor<64x64xbf16, #flash.shared<padding = 8>>
+  return
+}
+
+// -----
+
+// A small shared tile (8 x 16 f16, padding 4: rows of 40 bytes) has fewer
+// chunks (16) than threads: one round, and only the threads of a chunk copy.
+
+// CHECK-LABEL: llvm.func @small_shared_load(
+// CHECK: %[[TID:.*]] = llvm.zext %{{.*}} : i32 to i64
+// CHECK: nvvm.barrier0
+// CHECK-NEXT: %[[FIRST:.*]] = llvm.mlir.constant(0 : i64) : i64
+// CHECK-NEXT: %[[CHUNK:.*]] = llvm.add %[[TID]], %[[FIRST]] : i64
+// CHECK-NEXT: %[[PERROW:.*]] = llvm.mlir.constant(2 : i64) : i64
+// CHECK: %[[CHUNKS:.*]] = llvm.mlir.constant(16 : i64) : i64
+// CHECK-NEXT: %[[INTILE:.*]] = llvm.icmp "slt" %[[CHUNK]], %[[CHUNKS]] : i64
+// CHECK: llvm.mlir.constant(40 : i64) : i64
+// CHECK: scf.if %[[INTILE]] {
+// CHECK-NEXT: llvm.getelementptr
+// CHECK-NEXT: nvvm.cp.async.shared.global %{{.*}}, %{{.*}}, 16, cache =  cg, %{{.*}} : !llvm.ptr<3>, !llvm.ptr<1>, i32
+// CHECK-NEXT: }
+// CHECK-NEXT: nvvm.cp.async.commit.group
+// CHECK-NEXT: llvm.return
+func.func @small_shared_load(%a: memref<?x16xf16>, %n: index) attributes {flash.kernel} {
+  %c0 = arith.constant 0 : index
+  %t = flash.load %a[%c0, %c0] bound %n along 0 {flash.shared_offset = 0 : i64} : memref<?x16xf16> -> tensor<8x16xf16, #flash.shared<padding = 4>>
+  return
+}
