@@ -1,9 +1,10 @@
 //===- AllocateSharedMemory.cpp - Shared-memory buffers of a kernel ---------===//
 //
 // Each op that puts a tile in shared memory (a load into #flash.shared, a
-// conversion into or through shared memory) gets its own buffer for the
-// whole kernel: a value produced in a loop reuses its buffer every
-// iteration, and no two live values share one.
+// conversion into or through shared memory) gets a buffer that lives until
+// the end of its block: a value produced in a loop reuses its buffer every
+// iteration, no two live values share one, and the buffers of one region
+// are free for the next (sequential loops reuse the same bytes).
 //
 //===----------------------------------------------------------------------===//
 
@@ -81,6 +82,30 @@ IntegerAttr carriedBuffer(Operation *op) {
   return {};
 }
 
+/// Stack allocation by region: a buffer lives from its op to the end of the
+/// block holding it, so the buffers of a region (a loop body, a branch) are
+/// free again once the op owning the region is done, and sequential loops
+/// share the same bytes. Returns the peak end offset.
+int64_t allocate(Block &block, int64_t base, Builder &builder) {
+  int64_t offset = base, peak = base;
+  for (Operation &op : block) {
+    if (std::optional<int64_t> bytes = sharedBytes(&op)) {
+      if (IntegerAttr carried = carriedBuffer(&op)) {
+        op.setAttr(FlashDialect::kSharedOffsetAttrName, carried);
+      } else {
+        op.setAttr(FlashDialect::kSharedOffsetAttrName,
+                   builder.getI64IntegerAttr(offset));
+        offset += (*bytes + kAlignment - 1) / kAlignment * kAlignment;
+        peak = std::max(peak, offset);
+      }
+    }
+    for (Region &region : op.getRegions())
+      for (Block &inner : region)
+        peak = std::max(peak, allocate(inner, offset, builder));
+  }
+  return peak;
+}
+
 struct FlashAllocateSharedMemoryPass
     : public flash::impl::FlashAllocateSharedMemoryBase<
           FlashAllocateSharedMemoryPass> {
@@ -88,20 +113,12 @@ struct FlashAllocateSharedMemoryPass
     for (auto kernel : getOperation().getOps<func::FuncOp>()) {
       if (!kernel->hasAttr(FlashDialect::kKernelAttrName))
         continue;
-      OpBuilder builder(kernel.getContext());
-      int64_t offset = 0;
-      kernel.walk([&](Operation *op) {
-        std::optional<int64_t> bytes = sharedBytes(op);
-        if (!bytes)
-          return;
-        if (IntegerAttr carried = carriedBuffer(op)) {
-          op->setAttr(FlashDialect::kSharedOffsetAttrName, carried);
-          return;
-        }
-        op->setAttr(FlashDialect::kSharedOffsetAttrName, builder.getI64IntegerAttr(offset));
-        offset += (*bytes + kAlignment - 1) / kAlignment * kAlignment;
-      });
-      kernel->setAttr(FlashDialect::kSharedMemoryAttrName, builder.getI64IntegerAttr(offset));
+      Builder builder(kernel.getContext());
+      int64_t total = 0;
+      for (Block &block : kernel.getBody())
+        total = std::max(total, allocate(block, 0, builder));
+      kernel->setAttr(FlashDialect::kSharedMemoryAttrName,
+                      builder.getI64IntegerAttr(total));
     }
   }
 };

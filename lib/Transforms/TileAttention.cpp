@@ -150,9 +150,19 @@ private:
   void storeRowStats(KernelBuilder &kb, const Sequence &s, Value tile,
                      Value memref, Value row, Value head);
 
-  /// Scores S = Q K^T of a block, masked where needed.
+  /// Scores S = Q K^T of a block, masked when `masked`.
   Value maskedScores(KernelBuilder &kb, const Sequence &s, Value qTile,
-                     Value kTile, Value row, Value col);
+                     Value kTile, Value row, Value col, bool masked);
+
+  /// The loop over the key blocks a block of query rows sees, carrying
+  /// `inits`; `body` computes one block (masked or not) and returns what to
+  /// carry. Blocks that need no mask (inside the sequence and, when causal,
+  /// wholly below the diagonal) run in a first loop without mask ops; the
+  /// rest in a second one. Returns what the last loop yields.
+  using KeyBlockBody = llvm::function_ref<SmallVector<Value>(
+      Value col, ValueRange carried, bool masked)>;
+  ValueRange keyBlocks(KernelBuilder &kb, const Sequence &s, Value row,
+                       ValueRange inits, KeyBlockBody body);
   /// Dropout applied to `tile` (probabilities or their gradient) when on.
   Value applyDropout(KernelBuilder &kb, const Sequence &s, Value tile, Value row,
                      Value col, Value stream);
@@ -272,10 +282,10 @@ void KernelEmitter::storeRowStats(KernelBuilder &kb, const Sequence &s,
 
 Value KernelEmitter::maskedScores(KernelBuilder &kb, const Sequence &s,
                                   Value qTile, Value kTile, Value row,
-                                  Value col) {
+                                  Value col, bool masked) {
   Value scores = kb.dot(qTile, kTile, kb.splat({p.blockM, p.blockN}, 0.0),
                         /*transposeA=*/false, /*transposeB=*/true);
-  if (!p.needsMask)
+  if (!masked)
     return scores;
   return MaskOp::create(kb.b, kb.loc, scores, row, col, s.seqlenQ, s.seqlenK,
                         p.causal);
@@ -301,6 +311,39 @@ Value KernelEmitter::keyEnd(KernelBuilder &kb, const Sequence &s, Value row) {
   return kb.max(kb.index(0), kb.min(visible, s.seqlenK));
 }
 
+ValueRange KernelEmitter::keyBlocks(KernelBuilder &kb, const Sequence &s,
+                                    Value row, ValueRange inits,
+                                    KeyBlockBody body) {
+  Value end = keyEnd(kb, s, row);
+  auto loopOver = [&](Value begin, Value stop, ValueRange carried,
+                      bool masked) {
+    auto loop = scf::ForOp::create(kb.b, kb.loc, begin, stop,
+                                   kb.index(p.blockN), carried);
+    OpBuilder::InsertionGuard guard(kb.b);
+    kb.b.setInsertionPointToStart(loop.getBody());
+    SmallVector<Value> next =
+        body(loop.getInductionVar(), loop.getRegionIterArgs(), masked);
+    scf::YieldOp::create(kb.b, kb.loc, next);
+    return loop;
+  };
+  if (!p.needsMask)
+    return loopOver(kb.index(0), end, inits, /*masked=*/false).getResults();
+  // Full blocks: col + BLOCK_N <= seqlen_k and, when causal, the block's
+  // last column visible from its first row: col + BLOCK_N <= row + diag + 1.
+  Value block = kb.index(p.blockN);
+  Value unmaskedEnd = kb.mul(kb.div(s.seqlenK, block), block);
+  if (p.causal) {
+    Value diagonal = kb.sub(s.seqlenK, s.seqlenQ);
+    Value visible = kb.max(kb.index(0),
+                           kb.add(kb.add(row, diagonal), kb.index(1)));
+    unmaskedEnd = kb.min(unmaskedEnd, kb.mul(kb.div(visible, block), block));
+  }
+  unmaskedEnd = kb.min(unmaskedEnd, end);
+  auto full = loopOver(kb.index(0), unmaskedEnd, inits, /*masked=*/false);
+  return loopOver(unmaskedEnd, end, full.getResults(), /*masked=*/true)
+      .getResults();
+}
+
 func::FuncOp KernelEmitter::forwardKernel() {
   OpBuilder builder(module.getContext());
   func::FuncOp kernel = createKernel("fwd", builder);
@@ -320,34 +363,28 @@ func::FuncOp KernelEmitter::forwardKernel() {
   Value l0 = kb.splat({p.blockM}, 0.0);
   Value acc0 = kb.splat({p.blockM, p.headDim}, 0.0);
 
-  auto loop = scf::ForOp::create(builder, kb.loc, kb.index(0),
-                                 keyEnd(kb, s, row), kb.index(p.blockN),
-                                 ValueRange{acc0, m0, l0});
-  {
-    OpBuilder::InsertionGuard guard(builder);
-    builder.setInsertionPointToStart(loop.getBody());
-    Value col = loop.getInductionVar();
-    Value acc = loop.getRegionIterArg(0), m = loop.getRegionIterArg(1),
-          l = loop.getRegionIterArg(2);
-    Value kTile = loadRows(kb, s, arg(p.k), false, col, s.kvHead, p.blockN);
-    Value vTile = loadRows(kb, s, arg(p.v), false, col, s.kvHead, p.blockN);
-    Value scores = maskedScores(kb, s, qTile, kTile, row, col);
-    auto softmax = OnlineSoftmaxOp::create(builder, kb.loc, scores, m, l,
-                                           p.scale);
-    // l sums the probabilities before dropout; P V uses them after.
-    Value probs = applyDropout(kb, s, softmax.getProbs(), row, col, s.stream);
-    Value rescaled = ScaleRowsOp::create(builder, kb.loc, acc,
-                                         softmax.getCorrection());
-    Value accNext = kb.dot(kb.truncate(probs, p.elementType), vTile, rescaled,
-                           false, false);
-    scf::YieldOp::create(builder, kb.loc,
-                         SmallVector<Value>{accNext, softmax.getNewRowMax(),
-                                            softmax.getNewRowSum()});
-  }
+  ValueRange results = keyBlocks(
+      kb, s, row, ValueRange{acc0, m0, l0},
+      [&](Value col, ValueRange carried, bool masked) -> SmallVector<Value> {
+        Value acc = carried[0], m = carried[1], l = carried[2];
+        Value kTile = loadRows(kb, s, arg(p.k), false, col, s.kvHead, p.blockN);
+        Value vTile = loadRows(kb, s, arg(p.v), false, col, s.kvHead, p.blockN);
+        Value scores = maskedScores(kb, s, qTile, kTile, row, col, masked);
+        auto softmax = OnlineSoftmaxOp::create(builder, kb.loc, scores, m, l,
+                                               p.scale);
+        // l sums the probabilities before dropout; P V uses them after.
+        Value probs =
+            applyDropout(kb, s, softmax.getProbs(), row, col, s.stream);
+        Value rescaled = ScaleRowsOp::create(builder, kb.loc, acc,
+                                             softmax.getCorrection());
+        Value accNext = kb.dot(kb.truncate(probs, p.elementType), vTile,
+                               rescaled, false, false);
+        return {accNext, softmax.getNewRowMax(), softmax.getNewRowSum()};
+      });
   auto outType = kb.tileType({p.blockM, p.headDim}, p.elementType);
-  auto finalize = FinalizeOp::create(
-      builder, kb.loc, outType, loop.getResult(1).getType(), loop.getResult(0),
-      loop.getResult(1), loop.getResult(2));
+  auto finalize = FinalizeOp::create(builder, kb.loc, outType,
+                                     results[1].getType(), results[0],
+                                     results[1], results[2]);
   storeRows(kb, s, finalize.getOut(), arg(p.out), true, row, s.head);
   storeRowStats(kb, s, finalize.getLse(), arg(p.lse), row, s.head);
   return kernel;
@@ -421,7 +458,8 @@ func::FuncOp KernelEmitter::dkdvKernel() {
       Value doutTile = loadRows(kb, s, arg(p.dout), true, row, head, p.blockM);
       Value lse = loadRowStats(kb, s, arg(p.lse), row, head, p.blockM);
       Value delta = loadRowStats(kb, s, arg(p.delta), row, head, p.blockM);
-      Value scores = maskedScores(kb, s, qTile, kTile, row, col);
+      // Every block masked: rows past seqlen_q would add to dK and dV.
+      Value scores = maskedScores(kb, s, qTile, kTile, row, col, p.needsMask);
       Value probs =
           SoftmaxRecomputeOp::create(builder, kb.loc, scores, lse, p.scale);
       Value dropped = applyDropout(kb, s, probs, row, col, stream);
@@ -468,28 +506,25 @@ func::FuncOp KernelEmitter::dqKernel() {
   Value lse = loadRowStats(kb, s, arg(p.lse), row, s.head, p.blockM);
   Value delta = loadRowStats(kb, s, arg(p.delta), row, s.head, p.blockM);
   Value dq0 = kb.splat({p.blockM, p.headDim}, 0.0);
-  auto loop = scf::ForOp::create(builder, kb.loc, kb.index(0),
-                                 keyEnd(kb, s, row), kb.index(p.blockN),
-                                 ValueRange{dq0});
-  {
-    OpBuilder::InsertionGuard guard(builder);
-    builder.setInsertionPointToStart(loop.getBody());
-    Value col = loop.getInductionVar();
-    Value kTile = loadRows(kb, s, arg(p.k), false, col, s.kvHead, p.blockN);
-    Value vTile = loadRows(kb, s, arg(p.v), false, col, s.kvHead, p.blockN);
-    Value scores = maskedScores(kb, s, qTile, kTile, row, col);
-    Value probs = SoftmaxRecomputeOp::create(builder, kb.loc, scores, lse,
-                                             p.scale);
-    Value dprobs = kb.dot(doutTile, vTile, kb.splat({p.blockM, p.blockN}, 0.0),
-                          false, /*transposeB=*/true);
-    dprobs = applyDropout(kb, s, dprobs, row, col, s.stream);
-    Value dscores = SoftmaxGradOp::create(builder, kb.loc, probs, dprobs, delta);
-    // dQ += dS K (scaled once at the end).
-    Value dqNext = kb.dot(kb.truncate(dscores, p.elementType), kTile,
-                          loop.getRegionIterArg(0), false, false);
-    scf::YieldOp::create(builder, kb.loc, ValueRange{dqNext});
-  }
-  Value dq = kb.truncate(kb.scaleBy(loop.getResult(0), p.scale), p.elementType);
+  ValueRange results = keyBlocks(
+      kb, s, row, ValueRange{dq0},
+      [&](Value col, ValueRange carried, bool masked) -> SmallVector<Value> {
+        Value kTile = loadRows(kb, s, arg(p.k), false, col, s.kvHead, p.blockN);
+        Value vTile = loadRows(kb, s, arg(p.v), false, col, s.kvHead, p.blockN);
+        Value scores = maskedScores(kb, s, qTile, kTile, row, col, masked);
+        Value probs = SoftmaxRecomputeOp::create(builder, kb.loc, scores, lse,
+                                                 p.scale);
+        Value dprobs = kb.dot(doutTile, vTile,
+                              kb.splat({p.blockM, p.blockN}, 0.0), false,
+                              /*transposeB=*/true);
+        dprobs = applyDropout(kb, s, dprobs, row, col, s.stream);
+        Value dscores =
+            SoftmaxGradOp::create(builder, kb.loc, probs, dprobs, delta);
+        // dQ += dS K (scaled once at the end).
+        return {kb.dot(kb.truncate(dscores, p.elementType), kTile, carried[0],
+                       false, false)};
+      });
+  Value dq = kb.truncate(kb.scaleBy(results[0], p.scale), p.elementType);
   storeRows(kb, s, dq, arg(p.dq), true, row, s.head);
   return kernel;
 }

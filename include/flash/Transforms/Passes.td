@@ -86,7 +86,10 @@ def FlashAllocateSharedMemory
     Gives each op producing a `#flash.shared` tile (and each layout
     conversion that passes through shared memory) a byte offset,
     `flash.shared_offset`, and records the kernel's total,
-    `flash.shared_memory`, which the launch must provide. A tile carried by
+    `flash.shared_memory`, which the launch must provide. Buffers are
+    allocated like a stack: those of a region (a loop body) are released
+    when the region's op ends, so sequential loops share the same bytes. A
+    tile carried by
     a loop (see `flash-prefetch-shared-tiles`) keeps one buffer: the load
     yielded for the next iteration writes where the initial load wrote.
   }];

@@ -95,7 +95,13 @@ func.func @fwd_varlen(%q: memref<?x8x64xbf16>, %k: memref<?x2x64xbf16>,
 // CHECK-DAG: llvm.mlir.constant(-1150833019 : i32) : i32
 // CHECK-DAG: llvm.mlir.constant(3528531795 : i64) : i64
 // CHECK-DAG: llvm.mlir.constant(3449720151 : i64) : i64
+// Two key loops (the full blocks, then the masked ones), each with its
+// dropout:
 // CHECK-COUNT-16: nvvm.mma.sync A[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (vector<2xf16>, vector<2xf16>, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// CHECK: llvm.trunc %[[SEED]] : i64 to i32
+// CHECK-COUNT-32: llvm.icmp "uge"
+// CHECK-COUNT-16: nvvm.mma.sync
+// CHECK-COUNT-16: nvvm.mma.sync
 // CHECK: llvm.trunc %[[SEED]] : i64 to i32
 // CHECK-COUNT-32: llvm.icmp "uge"
 // CHECK-COUNT-16: nvvm.mma.sync
@@ -128,7 +134,8 @@ func.func @fwd_dropout(%q: memref<1x?x2x32xf16>, %k: memref<1x?x2x32xf16>,
 // CHECK-NOT: nvvm.mma.sync
 // CHECK-LABEL: llvm.func @bwd_attention_grad_bwd_dq(
 // CHECK-SAME: attributes {flash.grid = {block = 64 : i64, heads = "q", order = 2 : i64, rows = "q"}, flash.shared_memory = 10240 : i64, nvvm.kernel, nvvm.maxntid = array<i32: 128, 1, 1>} {
-// CHECK-COUNT-48: nvvm.mma.sync
+// Two key loops (full blocks, then masked ones) of 48 each.
+// CHECK-COUNT-96: nvvm.mma.sync
 // CHECK-NOT: nvvm.mma.sync
 // CHECK: llvm.return
 // CHECK-NOT: llvm.func
