@@ -2,6 +2,8 @@
 
 #include "flash/Runtime/CpuBackend.h"
 
+#include "DiagnosticCollector.h"
+
 #include "MemRefDescriptor.h"
 #include "flash/Conversion/FlashToCPU/FlashToCPU.h"
 
@@ -32,21 +34,6 @@ std::string errorText(llvm::Error error) {
   os << error;
   return text;
 }
-
-/// The diagnostics MLIR emits while a scope is alive, as one string.
-class DiagnosticCollector {
-public:
-  explicit DiagnosticCollector(MLIRContext &context)
-      : handler(&context, [this](Diagnostic &diag) {
-          llvm::raw_string_ostream os(text);
-          os << diag.getLocation() << ": " << diag << "\n";
-          return success();
-        }) {}
-  std::string text;
-
-private:
-  ScopedDiagnosticHandler handler;
-};
 
 } // namespace
 

@@ -2,6 +2,8 @@
 
 #include "flash/Runtime/CudaBackend.h"
 
+#include "DiagnosticCollector.h"
+
 #include "flash/Conversion/FlashToNVVM/FlashToNVVM.h"
 #include "flash/Conversion/FlashToCPU/FlashToCPU.h"
 #include "flash/Dialect/Flash/IR/FlashOps.h"
@@ -35,21 +37,6 @@ struct KernelInfo {
 struct CompiledClass {
   CUmodule module = nullptr;
   std::vector<KernelInfo> kernels;
-};
-
-/// Diagnostics emitted while a scope is alive, as one string.
-class DiagnosticCollector {
-public:
-  explicit DiagnosticCollector(MLIRContext &context)
-      : handler(&context, [this](Diagnostic &diag) {
-          llvm::raw_string_ostream os(text);
-          os << diag.getLocation() << ": " << diag << "\n";
-          return success();
-        }) {}
-  std::string text;
-
-private:
-  ScopedDiagnosticHandler handler;
 };
 
 void registerDialects(MLIRContext &context) {
@@ -151,7 +138,7 @@ Status checkDeviceTensor(CudaDriver &driver, const char *name, const TensorRef &
 
 /// The widest access (in bytes, up to 16) that the bases and outer strides
 /// of these 16-bit tensors all allow.
-int64_t commonAlignment(std::initializer_list<const TensorRef *> tensors) {
+int64_t commonAlignment(const std::vector<const TensorRef *> &tensors) {
   int64_t alignment = 16;
   auto fit = [&](uint64_t bytes) {
     while (alignment > 2 && bytes % alignment != 0)
@@ -358,36 +345,86 @@ void addOptionalParams(KernelParams &params, const ProblemClass &problem,
 
 } // namespace
 
-Status CudaBackend::forward(const ForwardArgs &args, CUstream stream) {
-  ProblemSizes sizes;
-  if (Status s = validate(args, &sizes); !s)
-    return s;
-  if (Status s = impl->prepareDevice(); !s)
-    return s;
+namespace {
+
+/// A call's named tensors, in kernel-parameter order.
+using NamedTensors = std::vector<std::pair<const char *, const TensorRef *>>;
+
+NamedTensors tensorsOf(const ForwardArgs &a) {
+  return {{"q", &a.q}, {"k", &a.k}, {"v", &a.v}, {"out", &a.out}, {"lse", &a.lse}};
+}
+
+NamedTensors tensorsOf(const BackwardArgs &a) {
+  return {{"q", &a.q},       {"k", &a.k},     {"v", &a.v},
+          {"out", &a.out},   {"dout", &a.dout}, {"lse", &a.lse},
+          {"dq", &a.dq},     {"dk", &a.dk},   {"dv", &a.dv}};
+}
+
+} // namespace
+
+/// What forward and backward share once the arguments are valid: the
+/// device checks, the class (with the tensors' alignment), its compiled
+/// kernels, the varlen copies and the kernel parameters. `workspace`, when
+/// given, is passed after the call's tensors.
+template <typename Args>
+static Status launchCall(CudaBackend::Options options, Args const &args,
+                         const ProblemSizes &sizes, const TensorRef *workspace,
+                         CUstream stream,
+                         llvm::function_ref<Status(ProblemClass &, CompiledClass *&)>
+                             compile,
+                         llvm::function_ref<Status(const CompiledClass &,
+                                                   const ProblemSizes &,
+                                                   KernelParams &)>
+                             launch) {
   CudaDriver &driver = CudaDriver::get();
-  for (auto [name, t] : {std::pair<const char *, const TensorRef *>{"q", &args.q},
-                         {"k", &args.k}, {"v", &args.v}, {"out", &args.out},
-                         {"lse", &args.lse}})
+  NamedTensors tensors = tensorsOf(args);
+  std::vector<const TensorRef *> sixteenBit;
+  for (auto [name, t] : tensors) {
     if (Status s = checkDeviceTensor(driver, name, *t); !s)
       return s;
-  ProblemClass problem =
-      classifyProblem(args, sizes, impl->options.blockM, impl->options.blockN);
-  problem.alignment = commonAlignment({&args.q, &args.k, &args.v, &args.out});
+    if (t->dtype != DType::F32)
+      sixteenBit.push_back(t);
+  }
+  ProblemClass problem = classifyProblem(args, sizes, options.blockM, options.blockN);
+  problem.alignment = commonAlignment(sixteenBit);
   CompiledClass *entry = nullptr;
-  if (Status s = impl->compiledClass(problem, entry); !s)
+  if (Status s = compile(problem, entry); !s)
     return s;
   DeviceBuffer varlenBuffer;
   TensorRef cuQ, cuK;
   if (Status s = uploadVarlen(args.varlen, stream, varlenBuffer, cuQ, cuK); !s)
     return s;
   KernelParams params;
-  for (const TensorRef *t : {&args.q, &args.k, &args.v, &args.out, &args.lse})
+  for (auto [name, t] : tensors)
     params.addTensor(*t);
+  if (workspace)
+    params.addTensor(*workspace);
   addOptionalParams(params, problem, cuQ, cuK, args.options);
-  Status status = impl->launchAll(*entry, sizes, params, stream);
-  if (varlenBuffer.size())
-    (void)driver.synchronizeStream(stream); // before the copy is freed
+  Status status = launch(*entry, sizes, params);
+  // The varlen copies and workspaces are freed on return: wait for the
+  // kernels that read them.
+  if (varlenBuffer.size() || workspace) {
+    Status synced = driver.synchronizeStream(stream);
+    return status ? synced : status;
+  }
   return status;
+}
+
+Status CudaBackend::forward(const ForwardArgs &args, CUstream stream) {
+  ProblemSizes sizes;
+  if (Status s = validate(args, &sizes); !s)
+    return s;
+  if (Status s = impl->prepareDevice(); !s)
+    return s;
+  return launchCall(
+      impl->options, args, sizes, nullptr, stream,
+      [&](ProblemClass &problem, CompiledClass *&entry) {
+        return impl->compiledClass(problem, entry);
+      },
+      [&](const CompiledClass &entry, const ProblemSizes &sizes,
+          KernelParams &params) {
+        return impl->launchAll(entry, sizes, params, stream);
+      });
 }
 
 Status CudaBackend::backward(const BackwardArgs &args, CUstream stream) {
@@ -396,43 +433,25 @@ Status CudaBackend::backward(const BackwardArgs &args, CUstream stream) {
     return s;
   if (Status s = impl->prepareDevice(); !s)
     return s;
-  CudaDriver &driver = CudaDriver::get();
-  for (auto [name, t] : {std::pair<const char *, const TensorRef *>{"q", &args.q},
-                         {"k", &args.k}, {"v", &args.v}, {"out", &args.out},
-                         {"dout", &args.dout}, {"lse", &args.lse}, {"dq", &args.dq},
-                         {"dk", &args.dk}, {"dv", &args.dv}})
-    if (Status s = checkDeviceTensor(driver, name, *t); !s)
-      return s;
-  ProblemClass problem =
-      classifyProblem(args, sizes, impl->options.blockM, impl->options.blockN);
-  problem.alignment = commonAlignment({&args.q, &args.k, &args.v, &args.out,
-                                       &args.dout, &args.dq, &args.dk, &args.dv});
-  CompiledClass *entry = nullptr;
-  if (Status s = impl->compiledClass(problem, entry); !s)
-    return s;
-  DeviceBuffer varlenBuffer;
-  TensorRef cuQ, cuK;
-  if (Status s = uploadVarlen(args.varlen, stream, varlenBuffer, cuQ, cuK); !s)
-    return s;
   // D = rowsum(dO * O), shaped like the lse.
   TensorRef delta;
   delta.dtype = DType::F32;
   delta.shape = args.lse.shape;
   delta.strides = contiguousStrides(delta.shape);
   DeviceBuffer deltaBuffer;
-  if (Status s = deltaBuffer.allocate(std::max<int64_t>(delta.numElements(), 1) * 4); !s)
+  if (Status s = deltaBuffer.allocate(std::max<int64_t>(delta.numElements(), 1) * 4);
+      !s)
     return s;
   delta.data = deltaBuffer.data();
-  KernelParams params;
-  for (const TensorRef *t :
-       {&args.q, &args.k, &args.v, &args.out, &args.dout, &args.lse, &args.dq,
-        &args.dk, &args.dv, static_cast<const TensorRef *>(&delta)})
-    params.addTensor(*t);
-  addOptionalParams(params, problem, cuQ, cuK, args.options);
-  Status status = impl->launchAll(*entry, sizes, params, stream);
-  // The workspaces are freed when this returns: wait for the kernels.
-  Status synced = driver.synchronizeStream(stream);
-  return status ? synced : status;
+  return launchCall(
+      impl->options, args, sizes, &delta, stream,
+      [&](ProblemClass &problem, CompiledClass *&entry) {
+        return impl->compiledClass(problem, entry);
+      },
+      [&](const CompiledClass &entry, const ProblemSizes &sizes,
+          KernelParams &params) {
+        return impl->launchAll(entry, sizes, params, stream);
+      });
 }
 
 } // namespace flash

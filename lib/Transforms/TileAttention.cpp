@@ -167,6 +167,17 @@ private:
   Value applyDropout(KernelBuilder &kb, const Sequence &s, Value tile, Value row,
                      Value col, Value stream);
 
+  /// First row of this program's block along grid axis x (`block` rows
+  /// each), with the insertion point moved into an `scf.if` that skips
+  /// programs past `extent`.
+  Value programBlock(KernelBuilder &kb, int64_t block, Value extent);
+
+  /// dS = P * (dP - D) of a block, with dP = dO V^T through the dropout
+  /// mask.
+  Value scoreGradients(KernelBuilder &kb, const Sequence &s, Value probs,
+                       Value doutTile, Value vTile, Value delta, Value row,
+                       Value col, Value stream);
+
   /// The causal upper bound of the key columns a block of query rows sees.
   Value keyEnd(KernelBuilder &kb, const Sequence &s, Value row);
 
@@ -302,6 +313,26 @@ Value KernelEmitter::applyDropout(KernelBuilder &kb, const Sequence &s,
   return DropoutOp::create(kb.b, kb.loc, tile, bits, p.dropoutP);
 }
 
+Value KernelEmitter::programBlock(KernelBuilder &kb, int64_t block,
+                                  Value extent) {
+  Value first = kb.mul(kb.programId(GridAxis::x), kb.index(block));
+  Value inRange = arith::CmpIOp::create(kb.b, kb.loc, arith::CmpIPredicate::slt,
+                                        first, extent);
+  auto ifInRange = scf::IfOp::create(kb.b, kb.loc, inRange);
+  kb.b.setInsertionPointToStart(&ifInRange.getThenRegion().front());
+  return first;
+}
+
+Value KernelEmitter::scoreGradients(KernelBuilder &kb, const Sequence &s,
+                                    Value probs, Value doutTile, Value vTile,
+                                    Value delta, Value row, Value col,
+                                    Value stream) {
+  Value dprobs = kb.dot(doutTile, vTile, kb.splat({p.blockM, p.blockN}, 0.0),
+                        false, /*transposeB=*/true);
+  dprobs = applyDropout(kb, s, dprobs, row, col, stream);
+  return SoftmaxGradOp::create(kb.b, kb.loc, probs, dprobs, delta);
+}
+
 Value KernelEmitter::keyEnd(KernelBuilder &kb, const Sequence &s, Value row) {
   if (!p.causal)
     return s.seqlenK;
@@ -351,12 +382,7 @@ func::FuncOp KernelEmitter::forwardKernel() {
   KernelBuilder kb(builder, kernel.getLoc());
 
   Sequence s = locate(kb, /*perKvHead=*/false);
-  Value row = kb.mul(kb.programId(GridAxis::x), kb.index(p.blockM));
-  Value inRange = arith::CmpIOp::create(builder, kb.loc,
-                                        arith::CmpIPredicate::slt, row,
-                                        s.seqlenQ);
-  auto ifInRange = scf::IfOp::create(builder, kb.loc, inRange);
-  builder.setInsertionPointToStart(&ifInRange.getThenRegion().front());
+  Value row = programBlock(kb, p.blockM, s.seqlenQ);
 
   Value qTile = loadRows(kb, s, arg(p.q), /*ofQ=*/true, row, s.head, p.blockM);
   Value m0 = kb.splat({p.blockM}, -std::numeric_limits<double>::infinity());
@@ -414,12 +440,7 @@ func::FuncOp KernelEmitter::dkdvKernel() {
   KernelBuilder kb(builder, kernel.getLoc());
 
   Sequence s = locate(kb, /*perKvHead=*/true);
-  Value col = kb.mul(kb.programId(GridAxis::x), kb.index(p.blockN));
-  Value inRange = arith::CmpIOp::create(builder, kb.loc,
-                                        arith::CmpIPredicate::slt, col,
-                                        s.seqlenK);
-  auto ifInRange = scf::IfOp::create(builder, kb.loc, inRange);
-  builder.setInsertionPointToStart(&ifInRange.getThenRegion().front());
+  Value col = programBlock(kb, p.blockN, s.seqlenK);
 
   Value kTile = loadRows(kb, s, arg(p.k), false, col, s.kvHead, p.blockN);
   Value vTile = loadRows(kb, s, arg(p.v), false, col, s.kvHead, p.blockN);
@@ -466,12 +487,9 @@ func::FuncOp KernelEmitter::dkdvKernel() {
       // dV += P_dropped^T dO
       Value dvNext = kb.dot(kb.truncate(dropped, p.elementType), doutTile, dv,
                             /*transposeA=*/true, false);
-      // dP = dO V^T, through the same dropout mask.
-      Value dprobs = kb.dot(doutTile, vTile, kb.splat({p.blockM, p.blockN}, 0.0),
-                            false, /*transposeB=*/true);
-      dprobs = applyDropout(kb, s, dprobs, row, col, stream);
-      Value dscores =
-          SoftmaxGradOp::create(builder, kb.loc, probs, dprobs, delta);
+      // dP through the same dropout mask, then dS.
+      Value dscores = scoreGradients(kb, s, probs, doutTile, vTile, delta,
+                                     row, col, stream);
       // dK += dS^T Q (scaled once at the end).
       Value dkNext = kb.dot(kb.truncate(dscores, p.elementType), qTile, dk,
                             /*transposeA=*/true, false);
@@ -494,12 +512,7 @@ func::FuncOp KernelEmitter::dqKernel() {
   KernelBuilder kb(builder, kernel.getLoc());
 
   Sequence s = locate(kb, /*perKvHead=*/false);
-  Value row = kb.mul(kb.programId(GridAxis::x), kb.index(p.blockM));
-  Value inRange = arith::CmpIOp::create(builder, kb.loc,
-                                        arith::CmpIPredicate::slt, row,
-                                        s.seqlenQ);
-  auto ifInRange = scf::IfOp::create(builder, kb.loc, inRange);
-  builder.setInsertionPointToStart(&ifInRange.getThenRegion().front());
+  Value row = programBlock(kb, p.blockM, s.seqlenQ);
 
   Value qTile = loadRows(kb, s, arg(p.q), true, row, s.head, p.blockM);
   Value doutTile = loadRows(kb, s, arg(p.dout), true, row, s.head, p.blockM);
@@ -514,12 +527,8 @@ func::FuncOp KernelEmitter::dqKernel() {
         Value scores = maskedScores(kb, s, qTile, kTile, row, col, masked);
         Value probs = SoftmaxRecomputeOp::create(builder, kb.loc, scores, lse,
                                                  p.scale);
-        Value dprobs = kb.dot(doutTile, vTile,
-                              kb.splat({p.blockM, p.blockN}, 0.0), false,
-                              /*transposeB=*/true);
-        dprobs = applyDropout(kb, s, dprobs, row, col, s.stream);
-        Value dscores =
-            SoftmaxGradOp::create(builder, kb.loc, probs, dprobs, delta);
+        Value dscores = scoreGradients(kb, s, probs, doutTile, vTile, delta,
+                                       row, col, s.stream);
         // dQ += dS K (scaled once at the end).
         return {kb.dot(kb.truncate(dscores, p.elementType), kTile, carried[0],
                        false, false)};

@@ -2,6 +2,9 @@
 
 #include "AttentionCases.h"
 
+#include "flash/Reference/AttentionReference.h"
+
+#include <cmath>
 #include <random>
 
 namespace flash::testing {
@@ -57,6 +60,65 @@ std::vector<Case> attentionCases() {
   { auto s = baseSpec(fp16, 96); s.varlenQ = {33, 0, 47}; s.dropoutP = 0.2f;
     s.seed = freshSeed(); add("fp16_d96_varlen_dropout_small_blocks", s, 32, 16); }
   return all;
+}
+
+namespace {
+constexpr int64_t kProbeKeys = 64; // = head_dim, so that V can be I
+} // namespace
+
+WorkloadSpec dropoutProbeSpec() {
+  WorkloadSpec spec = baseSpec(DType::BF16, kProbeKeys);
+  spec.backward = false;
+  spec.batch = 2;
+  spec.heads = 3;
+  spec.kvHeads = 3;
+  spec.seqlenQ = 200;
+  spec.seqlenK = kProbeKeys;
+  spec.dropoutP = 0.3f;
+  spec.seed = (freshSeed() << 32) | freshSeed();
+  spec.offset = freshSeed() & 0xFFFFFFFF;
+  return spec;
+}
+
+void prepareDropoutProbe(Workload &w) {
+  const WorkloadSpec &spec = w.spec();
+  const int64_t n = kProbeKeys;
+  w.q.fill(0.0f);
+  for (int64_t b = 0; b < spec.batch; ++b)
+    for (int64_t j = 0; j < n; ++j)
+      for (int64_t h = 0; h < spec.heads; ++h)
+        for (int64_t d = 0; d < n; ++d)
+          w.v.set(((b * n + j) * spec.heads + h) * n + d, j == d ? 1.0f : 0.0f);
+}
+
+::testing::AssertionResult checkDropoutProbe(const Workload &w) {
+  const WorkloadSpec &spec = w.spec();
+  const int64_t n = kProbeKeys;
+  reference::Problem p;
+  p.heads = spec.heads;
+  p.dropoutP = spec.dropoutP;
+  p.seed = spec.seed;
+  p.offset = spec.offset;
+  int64_t dropped = 0, total = 0;
+  for (int64_t b = 0; b < spec.batch; ++b)
+    for (int64_t i = 0; i < spec.seqlenQ; ++i)
+      for (int64_t h = 0; h < spec.heads; ++h)
+        for (int64_t j = 0; j < n; ++j, ++total) {
+          float value = w.out.get(((b * spec.seqlenQ + i) * spec.heads + h) * n + j);
+          bool kept = value != 0.0f;
+          dropped += !kept;
+          if (kept != reference::dropoutKeeps(p, b, h, i, j))
+            return ::testing::AssertionFailure()
+                   << "b " << b << " h " << h << " row " << i << " col " << j
+                   << ": kept " << kept << " but the Philox mapping says "
+                   << !kept;
+        }
+  double rate = static_cast<double>(dropped) / total;
+  double sigma = std::sqrt(spec.dropoutP * (1 - spec.dropoutP) / total);
+  if (std::abs(rate - spec.dropoutP) > 5 * sigma)
+    return ::testing::AssertionFailure()
+           << "drop rate " << rate << " is not within 5 sigma of " << spec.dropoutP;
+  return ::testing::AssertionSuccess();
 }
 
 } // namespace flash::testing

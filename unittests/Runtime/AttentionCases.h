@@ -10,6 +10,8 @@
 
 #include "flash/Testing/AttentionWorkload.h"
 
+#include "gtest/gtest.h"
+
 #include <ostream>
 #include <vector>
 
@@ -30,6 +32,16 @@ WorkloadSpec baseSpec(DType dtype, int64_t headDim);
 std::vector<Case> attentionCases();
 
 inline void PrintTo(const Case &c, std::ostream *os) { *os << c.name; }
+
+/// A probe of a backend's dropout mask, not a numerics test: with q = 0
+/// every probability of a row is 1/n, and with V the identity
+/// out[i, j] = keep(i, j) / (n (1 - p)), which reads the compiled mask
+/// element by element. A forward-only problem with fresh seed and offset.
+WorkloadSpec dropoutProbeSpec();
+void prepareDropoutProbe(Workload &w);
+/// Compares the probe's output with the oracle's mask, element by element,
+/// and its drop rate with p (within 5 sigma).
+::testing::AssertionResult checkDropoutProbe(const Workload &w);
 
 } // namespace flash::testing
 

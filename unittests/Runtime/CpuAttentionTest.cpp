@@ -174,48 +174,10 @@ TEST(CpuAttentionProperties, SameSeedGivesIdenticalBits) {
 }
 
 TEST(CpuAttentionProperties, CompiledDropoutMaskIsThePhiloxMapping) {
-  // A probe, not a numerics test: with q = 0 every probability of a row is
-  // 1/n, and with V the identity out[i, j] = keep(i, j) / (n (1 - p)), which
-  // reads the compiled mask element by element.
-  const int64_t n = 64;
-  WorkloadSpec spec = baseSpec(DType::BF16, n);
-  spec.backward = false;
-  spec.batch = 2;
-  spec.heads = 3;
-  spec.kvHeads = 3;
-  spec.seqlenQ = 200;
-  spec.seqlenK = n;
-  spec.dropoutP = 0.3f;
-  spec.seed = (uint64_t{freshSeed()} << 32) | freshSeed();
-  spec.offset = freshSeed() & 0xFFFFFFFF;
-  Workload w(spec);
-  w.q.fill(0.0f);
-  for (int64_t b = 0; b < spec.batch; ++b)
-    for (int64_t j = 0; j < n; ++j)
-      for (int64_t h = 0; h < spec.heads; ++h)
-        for (int64_t d = 0; d < n; ++d)
-          w.v.set(((b * n + j) * spec.heads + h) * n + d, j == d ? 1.0f : 0.0f);
+  Workload w(dropoutProbeSpec());
+  prepareDropoutProbe(w);
   ASSERT_TRUE(backendFor(64, 64).forward(w.forwardArgs()));
-
-  reference::Problem p;
-  p.heads = spec.heads;
-  p.dropoutP = spec.dropoutP;
-  p.seed = spec.seed;
-  p.offset = spec.offset;
-  int64_t dropped = 0, total = 0;
-  for (int64_t b = 0; b < spec.batch; ++b)
-    for (int64_t i = 0; i < spec.seqlenQ; ++i)
-      for (int64_t h = 0; h < spec.heads; ++h)
-        for (int64_t j = 0; j < n; ++j, ++total) {
-          float value = w.out.get(((b * spec.seqlenQ + i) * spec.heads + h) * n + j);
-          bool kept = value != 0.0f;
-          dropped += !kept;
-          ASSERT_EQ(kept, reference::dropoutKeeps(p, b, h, i, j))
-              << "b " << b << " h " << h << " row " << i << " col " << j;
-        }
-  double rate = static_cast<double>(dropped) / total;
-  double sigma = std::sqrt(spec.dropoutP * (1 - spec.dropoutP) / total);
-  EXPECT_NEAR(rate, spec.dropoutP, 5 * sigma);
+  EXPECT_TRUE(checkDropoutProbe(w));
 }
 
 } // namespace

@@ -106,39 +106,11 @@ INSTANTIATE_TEST_SUITE_P(Features, CudaAttention, ::testing::ValuesIn(gpuCases()
 
 TEST(CudaAttentionProperties, DropoutMaskIsThePhiloxMapping) {
   SKIP_WITHOUT_GPU();
-  // As on the CPU: q = 0 and V = I make out[i, j] = keep(i, j) / (n (1 - p)).
-  const int64_t n = 64;
-  WorkloadSpec spec = baseSpec(DType::BF16, n);
-  spec.backward = false;
-  spec.heads = 3;
-  spec.kvHeads = 3;
-  spec.seqlenQ = 200;
-  spec.seqlenK = n;
-  spec.dropoutP = 0.3f;
-  spec.seed = (freshSeed() << 32) | freshSeed();
-  spec.offset = freshSeed() & 0xFFFFFFFF;
-  Workload w(spec);
-  w.q.fill(0.0f);
-  for (int64_t b = 0; b < spec.batch; ++b)
-    for (int64_t j = 0; j < n; ++j)
-      for (int64_t h = 0; h < spec.heads; ++h)
-        for (int64_t d = 0; d < n; ++d)
-          w.v.set(((b * n + j) * spec.heads + h) * n + d, j == d ? 1.0f : 0.0f);
+  Workload w(dropoutProbeSpec());
+  prepareDropoutProbe(w);
   Status status = runOnGpu(w, CudaBackends::get(64, 64));
   ASSERT_TRUE(status) << status.message();
-  reference::Problem p;
-  p.heads = spec.heads;
-  p.dropoutP = spec.dropoutP;
-  p.seed = spec.seed;
-  p.offset = spec.offset;
-  for (int64_t b = 0; b < spec.batch; ++b)
-    for (int64_t i = 0; i < spec.seqlenQ; ++i)
-      for (int64_t h = 0; h < spec.heads; ++h)
-        for (int64_t j = 0; j < n; ++j) {
-          float value = w.out.get(((b * spec.seqlenQ + i) * spec.heads + h) * n + j);
-          ASSERT_EQ(value != 0.0f, reference::dropoutKeeps(p, b, h, i, j))
-              << "b " << b << " h " << h << " row " << i << " col " << j;
-        }
+  EXPECT_TRUE(checkDropoutProbe(w));
 }
 
 TEST(CudaAttentionProperties, SameSeedGivesIdenticalBits) {
