@@ -17,6 +17,8 @@ config.test_exec_root = os.path.join(config.flash_obj_root, "test")
 config.substitutions.append(("%kernels", os.path.join(config.flash_src_root, "kernels")))
 
 llvm_config.use_default_substitutions()
+# Tools run by the tests cache their kernels in the build tree.
+config.environment["FLASH_CACHE_DIR"] = os.path.join(config.flash_obj_root, "test-cache")
 llvm_config.with_environment("PATH", config.flash_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(["flash-opt", "flash-run"], [config.flash_tools_dir])

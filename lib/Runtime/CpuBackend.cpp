@@ -3,6 +3,7 @@
 #include "flash/Runtime/CpuBackend.h"
 
 #include "DiagnosticCollector.h"
+#include "flash/Runtime/Cache.h"
 
 #include "MemRefDescriptor.h"
 #include "flash/Conversion/FlashToCPU/FlashToCPU.h"
@@ -11,11 +12,17 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
+#include "llvm/ExecutionEngine/Orc/LLJIT.h"
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/TargetParser/Host.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
@@ -36,6 +43,58 @@ std::string errorText(llvm::Error error) {
 }
 
 } // namespace
+
+/// A JIT-compiled class: its packed entry point (arguments as an array of
+/// pointers) and what owns the code, an ExecutionEngine when compiled in
+/// this process or an LLJIT holding the cached object of an earlier one.
+using PackedEntry = void (*)(void **);
+struct CompiledKernel {
+  std::unique_ptr<ExecutionEngine> engine;
+  std::unique_ptr<llvm::orc::LLJIT> jit;
+  PackedEntry entry = nullptr;
+};
+
+/// Links a cached object into a fresh LLJIT, resolving libc, libm and the
+/// runtime's own symbols as the ExecutionEngine does.
+Status loadObject(const std::string &object, const std::string &symbol,
+                  CompiledKernel &kernel) {
+  auto jit = llvm::orc::LLJITBuilder().create();
+  if (!jit)
+    return Status::error(errorText(jit.takeError()));
+  llvm::orc::JITDylib &library = (*jit)->getMainJITDylib();
+  auto process = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+      (*jit)->getDataLayout().getGlobalPrefix());
+  if (!process)
+    return Status::error(errorText(process.takeError()));
+  library.addGenerator(std::move(*process));
+  llvm::orc::MangleAndInterner mangle(library.getExecutionSession(),
+                                      (*jit)->getDataLayout());
+  if (llvm::Error error =
+          library.define(llvm::orc::absoluteSymbols(cpuRuntimeSymbols(mangle))))
+    return Status::error(errorText(std::move(error)));
+  if (llvm::Error error = (*jit)->addObjectFile(
+          llvm::MemoryBuffer::getMemBufferCopy(object, "cached kernel")))
+    return Status::error(errorText(std::move(error)));
+  auto address = (*jit)->lookup(symbol);
+  if (!address)
+    return Status::error(errorText(address.takeError()));
+  kernel.entry = address->toPtr<PackedEntry>();
+  kernel.jit = std::move(*jit);
+  return Status::success();
+}
+
+/// Stores the machine code an ExecutionEngine compiled; failures only cost
+/// the next process a compilation.
+void storeObject(ExecutionEngine &engine, const KernelCache &cache,
+                 const std::string &key) {
+  llvm::SmallString<128> path;
+  if (llvm::sys::fs::createTemporaryFile("flashmlir-kernel", "o", path))
+    return;
+  engine.dumpToObjectFile(path);
+  if (std::optional<std::string> object = readFile(std::string(path)))
+    (void)cache.store(key, *object);
+  llvm::sys::fs::remove(path);
+}
 
 struct CpuBackend::Impl {
   explicit Impl(Options options) : options(options) {
@@ -58,28 +117,52 @@ struct CpuBackend::Impl {
   /// dialect. Callers hold `mutex`.
   Status lower(const ProblemClass &problem, OwningOpRef<ModuleOp> &module) {
     module = buildProblemIR(context, problem);
+    return runPipeline(problem, *module);
+  }
+
+  /// Runs the flash-to-cpu pipeline on the class's problem IR.
+  Status runPipeline(const ProblemClass &problem, ModuleOp module) {
     DiagnosticCollector diagnostics(context);
     PassManager pm(&context);
     mlir::flash::FlashToCPUOptions pipeline;
     pipeline.blockM = problem.blockM;
     pipeline.blockN = problem.blockN;
     mlir::flash::buildFlashToCPUPipeline(pm, pipeline);
-    if (failed(pm.run(*module)))
+    if (failed(pm.run(module)))
       return Status::error("compiling " + problem.key() + " for the CPU failed:\n" +
                            diagnostics.text);
     return Status::success();
   }
 
-  Status compiled(const ProblemClass &problem, ExecutionEngine *&engine) {
+  /// The packed entry point of a class: compiled by an earlier call of this
+  /// backend, loaded from the on-disk kernel cache (machine code an earlier
+  /// process compiled), or compiled now (and then stored).
+  Status compiled(const ProblemClass &problem, PackedEntry &entry) {
     std::lock_guard<std::mutex> lock(mutex);
-    std::string key = problem.key();
-    auto found = engines.find(key);
-    if (found != engines.end()) {
-      engine = found->second.get();
+    std::string classKey = problem.key();
+    auto found = kernels.find(classKey);
+    if (found != kernels.end()) {
+      entry = found->second.entry;
       return Status::success();
     }
-    OwningOpRef<ModuleOp> module;
-    if (Status s = lower(problem, module); !s)
+    OwningOpRef<ModuleOp> module = buildProblemIR(context, problem);
+    std::string ir;
+    llvm::raw_string_ostream(ir) << *module;
+    std::string cacheKey =
+        "cpu-" + digest(ir + "|" + classKey + "|" + compilerVersion() + "|" +
+                        llvm::sys::getHostCPUName().str()) + ".o";
+    std::string symbol = std::string("_mlir__mlir_ciface_") + problem.entryName();
+    CompiledKernel kernel;
+    KernelCache cache;
+    if (std::optional<std::string> object = cache.lookup(cacheKey)) {
+      if (Status s = loadObject(*object, symbol, kernel); s) {
+        entry = kernel.entry;
+        kernels.emplace(classKey, std::move(kernel));
+        return Status::success();
+      }
+      cache.discard(cacheKey, "does not load");
+    }
+    if (Status s = runPipeline(problem, *module); !s)
       return s;
     ExecutionEngineOptions engineOptions;
     auto transformer = makeOptimizingTransformer(/*optLevel=*/3,
@@ -87,31 +170,37 @@ struct CpuBackend::Impl {
                                                  /*targetMachine=*/nullptr);
     engineOptions.transformer = transformer;
     engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+    engineOptions.enableObjectDump = true;
     auto created = ExecutionEngine::create(*module, engineOptions);
     if (!created)
-      return Status::error("JIT compilation of " + key +
+      return Status::error("JIT compilation of " + classKey +
                            " failed: " + errorText(created.takeError()));
     (*created)->registerSymbols(cpuRuntimeSymbols);
-    engine = created->get();
-    engines.emplace(key, std::move(*created));
+    auto packed = (*created)->lookupPacked(
+        std::string("_mlir_ciface_") + problem.entryName());
+    if (!packed)
+      return Status::error("JIT compilation of " + classKey +
+                           " failed: " + errorText(packed.takeError()));
+    kernel.entry = *packed;
+    storeObject(**created, cache, cacheKey);
+    kernel.engine = std::move(*created);
+    entry = kernel.entry;
+    kernels.emplace(classKey, std::move(kernel));
     return Status::success();
   }
 
   Status run(const ProblemClass &problem, std::vector<void *> &packedArgs) {
-    ExecutionEngine *engine = nullptr;
-    if (Status s = compiled(problem, engine); !s)
+    PackedEntry entry = nullptr;
+    if (Status s = compiled(problem, entry); !s)
       return s;
-    std::string entry = std::string("_mlir_ciface_") + problem.entryName();
-    if (llvm::Error error = engine->invokePacked(entry, packedArgs))
-      return Status::error("running " + problem.key() +
-                           " failed: " + errorText(std::move(error)));
+    entry(packedArgs.data());
     return Status::success();
   }
 
   Options options;
   MLIRContext context;
   std::mutex mutex;
-  std::map<std::string, std::unique_ptr<ExecutionEngine>> engines;
+  std::map<std::string, CompiledKernel> kernels;
 };
 
 CpuBackend::CpuBackend() : CpuBackend(Options{}) {}
@@ -148,8 +237,8 @@ ProblemClass CpuBackend::classify(const BackwardArgs &args,
 }
 
 Status CpuBackend::prepare(const ProblemClass &problem) {
-  ExecutionEngine *engine = nullptr;
-  return impl->compiled(problem, engine);
+  PackedEntry entry = nullptr;
+  return impl->compiled(problem, entry);
 }
 
 Status CpuBackend::lowerToText(const ProblemClass &problem, std::string &text) {
