@@ -11,6 +11,7 @@
 #include "flash/Runtime/CpuBackend.h"
 #include "flash/Runtime/CudaBackend.h"
 #include "flash/Testing/AttentionWorkload.h"
+#include "flash/Testing/ProblemFlags.h"
 
 #include <algorithm>
 #include <array>
@@ -31,31 +32,13 @@ using namespace flash::testing;
 
 namespace {
 
-const char *kUsage = R"(usage: flash-run [options]
+const char *kUsageHead = R"(usage: flash-run [options]
 
 Runs attention on random data, on the CPU (MLIR JIT) or the GPU.
 
-Problem:
-  --batch=N            sequences (default 2)
-  --heads=N            query heads (default 4)
-  --kv-heads=N         key/value heads, dividing --heads (default: --heads)
-  --seqlen-q=N         query length (default 128)
-  --seqlen-k=N         key length (default: --seqlen-q)
-  --head-dim=N         32, 64, 96, 128, 256, or any multiple of 8 up to 256 (default 64)
-  --dtype=fp16|bf16    element type (default bf16)
-  --causal             causal mask, bottom-right aligned
-  --dropout=P          dropout probability in [0, 1) (default 0)
-  --seed=N             dropout RNG seed (default 0)
-  --offset=N           dropout RNG offset, below 2^32 (default 0)
-  --scale=S            softmax scale (default 1/sqrt(head_dim))
-  --varlen=L1,L2,...   packed variable-length batch of these query lengths
-  --varlen-k=L1,...    key lengths of the packed batch (default: --varlen)
-  --backward           also run the backward (dq, dk, dv)
-  --data-seed=N        seed of the random inputs (default: fresh)
-Run:
-  --backend=cpu|cuda|auto   (default auto: cuda when a GPU is usable, else cpu)
-  --block-m=N --block-n=N   tile sizes (default 64)
-  --num-warps=N        warps per program on the GPU (default 4)
+)";
+
+const char *kUsageTail = R"(Run:
   --emit=ptx           write the PTX of the kernels the problem runs (the
                        backward's with --backward) instead of running; no GPU needed
   --arch=sm_80|sm_90a  target of --emit=ptx (default sm_80)
@@ -67,10 +50,8 @@ Run:
   --save=DIR           write q, k, v, out, lse (and do, dq, dk, dv, cu_seqlens) as .npy
 )";
 
-struct Options {
-  WorkloadSpec spec;
-  std::string backend = "auto";
-  int64_t blockM = 64, blockN = 64, numWarps = 4, repeats = 3;
+struct Options : ProblemFlags {
+  int64_t repeats = 3;
   bool check = false, json = false;
   std::string saveDir, emit, arch = "sm_80", output;
 };
@@ -81,52 +62,8 @@ struct Options {
   std::exit(2);
 }
 
-int64_t parseInt(const std::string &flag, const std::string &text,
-                 int64_t min, int64_t max) {
-  char *end = nullptr;
-  errno = 0;
-  long long value = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || errno == ERANGE)
-    badArgument("--" + flag + " expects an integer, got '" + text + "'");
-  if (value < min || value > max)
-    badArgument("--" + flag + " must be in [" + std::to_string(min) + ", " +
-                std::to_string(max) + "], got " + text);
-  return value;
-}
-
-uint64_t parseUnsigned(const std::string &flag, const std::string &text) {
-  char *end = nullptr;
-  errno = 0;
-  unsigned long long value = std::strtoull(text.c_str(), &end, 10);
-  if (text.empty() || text[0] == '-' || *end != '\0' || errno == ERANGE)
-    badArgument("--" + flag + " expects a non-negative integer, got '" + text + "'");
-  return value;
-}
-
-float parseFloat(const std::string &flag, const std::string &text) {
-  char *end = nullptr;
-  float value = std::strtof(text.c_str(), &end);
-  if (text.empty() || *end != '\0')
-    badArgument("--" + flag + " expects a number, got '" + text + "'");
-  return value;
-}
-
-std::vector<int64_t> parseLengths(const std::string &flag,
-                                  const std::string &text) {
-  std::vector<int64_t> lengths;
-  std::stringstream stream(text);
-  std::string item;
-  while (std::getline(stream, item, ','))
-    lengths.push_back(parseInt(flag, item, 0, 1 << 20));
-  if (lengths.empty() || text.back() == ',')
-    badArgument("--" + flag + " expects comma-separated lengths, got '" + text + "'");
-  return lengths;
-}
-
 Options parseOptions(int argc, char **argv) {
   Options o;
-  std::optional<int64_t> kvHeads, seqlenK;
-  bool dataSeedGiven = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "-o") {
@@ -136,16 +73,19 @@ Options parseOptions(int argc, char **argv) {
       continue;
     }
     if (arg == "--help" || arg == "-h") {
-      std::cout << kUsage;
+      std::cout << kUsageHead << kProblemFlagsHelp << kUsageTail;
       std::exit(0);
     }
     if (arg.rfind("--", 0) != 0)
       badArgument("unexpected argument '" + arg + "'");
-    size_t equals = arg.find('=');
-    std::string flag = arg.substr(2, equals == std::string::npos ? std::string::npos
-                                                                 : equals - 2);
-    bool hasValue = equals != std::string::npos;
-    std::string value = hasValue ? arg.substr(equals + 1) : "";
+    std::string flag, value, error;
+    bool hasValue;
+    splitFlag(arg, flag, hasValue, value);
+    if (parseProblemFlag(flag, hasValue, value, o, error)) {
+      if (!error.empty())
+        badArgument(error);
+      continue;
+    }
     auto needValue = [&] {
       if (!hasValue)
         badArgument("--" + flag + " needs a value (--" + flag + "=...)");
@@ -154,84 +94,41 @@ Options parseOptions(int argc, char **argv) {
       if (hasValue)
         badArgument("--" + flag + " takes no value");
     };
-    WorkloadSpec &s = o.spec;
-    if (flag == "batch") { needValue(); s.batch = parseInt(flag, value, 1, 1 << 16); }
-    else if (flag == "heads") { needValue(); s.heads = parseInt(flag, value, 1, 1024); }
-    else if (flag == "kv-heads") { needValue(); kvHeads = parseInt(flag, value, 1, 1024); }
-    else if (flag == "seqlen-q") { needValue(); s.seqlenQ = parseInt(flag, value, 0, 1 << 20); }
-    else if (flag == "seqlen-k") { needValue(); seqlenK = parseInt(flag, value, 0, 1 << 20); }
-    else if (flag == "head-dim") { needValue(); s.headDim = parseInt(flag, value, 1, 1 << 20); }
-    else if (flag == "dtype") {
-      needValue();
-      std::optional<DType> dtype = parseDType(value);
-      if (!dtype)
-        badArgument("--dtype must be fp16 or bf16, got '" + value + "'");
-      s.dtype = *dtype;
-    }
-    else if (flag == "causal") { noValue(); s.causal = true; }
-    else if (flag == "dropout") { needValue(); s.dropoutP = parseFloat(flag, value); }
-    else if (flag == "seed") { needValue(); s.seed = parseUnsigned(flag, value); }
-    else if (flag == "offset") { needValue(); s.offset = parseUnsigned(flag, value); }
-    else if (flag == "scale") { needValue(); s.scale = parseFloat(flag, value); }
-    else if (flag == "varlen") { needValue(); s.varlenQ = parseLengths(flag, value); }
-    else if (flag == "varlen-k") { needValue(); s.varlenK = parseLengths(flag, value); }
-    else if (flag == "backward") { noValue(); s.backward = true; }
-    else if (flag == "data-seed") { needValue(); s.dataSeed = parseUnsigned(flag, value); dataSeedGiven = true; }
-    else if (flag == "backend") {
-      needValue();
-      if (value != "cpu" && value != "cuda" && value != "auto")
-        badArgument("--backend must be cpu, cuda or auto, got '" + value + "'");
-      o.backend = value;
-    }
-    else if (flag == "block-m") { needValue(); o.blockM = parseInt(flag, value, 16, 256); }
-    else if (flag == "block-n") { needValue(); o.blockN = parseInt(flag, value, 16, 256); }
-    else if (flag == "num-warps") { needValue(); o.numWarps = parseInt(flag, value, 1, 16); }
-    else if (flag == "emit") {
+    if (flag == "emit") {
       needValue();
       if (value != "ptx")
         badArgument("--emit must be ptx, got '" + value + "'");
       o.emit = value;
-    }
-    else if (flag == "arch") {
+    } else if (flag == "arch") {
       needValue();
       if (value.rfind("sm_", 0) != 0 || value.size() < 5)
         badArgument("--arch must name an NVIDIA architecture such as sm_80 or "
                     "sm_90a, got '" + value + "'");
       o.arch = value;
+    } else if (flag == "repeats") {
+      needValue();
+      char *end = nullptr;
+      long long repeats = std::strtoll(value.c_str(), &end, 10);
+      if (value.empty() || *end != '\0' || repeats < 0 || repeats > 100000)
+        badArgument("--repeats must be in [0, 100000], got '" + value + "'");
+      o.repeats = repeats;
+    } else if (flag == "check") {
+      noValue();
+      o.check = true;
+    } else if (flag == "json") {
+      noValue();
+      o.json = true;
+    } else if (flag == "save") {
+      needValue();
+      o.saveDir = value;
+    } else {
+      badArgument("unknown option '--" + flag + "'");
     }
-    else if (flag == "repeats") { needValue(); o.repeats = parseInt(flag, value, 0, 100000); }
-    else if (flag == "check") { noValue(); o.check = true; }
-    else if (flag == "json") { noValue(); o.json = true; }
-    else if (flag == "save") { needValue(); o.saveDir = value; }
-    else badArgument("unknown option '--" + flag + "'");
   }
-  WorkloadSpec &s = o.spec;
-  s.kvHeads = kvHeads.value_or(s.heads);
-  s.seqlenK = seqlenK.value_or(s.seqlenQ);
-  if (s.heads % s.kvHeads != 0)
-    badArgument("--kv-heads (" + std::to_string(s.kvHeads) +
-                ") must divide --heads (" + std::to_string(s.heads) + ")");
-  if (!isSupportedHeadDim(s.headDim))
-    badArgument("--head-dim must be a multiple of 8 up to 256, got " +
-                std::to_string(s.headDim));
-  if (!(s.dropoutP >= 0.0f && s.dropoutP < 1.0f))
-    badArgument("--dropout must be in [0, 1), got " + std::to_string(s.dropoutP));
-  if (s.offset >= (uint64_t{1} << 32))
-    badArgument("--offset must be below 2^32");
-  if (s.scale && !(*s.scale > 0.0f && std::isfinite(*s.scale)))
-    badArgument("--scale must be finite and positive");
-  if (!s.varlenK.empty() && s.varlenQ.empty())
-    badArgument("--varlen-k needs --varlen");
-  if (!s.varlenK.empty() && s.varlenK.size() != s.varlenQ.size())
-    badArgument("--varlen-k must list as many lengths as --varlen");
-  if (o.blockM % 16 != 0 || o.blockN % 16 != 0)
-    badArgument("--block-m and --block-n must be multiples of 16");
-  if ((o.numWarps & (o.numWarps - 1)) != 0)
-    badArgument("--num-warps must be a power of two");
+  if (std::optional<std::string> error = finishProblemFlags(o))
+    badArgument(*error);
   if (!o.output.empty() && o.emit.empty())
     badArgument("-o goes with --emit");
-  if (!dataSeedGiven)
-    s.dataSeed = std::random_device{}();
   return o;
 }
 

@@ -1,0 +1,50 @@
+//===- ProblemFlags.h - The problem flags of flash-run and flash-tune -*- C++ -*-===//
+//
+// Both tools describe a problem with the same command-line flags
+// (--batch, --heads, --causal, --varlen=..., --backend, --block-m, ...);
+// flash-tune also reads them from a file, a problem a line.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FLASH_TESTING_PROBLEMFLAGS_H
+#define FLASH_TESTING_PROBLEMFLAGS_H
+
+#include "flash/Testing/AttentionWorkload.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace flash::testing {
+
+struct ProblemFlags {
+  WorkloadSpec spec;
+  std::string backend = "auto"; // cpu, cuda or auto
+  int64_t blockM = 64, blockN = 64, numWarps = 4;
+  bool blocksGiven = false; // --block-m / --block-n / --num-warps were given
+
+  // Read by finish().
+  std::optional<int64_t> kvHeads, seqlenK;
+  bool dataSeedGiven = false;
+};
+
+/// The --help text of the problem flags.
+extern const char *const kProblemFlagsHelp;
+
+/// If `flag` (without the leading --) is a problem flag, applies it and
+/// returns true; `error` is set when its value is bad.
+bool parseProblemFlag(const std::string &flag, bool hasValue,
+                      const std::string &value, ProblemFlags &flags,
+                      std::string &error);
+
+/// Completes the flags once all are read (defaults, rules between flags);
+/// returns an error message, or nothing.
+std::optional<std::string> finishProblemFlags(ProblemFlags &flags);
+
+/// Splits `--name=value` into its name and value.
+void splitFlag(const std::string &argument, std::string &name, bool &hasValue,
+               std::string &value);
+
+} // namespace flash::testing
+
+#endif // FLASH_TESTING_PROBLEMFLAGS_H

@@ -1,0 +1,223 @@
+//===- ProblemFlags.cpp - The problem flags of flash-run and flash-tune ----===//
+
+#include "flash/Testing/ProblemFlags.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <random>
+#include <sstream>
+
+namespace flash::testing {
+
+const char *const kProblemFlagsHelp = R"(Problem:
+  --batch=N            sequences (default 2)
+  --heads=N            query heads (default 4)
+  --kv-heads=N         key/value heads, dividing --heads (default: --heads)
+  --seqlen-q=N         query length (default 128)
+  --seqlen-k=N         key length (default: --seqlen-q)
+  --head-dim=N         32, 64, 96, 128, 256, or any multiple of 8 up to 256 (default 64)
+  --dtype=fp16|bf16    element type (default bf16)
+  --causal             causal mask, bottom-right aligned
+  --dropout=P          dropout probability in [0, 1) (default 0)
+  --seed=N             dropout RNG seed (default 0)
+  --offset=N           dropout RNG offset, below 2^32 (default 0)
+  --scale=S            softmax scale (default 1/sqrt(head_dim))
+  --varlen=L1,L2,...   packed variable-length batch of these query lengths
+  --varlen-k=L1,...    key lengths of the packed batch (default: --varlen)
+  --backward           also run the backward (dq, dk, dv)
+  --data-seed=N        seed of the random inputs (default: fresh)
+Backend:
+  --backend=cpu|cuda|auto   (default auto: cuda when a GPU is usable, else cpu)
+  --block-m=N --block-n=N   tile sizes (default 64, or the tuned ones)
+  --num-warps=N        warps per program on the GPU (default 4)
+)";
+
+namespace {
+
+bool parseInt(const std::string &flag, const std::string &text, int64_t min,
+              int64_t max, int64_t &out, std::string &error) {
+  char *end = nullptr;
+  errno = 0;
+  long long value = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno == ERANGE) {
+    error = "--" + flag + " expects an integer, got '" + text + "'";
+    return false;
+  }
+  if (value < min || value > max) {
+    error = "--" + flag + " must be in [" + std::to_string(min) + ", " +
+            std::to_string(max) + "], got " + text;
+    return false;
+  }
+  out = value;
+  return true;
+}
+
+bool parseUnsigned(const std::string &flag, const std::string &text,
+                   uint64_t &out, std::string &error) {
+  char *end = nullptr;
+  errno = 0;
+  unsigned long long value = std::strtoull(text.c_str(), &end, 10);
+  if (text.empty() || text[0] == '-' || *end != '\0' || errno == ERANGE) {
+    error = "--" + flag + " expects a non-negative integer, got '" + text + "'";
+    return false;
+  }
+  out = value;
+  return true;
+}
+
+bool parseFloat(const std::string &flag, const std::string &text, float &out,
+                std::string &error) {
+  char *end = nullptr;
+  float value = std::strtof(text.c_str(), &end);
+  if (text.empty() || *end != '\0') {
+    error = "--" + flag + " expects a number, got '" + text + "'";
+    return false;
+  }
+  out = value;
+  return true;
+}
+
+bool parseLengths(const std::string &flag, const std::string &text,
+                  std::vector<int64_t> &out, std::string &error) {
+  out.clear();
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) {
+    int64_t length;
+    if (!parseInt(flag, item, 0, 1 << 20, length, error))
+      return false;
+    out.push_back(length);
+  }
+  if (out.empty() || text.back() == ',') {
+    error = "--" + flag + " expects comma-separated lengths, got '" + text + "'";
+    return false;
+  }
+  return true;
+}
+
+} // namespace
+
+void splitFlag(const std::string &argument, std::string &name, bool &hasValue,
+               std::string &value) {
+  size_t equals = argument.find('=');
+  name = argument.substr(2, equals == std::string::npos ? std::string::npos
+                                                        : equals - 2);
+  hasValue = equals != std::string::npos;
+  value = hasValue ? argument.substr(equals + 1) : "";
+}
+
+bool parseProblemFlag(const std::string &flag, bool hasValue,
+                      const std::string &value, ProblemFlags &f,
+                      std::string &error) {
+  static const char *const withValue[] = {
+      "batch", "heads", "kv-heads", "seqlen-q", "seqlen-k", "head-dim",
+      "dtype", "dropout", "seed", "offset", "scale", "varlen", "varlen-k",
+      "data-seed", "backend", "block-m", "block-n", "num-warps"};
+  static const char *const withoutValue[] = {"causal", "backward"};
+  bool known = false, needsValue = false;
+  for (const char *name : withValue)
+    if (flag == name)
+      known = needsValue = true;
+  for (const char *name : withoutValue)
+    if (flag == name)
+      known = true;
+  if (!known)
+    return false;
+  if (needsValue && !hasValue) {
+    error = "--" + flag + " needs a value (--" + flag + "=...)";
+    return true;
+  }
+  if (!needsValue && hasValue) {
+    error = "--" + flag + " takes no value";
+    return true;
+  }
+  WorkloadSpec &s = f.spec;
+  int64_t integer = 0;
+  if (flag == "batch" && parseInt(flag, value, 1, 1 << 16, integer, error))
+    s.batch = integer;
+  else if (flag == "heads" && parseInt(flag, value, 1, 1024, integer, error))
+    s.heads = integer;
+  else if (flag == "kv-heads" && parseInt(flag, value, 1, 1024, integer, error))
+    f.kvHeads = integer;
+  else if (flag == "seqlen-q" && parseInt(flag, value, 0, 1 << 20, integer, error))
+    s.seqlenQ = integer;
+  else if (flag == "seqlen-k" && parseInt(flag, value, 0, 1 << 20, integer, error))
+    f.seqlenK = integer;
+  else if (flag == "head-dim" && parseInt(flag, value, 1, 1 << 20, integer, error))
+    s.headDim = integer;
+  else if (flag == "dtype") {
+    std::optional<DType> dtype = parseDType(value);
+    if (!dtype)
+      error = "--dtype must be fp16 or bf16, got '" + value + "'";
+    else
+      s.dtype = *dtype;
+  } else if (flag == "causal")
+    s.causal = true;
+  else if (flag == "dropout")
+    parseFloat(flag, value, s.dropoutP, error);
+  else if (flag == "seed")
+    parseUnsigned(flag, value, s.seed, error);
+  else if (flag == "offset")
+    parseUnsigned(flag, value, s.offset, error);
+  else if (flag == "scale") {
+    float scale;
+    if (parseFloat(flag, value, scale, error))
+      s.scale = scale;
+  } else if (flag == "varlen")
+    parseLengths(flag, value, s.varlenQ, error);
+  else if (flag == "varlen-k")
+    parseLengths(flag, value, s.varlenK, error);
+  else if (flag == "backward")
+    s.backward = true;
+  else if (flag == "data-seed") {
+    if (parseUnsigned(flag, value, s.dataSeed, error))
+      f.dataSeedGiven = true;
+  } else if (flag == "backend") {
+    if (value != "cpu" && value != "cuda" && value != "auto")
+      error = "--backend must be cpu, cuda or auto, got '" + value + "'";
+    else
+      f.backend = value;
+  } else if (flag == "block-m" && parseInt(flag, value, 16, 256, integer, error)) {
+    f.blockM = integer;
+    f.blocksGiven = true;
+  } else if (flag == "block-n" && parseInt(flag, value, 16, 256, integer, error)) {
+    f.blockN = integer;
+    f.blocksGiven = true;
+  } else if (flag == "num-warps" && parseInt(flag, value, 1, 16, integer, error)) {
+    f.numWarps = integer;
+    f.blocksGiven = true;
+  }
+  return true;
+}
+
+std::optional<std::string> finishProblemFlags(ProblemFlags &f) {
+  WorkloadSpec &s = f.spec;
+  s.kvHeads = f.kvHeads.value_or(s.heads);
+  s.seqlenK = f.seqlenK.value_or(s.seqlenQ);
+  if (s.heads % s.kvHeads != 0)
+    return "--kv-heads (" + std::to_string(s.kvHeads) + ") must divide --heads (" +
+           std::to_string(s.heads) + ")";
+  if (!isSupportedHeadDim(s.headDim))
+    return "--head-dim must be a multiple of 8 up to 256, got " +
+           std::to_string(s.headDim);
+  if (!(s.dropoutP >= 0.0f && s.dropoutP < 1.0f))
+    return "--dropout must be in [0, 1), got " + std::to_string(s.dropoutP);
+  if (s.offset >= (uint64_t{1} << 32))
+    return std::string("--offset must be below 2^32");
+  if (s.scale && !(*s.scale > 0.0f && std::isfinite(*s.scale)))
+    return std::string("--scale must be finite and positive");
+  if (!s.varlenK.empty() && s.varlenQ.empty())
+    return std::string("--varlen-k needs --varlen");
+  if (!s.varlenK.empty() && s.varlenK.size() != s.varlenQ.size())
+    return std::string("--varlen-k must list as many lengths as --varlen");
+  if (f.blockM % 16 != 0 || f.blockN % 16 != 0)
+    return std::string("--block-m and --block-n must be multiples of 16");
+  if ((f.numWarps & (f.numWarps - 1)) != 0)
+    return std::string("--num-warps must be a power of two");
+  if (!f.dataSeedGiven)
+    s.dataSeed = std::random_device{}();
+  return std::nullopt;
+}
+
+} // namespace flash::testing
