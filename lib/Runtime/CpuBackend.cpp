@@ -25,6 +25,7 @@
 #include "llvm/TargetParser/Host.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <chrono>
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -95,6 +96,9 @@ void storeObject(ExecutionEngine &engine, const KernelCache &cache,
     (void)cache.store(key, *object);
   llvm::sys::fs::remove(path);
 }
+
+/// The tensors of a call, in the order of the kernel's arguments.
+using NamedArgs = std::vector<const TensorRef *>;
 
 struct CpuBackend::Impl {
   explicit Impl(Options options) : options(options) {
@@ -251,29 +255,66 @@ Status CpuBackend::lowerToText(const ProblemClass &problem, std::string &text) {
   return Status::success();
 }
 
-Status CpuBackend::forward(const ForwardArgs &args) {
-  ProblemSizes sizes;
-  if (Status s = validate(args, &sizes); !s)
-    return s;
-  ProblemClass problem = classify(args, sizes);
-  ArgumentPack pack;
-  for (const TensorRef *t : {&args.q, &args.k, &args.v, &args.out, &args.lse})
-    pack.addMemRef(*t);
-  appendOptionalArgs(args, problem, pack);
-  return impl->run(problem, pack.pointers());
+std::vector<TileConfig> CpuBackend::tuningCandidates() {
+  return {{32, 16, 4}, {32, 32, 4}, {64, 32, 4}, {64, 64, 4}, {128, 64, 4},
+          {64, 128, 4}};
 }
 
-Status CpuBackend::backward(const BackwardArgs &args) {
+template <typename Args>
+static Status runCall(CpuBackend::Options options,
+                      llvm::function_ref<Status(const ProblemClass &,
+                                                std::vector<void *> &)>
+                          run,
+                      const Args &args, NamedArgs tensors,
+                      Autotuner::Progress progress) {
   ProblemSizes sizes;
   if (Status s = validate(args, &sizes); !s)
     return s;
-  ProblemClass problem = classify(args, sizes);
+  ProblemClass problem = classifyProblem(args, sizes, options.blockM, options.blockN);
   ArgumentPack pack;
-  for (const TensorRef *t : {&args.q, &args.k, &args.v, &args.out, &args.dout,
-                             &args.lse, &args.dq, &args.dk, &args.dv})
+  for (const TensorRef *t : tensors)
     pack.addMemRef(*t);
   appendOptionalArgs(args, problem, pack);
-  return impl->run(problem, pack.pointers());
+  auto runOnce = [&](const ProblemClass &candidate) {
+    return run(candidate, pack.pointers());
+  };
+  auto timeOnce = [&](const ProblemClass &candidate, double &ms) {
+    auto start = std::chrono::steady_clock::now();
+    Status s = run(candidate, pack.pointers());
+    ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                   start)
+             .count();
+    return s;
+  };
+  if (Status s = chooseTiles(options.tuning,
+                             "cpu-" + llvm::sys::getHostCPUName().str(), problem,
+                             sizes, CpuBackend::tuningCandidates(), runOnce,
+                             timeOnce, progress);
+      !s)
+    return s;
+  return run(problem, pack.pointers());
+}
+
+Status CpuBackend::forward(const ForwardArgs &args, Autotuner::Progress progress) {
+  return runCall(
+      impl->options,
+      [&](const ProblemClass &problem, std::vector<void *> &packed) {
+        return impl->run(problem, packed);
+      },
+      args, {&args.q, &args.k, &args.v, &args.out, &args.lse}, progress);
+}
+
+Status CpuBackend::backward(const BackwardArgs &args,
+                            Autotuner::Progress progress) {
+  return runCall(
+      impl->options,
+      [&](const ProblemClass &problem, std::vector<void *> &packed) {
+        return impl->run(problem, packed);
+      },
+      args,
+      {&args.q, &args.k, &args.v, &args.out, &args.dout, &args.lse, &args.dq,
+       &args.dk, &args.dv},
+      progress);
 }
 
 } // namespace flash

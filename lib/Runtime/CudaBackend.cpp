@@ -37,6 +37,9 @@ struct KernelInfo {
 struct CompiledClass {
   CUmodule module = nullptr;
   std::vector<KernelInfo> kernels;
+  int64_t numWarps = 4;
+  /// Local memory per thread of the worst kernel: non-zero means spills.
+  int64_t spillBytes = 0;
 };
 
 void registerDialects(MLIRContext &context) {
@@ -51,14 +54,14 @@ void registerDialects(MLIRContext &context) {
 
 /// Runs the GPU pipeline; `module` then holds only nvvm.kernel functions.
 Status lowerToNVVM(MLIRContext &context, const ProblemClass &problem,
-                   int64_t numWarps, OwningOpRef<ModuleOp> &module) {
+                   OwningOpRef<ModuleOp> &module) {
   module = buildProblemIR(context, problem);
   DiagnosticCollector diagnostics(context);
   PassManager pm(&context);
   mlir::flash::FlashToNVVMOptions options;
   options.blockM = problem.blockM;
   options.blockN = problem.blockN;
-  options.numWarps = numWarps;
+  options.numWarps = problem.numWarps;
   options.vectorBytes = problem.alignment;
   mlir::flash::buildFlashToNVVMPipeline(pm, options);
   if (failed(pm.run(*module)))
@@ -192,7 +195,7 @@ struct CudaBackend::Impl {
       return Status::success();
     }
     OwningOpRef<ModuleOp> module;
-    if (Status s = lowerToNVVM(context, problem, options.numWarps, module); !s)
+    if (Status s = lowerToNVVM(context, problem, module); !s)
       return s;
     std::string chip = chipFor(properties.computeCapability());
     std::string ptx;
@@ -212,9 +215,13 @@ struct CudaBackend::Impl {
     if (Status s = driver.loadModule(image, &entry.module); !s)
       return s;
     entry.kernels = kernelsOf(*module);
+    entry.numWarps = problem.numWarps;
     for (KernelInfo &kernel : entry.kernels) {
       if (Status s = driver.getFunction(entry.module, kernel.name, &kernel.function); !s)
         return s;
+      CudaFunctionAttributes attributes;
+      if (Status s = driver.functionAttributes(kernel.function, &attributes); s)
+        entry.spillBytes = std::max<int64_t>(entry.spillBytes, attributes.localBytes);
       if (kernel.sharedBytes > properties.maxSharedMemoryPerBlockOptin)
         return Status::error("the kernels of " + key + " need " +
                              std::to_string(kernel.sharedBytes) +
@@ -235,7 +242,7 @@ struct CudaBackend::Impl {
                    KernelParams &params, CUstream stream) {
     CudaDriver &driver = CudaDriver::get();
     std::vector<void *> pointers = params.pointers();
-    unsigned threads = static_cast<unsigned>(32 * options.numWarps);
+    unsigned threads = static_cast<unsigned>(32 * entry.numWarps);
     for (const KernelInfo &kernel : entry.kernels) {
       int64_t rows = kernel.rows == "k" ? sizes.seqlenK : sizes.seqlenQ;
       int64_t heads = kernel.heads == "k" ? sizes.kvHeads : sizes.heads;
@@ -294,12 +301,12 @@ std::string CudaBackend::chipFor(int computeCapability) {
   return chip;
 }
 
-Status CudaBackend::emitPTX(const ProblemClass &problem, int64_t numWarps,
-                            const std::string &chip, std::string &ptx) {
+Status CudaBackend::emitPTX(const ProblemClass &problem, const std::string &chip,
+                            std::string &ptx) {
   MLIRContext context;
   registerDialects(context);
   OwningOpRef<ModuleOp> module;
-  if (Status s = lowerToNVVM(context, problem, numWarps, module); !s)
+  if (Status s = lowerToNVVM(context, problem, module); !s)
     return s;
   return toPTX(context, *module, chip, ptx);
 }
@@ -366,6 +373,32 @@ NamedTensors tensorsOf(const BackwardArgs &a) {
 /// device checks, the class (with the tensors' alignment), its compiled
 /// kernels, the varlen copies and the kernel parameters. `workspace`, when
 /// given, is passed after the call's tensors.
+/// Device time in milliseconds of `work` on `stream`, with CUDA events.
+static Status timeOnStream(CUstream stream, llvm::function_ref<Status()> work,
+                           double &ms) {
+  CudaDriver &driver = CudaDriver::get();
+  CUevent start = nullptr, stop = nullptr;
+  Status status = driver.createEvent(&start);
+  if (status)
+    status = driver.createEvent(&stop);
+  if (status)
+    status = driver.recordEvent(start, stream);
+  if (status)
+    status = work();
+  if (status)
+    status = driver.recordEvent(stop, stream);
+  if (status)
+    status = driver.synchronizeEvent(stop);
+  float elapsed = 0;
+  if (status)
+    status = driver.elapsedMilliseconds(start, stop, &elapsed);
+  ms = elapsed;
+  for (CUevent event : {start, stop})
+    if (event)
+      (void)driver.destroyEvent(event);
+  return status;
+}
+
 template <typename Args>
 static Status launchCall(CudaBackend::Options options, Args const &args,
                          const ProblemSizes &sizes, const TensorRef *workspace,
@@ -375,7 +408,8 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
                          llvm::function_ref<Status(const CompiledClass &,
                                                    const ProblemSizes &,
                                                    KernelParams &)>
-                             launch) {
+                             launch,
+                         const std::string &device, Autotuner::Progress progress) {
   CudaDriver &driver = CudaDriver::get();
   NamedTensors tensors = tensorsOf(args);
   std::vector<const TensorRef *> sixteenBit;
@@ -386,10 +420,8 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
       sixteenBit.push_back(t);
   }
   ProblemClass problem = classifyProblem(args, sizes, options.blockM, options.blockN);
+  problem.numWarps = options.numWarps;
   problem.alignment = commonAlignment(sixteenBit);
-  CompiledClass *entry = nullptr;
-  if (Status s = compile(problem, entry); !s)
-    return s;
   DeviceBuffer varlenBuffer;
   TensorRef cuQ, cuK;
   if (Status s = uploadVarlen(args.varlen, stream, varlenBuffer, cuQ, cuK); !s)
@@ -400,6 +432,35 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
   if (workspace)
     params.addTensor(*workspace);
   addOptionalParams(params, problem, cuQ, cuK, args.options);
+
+  // Tuning times candidates on the call's own tensors (inputs are only
+  // read; outputs are rewritten by the final launch).
+  auto launchClass = [&](const ProblemClass &candidate) -> Status {
+    ProblemClass copy = candidate;
+    CompiledClass *entry = nullptr;
+    if (Status s = compile(copy, entry); !s)
+      return s;
+    if (entry->spillBytes > 0)
+      return Status::error("its kernels spill " + std::to_string(entry->spillBytes) +
+                           " bytes per thread");
+    return launch(*entry, sizes, params);
+  };
+  auto runOnce = [&](const ProblemClass &candidate) -> Status {
+    if (Status s = launchClass(candidate); !s)
+      return s;
+    return driver.synchronizeStream(stream);
+  };
+  auto timeOnce = [&](const ProblemClass &candidate, double &ms) {
+    return timeOnStream(stream, [&] { return launchClass(candidate); }, ms);
+  };
+  if (Status s = chooseTiles(options.tuning, device, problem, sizes,
+                             CudaBackend::tuningCandidates(), runOnce, timeOnce,
+                             progress);
+      !s)
+    return s;
+  CompiledClass *entry = nullptr;
+  if (Status s = compile(problem, entry); !s)
+    return s;
   Status status = launch(*entry, sizes, params);
   // The varlen copies and workspaces are freed on return: wait for the
   // kernels that read them.
@@ -410,7 +471,12 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
   return status;
 }
 
-Status CudaBackend::forward(const ForwardArgs &args, CUstream stream) {
+std::vector<TileConfig> CudaBackend::tuningCandidates() {
+  return {{64, 64, 4}, {128, 64, 4}, {128, 64, 8}, {64, 128, 4}, {128, 128, 8}};
+}
+
+Status CudaBackend::forward(const ForwardArgs &args, CUstream stream,
+                            Autotuner::Progress progress) {
   ProblemSizes sizes;
   if (Status s = validate(args, &sizes); !s)
     return s;
@@ -424,10 +490,12 @@ Status CudaBackend::forward(const ForwardArgs &args, CUstream stream) {
       [&](const CompiledClass &entry, const ProblemSizes &sizes,
           KernelParams &params) {
         return impl->launchAll(entry, sizes, params, stream);
-      });
+      },
+      "cuda-" + impl->properties.name, progress);
 }
 
-Status CudaBackend::backward(const BackwardArgs &args, CUstream stream) {
+Status CudaBackend::backward(const BackwardArgs &args, CUstream stream,
+                             Autotuner::Progress progress) {
   ProblemSizes sizes;
   if (Status s = validate(args, &sizes); !s)
     return s;
@@ -451,7 +519,8 @@ Status CudaBackend::backward(const BackwardArgs &args, CUstream stream) {
       [&](const CompiledClass &entry, const ProblemSizes &sizes,
           KernelParams &params) {
         return impl->launchAll(entry, sizes, params, stream);
-      });
+      },
+      "cuda-" + impl->properties.name, progress);
 }
 
 } // namespace flash

@@ -21,8 +21,8 @@ std::string ProblemClass::key() const {
      << (causal ? "-causal" : "") << (varlen ? "-varlen" : "");
   if (dropoutP > 0.0f)
     os << "-dropout" << dropoutP;
-  os << "-scale" << scale << "-m" << blockM << "-n" << blockN << "-align"
-     << alignment;
+  os << "-scale" << scale << "-m" << blockM << "-n" << blockN << "-w"
+     << numWarps << "-align" << alignment;
   return os.str();
 }
 

@@ -110,13 +110,15 @@ struct Runtime::Impl {
   CpuBackend &cpu() {
     std::lock_guard<std::mutex> lock(mutex);
     if (!cpuBackend)
-      cpuBackend = std::make_unique<CpuBackend>();
+      cpuBackend = std::make_unique<CpuBackend>(
+          CpuBackend::Options{64, 64, defaultTuning()});
     return *cpuBackend;
   }
   CudaBackend &cuda() {
     std::lock_guard<std::mutex> lock(mutex);
     if (!cudaBackend)
-      cudaBackend = std::make_unique<CudaBackend>();
+      cudaBackend = std::make_unique<CudaBackend>(
+          CudaBackend::Options{64, 64, 4, 0, defaultTuning()});
     return *cudaBackend;
   }
   /// The backend a call runs on, or an error when it contradicts the

@@ -150,12 +150,13 @@ ProblemClass problemClass(const Options &o) {
                           : 1.0f / std::sqrt(static_cast<float>(s.headDim));
   problem.blockM = o.blockM;
   problem.blockN = o.blockN;
+  problem.numWarps = o.numWarps;
   return problem;
 }
 
 int emitPTX(const Options &o) {
   std::string ptx;
-  if (Status s = CudaBackend::emitPTX(problemClass(o), o.numWarps, o.arch, ptx); !s) {
+  if (Status s = CudaBackend::emitPTX(problemClass(o), o.arch, ptx); !s) {
     std::cerr << "flash-run: " << s.message() << "\n";
     return 1;
   }
@@ -170,6 +171,12 @@ int emitPTX(const Options &o) {
     return 1;
   }
   return 0;
+}
+
+/// flash-run uses the configurations flash-tune recorded (unless the flags
+/// give the tiles), and never tunes itself.
+Tuning tuningOf(const Options &o) {
+  return o.blocksGiven || !Autotuner::enabled() ? Tuning::Off : Tuning::Lookup;
 }
 
 /// Device (GPU) or wall-clock (CPU) seconds of one forward and backward.
@@ -191,7 +198,8 @@ public:
 class CpuRunner : public Runner {
 public:
   explicit CpuRunner(const Options &o)
-      : backend(CpuBackend::Options{o.blockM, o.blockN}), backward(o.spec.backward) {}
+      : backend(CpuBackend::Options{o.blockM, o.blockN, tuningOf(o)}),
+        backward(o.spec.backward) {}
   Status prepare(Workload &w) override {
     w.poisonOutputs();
     return Status::success();
@@ -219,7 +227,8 @@ private:
 class CudaRunner : public Runner {
 public:
   explicit CudaRunner(const Options &o)
-      : backend(CudaBackend::Options{o.blockM, o.blockN, o.numWarps, 0}),
+      : backend(CudaBackend::Options{o.blockM, o.blockN, o.numWarps, 0,
+                                     tuningOf(o)}),
         backward(o.spec.backward) {}
   ~CudaRunner() override {
     for (CUevent event : events)

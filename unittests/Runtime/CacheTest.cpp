@@ -1,5 +1,6 @@
 //===- CacheTest.cpp - On-disk kernel cache: reuse, corruption, atomicity --===//
 
+#include "flash/Runtime/Autotuner.h"
 #include "flash/Runtime/Cache.h"
 #include "flash/Runtime/CpuBackend.h"
 #include "flash/Testing/AttentionWorkload.h"
@@ -51,8 +52,9 @@ protected:
   std::optional<std::string> previous;
 };
 
-Workload smallProblem(bool causal) {
+Workload smallProblem(bool causal, bool backward = true) {
   WorkloadSpec spec = baseSpec(DType::BF16, 32);
+  spec.backward = backward;
   spec.causal = causal;
   spec.seqlenQ = spec.seqlenK = 40;
   spec.dataSeed = freshSeed();
@@ -124,6 +126,100 @@ TEST_F(CacheTest, ACorruptedEntryIsReportedOnceAndRebuilt) {
             std::string::npos)
       << messages;
   EXPECT_NE(*readFile(path), "not an object file"); // rebuilt
+}
+
+TEST(Autotuner, KeysNameTheProblemClass) {
+  ProblemClass problem;
+  problem.dtype = DType::F16;
+  problem.headDim = 128;
+  problem.causal = true;
+  problem.backward = true;
+  ProblemSizes sizes;
+  sizes.heads = 8;
+  sizes.kvHeads = 2;
+  sizes.seqlenQ = 3000;
+  sizes.seqlenK = 1000;
+  EXPECT_EQ(tuningKey("dev", problem, sizes), "dev/bwd-fp16-d128-causal-gqa4-s4096");
+  sizes.seqlenQ = sizes.seqlenK = 5;
+  problem.causal = false;
+  problem.dropoutP = 0.1f;
+  EXPECT_EQ(tuningKey("dev", problem, sizes), "dev/bwd-fp16-d128-dropout-gqa4-s128");
+  sizes.seqlenQ = 1 << 20;
+  EXPECT_EQ(tuningKey("dev", problem, sizes), "dev/bwd-fp16-d128-dropout-gqa4-s16384");
+}
+
+TEST(Autotuner, FlashAutotuneZeroTurnsTuningOff) {
+  const char *old = std::getenv("FLASH_AUTOTUNE");
+  std::string saved = old ? old : "";
+  setenv("FLASH_AUTOTUNE", "0", 1);
+  EXPECT_FALSE(Autotuner::enabled());
+  EXPECT_EQ(defaultTuning(), Tuning::Off);
+  setenv("FLASH_AUTOTUNE", "1", 1);
+  EXPECT_TRUE(Autotuner::enabled());
+  EXPECT_EQ(defaultTuning(), Tuning::Auto);
+  if (old)
+    setenv("FLASH_AUTOTUNE", saved.c_str(), 1);
+  else
+    unsetenv("FLASH_AUTOTUNE");
+}
+
+TEST_F(CacheTest, TuningTimesEveryCandidateAndRemembersTheFastest) {
+  size_t calls = 0;
+  TileConfig reported;
+  auto progress = [&](size_t done, size_t total, const TileConfig &, double ms,
+                      const TileConfig &best, double bestMs) {
+    ++calls;
+    EXPECT_EQ(done, calls);
+    EXPECT_EQ(total, CpuBackend::tuningCandidates().size());
+    EXPECT_GT(ms, 0.0);
+    EXPECT_LE(bestMs, ms);
+    reported = best;
+  };
+  CpuBackend tuning(CpuBackend::Options{64, 64, Tuning::Force});
+  Workload w = smallProblem(true, /*backward=*/false);
+  w.poisonOutputs();
+  ASSERT_TRUE(tuning.forward(w.forwardArgs(), progress));
+  EXPECT_EQ(calls, CpuBackend::tuningCandidates().size());
+  EXPECT_TRUE(w.check().passed()); // the final run wrote the outputs
+  std::map<std::string, Autotuner::Entry> entries = Autotuner::get().entries();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries.begin()->second.config, reported);
+  std::string json = *readFile(directory + "/autotune.json");
+  EXPECT_NE(json.find("\"block_m\": " + std::to_string(reported.blockM)),
+            std::string::npos)
+      << json;
+
+  // Lookup uses the recorded choice without tuning again.
+  calls = 0;
+  CpuBackend lookup(CpuBackend::Options{64, 64, Tuning::Lookup});
+  Workload again = smallProblem(true, /*backward=*/false);
+  again.poisonOutputs();
+  ASSERT_TRUE(lookup.forward(again.forwardArgs(), progress));
+  EXPECT_EQ(calls, 0u);
+  EXPECT_TRUE(again.check().passed());
+}
+
+TEST_F(CacheTest, ACorruptedOrStaleTuningFileIsReportedAndRebuilt) {
+  int round = 0;
+  for (const char *contents :
+       {"{ not json", "{\"compiler\": \"flashmlir-0.0-old\", \"entries\": {}}"}) {
+    // A directory each: problems are reported once per file and process.
+    std::string dir = directory + "/" + std::to_string(round++);
+    setenv("FLASH_CACHE_DIR", dir.c_str(), 1);
+    std::string path = dir + "/autotune.json";
+    ASSERT_TRUE(writeFileAtomically(path, contents));
+    ::testing::internal::CaptureStderr();
+    CpuBackend backend(CpuBackend::Options{64, 64, Tuning::Auto});
+    Workload w = smallProblem(false, /*backward=*/false);
+    w.poisonOutputs();
+    Status status = backend.forward(w.forwardArgs());
+    std::string messages = ::testing::internal::GetCapturedStderr();
+    ASSERT_TRUE(status) << status.message();
+    EXPECT_TRUE(w.check().passed());
+    EXPECT_NE(messages.find("cache file " + path), std::string::npos) << messages;
+    std::string rebuilt = *readFile(path);
+    EXPECT_NE(rebuilt.find(compilerVersion()), std::string::npos) << rebuilt;
+  }
 }
 
 } // namespace

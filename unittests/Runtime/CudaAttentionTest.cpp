@@ -155,7 +155,7 @@ TEST(CudaBackend, EmitsPTXWithoutAGpu) {
   problem.causal = true;
   for (const char *chip : {"sm_80", "sm_90a"}) {
     std::string ptx;
-    Status status = CudaBackend::emitPTX(problem, 4, chip, ptx);
+    Status status = CudaBackend::emitPTX(problem, chip, ptx);
     ASSERT_TRUE(status) << status.message();
     EXPECT_NE(ptx.find(std::string(".target ") + chip), std::string::npos);
     EXPECT_NE(ptx.find("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32"),

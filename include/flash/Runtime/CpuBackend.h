@@ -11,6 +11,7 @@
 #define FLASH_RUNTIME_CPUBACKEND_H
 
 #include "flash/Runtime/Attention.h"
+#include "flash/Runtime/Autotuner.h"
 #include "flash/Runtime/ProblemIR.h"
 
 #include <memory>
@@ -20,15 +21,20 @@ namespace flash {
 class CpuBackend {
 public:
   struct Options {
-    int64_t blockM = 64, blockN = 64;
+    int64_t blockM = 64, blockN = 64; // the configuration without tuning
+    Tuning tuning = Tuning::Off;
   };
+  /// The candidates the autotuner times on the CPU.
+  static std::vector<TileConfig> tuningCandidates();
   CpuBackend();
   explicit CpuBackend(Options options);
   ~CpuBackend();
 
-  /// Validates, compiles the class if needed, and runs.
-  Status forward(const ForwardArgs &args);
-  Status backward(const BackwardArgs &args);
+  /// Validates, picks the tile configuration (Options::tuning), compiles
+  /// the class if needed, and runs. `progress` reports a tuning run.
+  Status forward(const ForwardArgs &args, Autotuner::Progress progress = nullptr);
+  Status backward(const BackwardArgs &args,
+                  Autotuner::Progress progress = nullptr);
 
   /// The class a call belongs to (arguments must be valid).
   ProblemClass classify(const ForwardArgs &args, const ProblemSizes &sizes) const;

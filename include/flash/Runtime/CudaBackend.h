@@ -13,6 +13,7 @@
 #define FLASH_RUNTIME_CUDABACKEND_H
 
 #include "flash/Runtime/Attention.h"
+#include "flash/Runtime/Autotuner.h"
 #include "flash/Runtime/CudaDriver.h"
 #include "flash/Runtime/ProblemIR.h"
 
@@ -23,9 +24,15 @@ namespace flash {
 class CudaBackend {
 public:
   struct Options {
+    // The configuration without tuning.
     int64_t blockM = 64, blockN = 64, numWarps = 4;
     int device = 0;
+    Tuning tuning = Tuning::Off;
   };
+  /// The candidates the autotuner times on the GPU; those whose kernels
+  /// spill registers or need more shared memory than the device has are
+  /// skipped.
+  static std::vector<TileConfig> tuningCandidates();
   CudaBackend();
   explicit CudaBackend(Options options);
   ~CudaBackend();
@@ -36,13 +43,15 @@ public:
 
   /// Validates, compiles the class if needed, and launches on `stream`
   /// (asynchronously; null is the legacy default stream).
-  Status forward(const ForwardArgs &args, CUstream stream = nullptr);
-  Status backward(const BackwardArgs &args, CUstream stream = nullptr);
+  Status forward(const ForwardArgs &args, CUstream stream = nullptr,
+                 Autotuner::Progress progress = nullptr);
+  Status backward(const BackwardArgs &args, CUstream stream = nullptr,
+                  Autotuner::Progress progress = nullptr);
 
   /// The PTX of a class's kernels for `chip` (sm_80, sm_90a, ...); needs no
   /// GPU.
-  static Status emitPTX(const ProblemClass &problem, int64_t numWarps,
-                        const std::string &chip, std::string &ptx);
+  static Status emitPTX(const ProblemClass &problem, const std::string &chip,
+                        std::string &ptx);
 
   /// The chip of a compute capability: sm_80, sm_86, sm_90a, ...
   static std::string chipFor(int computeCapability);

@@ -26,6 +26,7 @@ struct ProblemClass {
   float dropoutP = 0.0f;
   float scale = 0.125f;
   int64_t blockM = 64, blockN = 64;
+  int64_t numWarps = 4; // GPU only
   /// The alignment in bytes (2 to 16) of every 16-bit tensor's base and
   /// outer strides: the widest vector access the GPU kernels may use.
   int64_t alignment = 16;
