@@ -21,7 +21,7 @@ llvm_config.use_default_substitutions()
 config.environment["FLASH_CACHE_DIR"] = os.path.join(config.flash_obj_root, "test-cache")
 llvm_config.with_environment("PATH", config.flash_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-llvm_config.add_tool_substitutions(["flash-opt", "flash-run"], [config.flash_tools_dir])
+llvm_config.add_tool_substitutions(["flash-opt", "flash-run", "flash-tune"], [config.flash_tools_dir])
 
 # `ptxas` feature: a ptxas to assemble the emitted PTX with (the one
 # flash/Target/PTX/PTXEmitter.h's findPtxas picks): $FLASH_PTXAS when set (a
