@@ -2,7 +2,9 @@
 
 #include "flash/Runtime/CudaBackend.h"
 
+#include "CudaKernelCache.h"
 #include "DiagnosticCollector.h"
+#include "flash/Runtime/Cache.h"
 
 #include "flash/Conversion/FlashToNVVM/FlashToNVVM.h"
 #include "flash/Conversion/FlashToCPU/FlashToCPU.h"
@@ -27,10 +29,8 @@ namespace flash {
 namespace {
 
 /// One kernel of a compiled class, in launch order.
-struct KernelInfo {
-  std::string name;
-  std::string rows, heads; // "q" or "k": what sizes the grid
-  int64_t block = 64, order = 0, sharedBytes = 0;
+/// A kernel of a loaded class.
+struct KernelInfo : KernelDescription {
   CUfunction function = nullptr;
 };
 
@@ -52,10 +52,10 @@ void registerDialects(MLIRContext &context) {
   context.disableMultithreading();
 }
 
-/// Runs the GPU pipeline; `module` then holds only nvvm.kernel functions.
-Status lowerToNVVM(MLIRContext &context, const ProblemClass &problem,
-                   OwningOpRef<ModuleOp> &module) {
-  module = buildProblemIR(context, problem);
+/// Runs the GPU pipeline on the class's problem IR; the module then holds
+/// only nvvm.kernel functions.
+Status runNVVMPipeline(MLIRContext &context, const ProblemClass &problem,
+                       ModuleOp module) {
   DiagnosticCollector diagnostics(context);
   PassManager pm(&context);
   mlir::flash::FlashToNVVMOptions options;
@@ -64,7 +64,7 @@ Status lowerToNVVM(MLIRContext &context, const ProblemClass &problem,
   options.numWarps = problem.numWarps;
   options.vectorBytes = problem.alignment;
   mlir::flash::buildFlashToNVVMPipeline(pm, options);
-  if (failed(pm.run(*module)))
+  if (failed(pm.run(module)))
     return Status::error("compiling " + problem.key() + " for NVIDIA GPUs failed:\n" +
                          diagnostics.text);
   return Status::success();
@@ -83,27 +83,30 @@ Status toPTX(MLIRContext &context, ModuleOp module, const std::string &chip,
   return Status::success();
 }
 
-std::vector<KernelInfo> kernelsOf(ModuleOp module) {
-  std::vector<KernelInfo> kernels;
+std::vector<KernelDescription> kernelsOf(ModuleOp module) {
+  std::vector<KernelDescription> kernels;
   for (auto function : module.getOps<LLVM::LLVMFuncOp>()) {
     if (!function->hasAttr("nvvm.kernel"))
       continue;
-    KernelInfo info;
+    KernelDescription info;
     info.name = function.getSymName().str();
     if (auto grid = function->getAttrOfType<DictionaryAttr>(
             mlir::flash::FlashDialect::kGridAttrName)) {
-      info.rows = cast<StringAttr>(grid.get("rows")).str();
-      info.heads = cast<StringAttr>(grid.get("heads")).str();
-      info.block = cast<IntegerAttr>(grid.get("block")).getInt();
-      info.order = cast<IntegerAttr>(grid.get("order")).getInt();
+      // Runtime-built IR always has these; anything else keeps the defaults.
+      if (auto rows = dyn_cast_or_null<StringAttr>(grid.get("rows")))
+        info.rows = rows.str();
+      if (auto heads = dyn_cast_or_null<StringAttr>(grid.get("heads")))
+        info.heads = heads.str();
+      if (auto block = dyn_cast_or_null<IntegerAttr>(grid.get("block")))
+        info.block = block.getInt();
+      if (auto order = dyn_cast_or_null<IntegerAttr>(grid.get("order")))
+        info.order = order.getInt();
     }
     if (auto shared = function->getAttrOfType<IntegerAttr>(
             mlir::flash::FlashDialect::kSharedMemoryAttrName))
       info.sharedBytes = shared.getInt();
     kernels.push_back(info);
   }
-  std::sort(kernels.begin(), kernels.end(),
-            [](const KernelInfo &a, const KernelInfo &b) { return a.order < b.order; });
   return kernels;
 }
 
@@ -184,6 +187,46 @@ struct CudaBackend::Impl {
     return Status::success();
   }
 
+  /// The class's kernels for `chip`: from the on-disk kernel cache when an
+  /// earlier process compiled them, else compiled now (and stored).
+  Status compileOrLoad(const ProblemClass &problem, const std::string &chip,
+                       CachedKernels &kernels) {
+    OwningOpRef<ModuleOp> module = buildProblemIR(context, problem);
+    std::string ir;
+    llvm::raw_string_ostream(ir) << *module;
+    bool ptxas = mlir::flash::findPtxas().has_value();
+    std::string cacheKey = "cuda-" +
+                           digest(ir + "|" + problem.key() + "|" + compilerVersion() +
+                                  "|" + chip + (ptxas ? "|cubin" : "|ptx")) +
+                           ".bin";
+    KernelCache cache;
+    if (std::optional<std::string> blob = cache.lookup(cacheKey)) {
+      if (std::optional<CachedKernels> cached = deserializeKernels(*blob)) {
+        kernels = std::move(*cached);
+        return Status::success();
+      }
+      cache.discard(cacheKey, "is not a compiled class");
+    }
+    if (Status s = runNVVMPipeline(context, problem, *module); !s)
+      return s;
+    std::string ptx;
+    if (Status s = toPTX(context, *module, chip, ptx); !s)
+      return s;
+    // ptxas where it is installed (its errors are clearer), else the JIT.
+    kernels.image = ptx;
+    if (ptxas) {
+      std::string log;
+      FailureOr<std::string> cubin = mlir::flash::assembleCubin(ptx, chip, log);
+      if (failed(cubin))
+        return Status::error("ptxas rejected the kernels of " + problem.key() +
+                             ":\n" + log);
+      kernels.image = std::move(*cubin);
+    }
+    kernels.kernels = kernelsOf(*module);
+    (void)cache.store(cacheKey, serializeKernels(kernels));
+    return Status::success();
+  }
+
   Status compiledClass(const ProblemClass &problem, CompiledClass *&result) {
     std::lock_guard<std::mutex> lock(mutex);
     if (Status s = prepareDevice(); !s)
@@ -194,27 +237,21 @@ struct CudaBackend::Impl {
       result = &found->second;
       return Status::success();
     }
-    OwningOpRef<ModuleOp> module;
-    if (Status s = lowerToNVVM(context, problem, module); !s)
-      return s;
     std::string chip = chipFor(properties.computeCapability());
-    std::string ptx;
-    if (Status s = toPTX(context, *module, chip, ptx); !s)
+    CachedKernels kernels;
+    if (Status s = compileOrLoad(problem, chip, kernels); !s)
       return s;
-    // ptxas where it is installed (its errors are clearer), else the JIT.
-    std::string image = ptx;
-    if (mlir::flash::findPtxas()) {
-      std::string log;
-      FailureOr<std::string> cubin = mlir::flash::assembleCubin(ptx, chip, log);
-      if (failed(cubin))
-        return Status::error("ptxas rejected the kernels of " + key + ":\n" + log);
-      image = std::move(*cubin);
-    }
     CudaDriver &driver = CudaDriver::get();
     CompiledClass entry;
-    if (Status s = driver.loadModule(image, &entry.module); !s)
+    if (Status s = driver.loadModule(kernels.image, &entry.module); !s)
       return s;
-    entry.kernels = kernelsOf(*module);
+    for (const KernelDescription &description : kernels.kernels) {
+      KernelInfo kernel;
+      static_cast<KernelDescription &>(kernel) = description;
+      entry.kernels.push_back(kernel);
+    }
+    std::sort(entry.kernels.begin(), entry.kernels.end(),
+              [](const KernelInfo &a, const KernelInfo &b) { return a.order < b.order; });
     entry.numWarps = problem.numWarps;
     for (KernelInfo &kernel : entry.kernels) {
       if (Status s = driver.getFunction(entry.module, kernel.name, &kernel.function); !s)
@@ -305,8 +342,8 @@ Status CudaBackend::emitPTX(const ProblemClass &problem, const std::string &chip
                             std::string &ptx) {
   MLIRContext context;
   registerDialects(context);
-  OwningOpRef<ModuleOp> module;
-  if (Status s = lowerToNVVM(context, problem, module); !s)
+  OwningOpRef<ModuleOp> module = buildProblemIR(context, problem);
+  if (Status s = runNVVMPipeline(context, problem, *module); !s)
     return s;
   return toPTX(context, *module, chip, ptx);
 }

@@ -1,5 +1,6 @@
 //===- CacheTest.cpp - On-disk kernel cache: reuse, corruption, atomicity --===//
 
+#include "CudaKernelCache.h"
 #include "flash/Runtime/Autotuner.h"
 #include "flash/Runtime/Cache.h"
 #include "flash/Runtime/CpuBackend.h"
@@ -126,6 +127,26 @@ TEST_F(CacheTest, ACorruptedEntryIsReportedOnceAndRebuilt) {
             std::string::npos)
       << messages;
   EXPECT_NE(*readFile(path), "not an object file"); // rebuilt
+}
+
+TEST(CudaKernelCache, EntriesRoundTripAndMalformedOnesAreRejected) {
+  CachedKernels entry;
+  entry.kernels = {{"fwd", "q", "q", 64, 0, 18432}, {"dkdv", "k", "k", 128, 1, 0}};
+  entry.image = std::string("\x7f" "ELF\0binary\n\nimage", 19);
+  std::optional<CachedKernels> back = deserializeKernels(serializeKernels(entry));
+  ASSERT_TRUE(back.has_value());
+  ASSERT_EQ(back->kernels.size(), 2u);
+  EXPECT_EQ(back->kernels[1].name, "dkdv");
+  EXPECT_EQ(back->kernels[1].rows, "k");
+  EXPECT_EQ(back->kernels[1].block, 128);
+  EXPECT_EQ(back->kernels[0].sharedBytes, 18432);
+  EXPECT_EQ(back->image, entry.image);
+  for (const char *bad : {"", "no newline", "{}\nimage", "[1]\nimage",
+                          "{\"kernels\": [{\"name\": \"k\"}]}\nimage",
+                          "{\"kernels\": [{\"name\": \"k\", \"rows\": \"q\", "
+                          "\"heads\": \"q\", \"block\": 64, \"order\": 0, "
+                          "\"shared\": 0}]}\n"})
+    EXPECT_FALSE(deserializeKernels(bad).has_value()) << bad;
 }
 
 TEST(Autotuner, KeysNameTheProblemClass) {

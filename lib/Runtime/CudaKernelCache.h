@@ -1,0 +1,37 @@
+//===- CudaKernelCache.h - Compiled GPU kernels on disk ---------*- C++ -*-===//
+//
+// A compiled class of the cuda backend as a cache entry: a first line of
+// JSON describing its kernels (name, how the grid is sized, shared memory),
+// then the module image (cubin, or PTX for the driver's JIT).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FLASH_LIB_RUNTIME_CUDAKERNELCACHE_H
+#define FLASH_LIB_RUNTIME_CUDAKERNELCACHE_H
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace flash {
+
+/// One kernel of a class, as the runtime launches it.
+struct KernelDescription {
+  std::string name;
+  std::string rows, heads; // "q" or "k": what sizes the grid
+  int64_t block = 64, order = 0, sharedBytes = 0;
+};
+
+struct CachedKernels {
+  std::vector<KernelDescription> kernels;
+  std::string image;
+};
+
+std::string serializeKernels(const CachedKernels &entry);
+/// Nothing when the blob is not a well-formed entry.
+std::optional<CachedKernels> deserializeKernels(const std::string &blob);
+
+} // namespace flash
+
+#endif // FLASH_LIB_RUNTIME_CUDAKERNELCACHE_H
