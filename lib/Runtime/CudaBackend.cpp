@@ -456,6 +456,10 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
     if (t->dtype != DType::F32)
       sixteenBit.push_back(t);
   }
+  // mma.sync works on 16-deep k steps: the head dim must be a multiple of 16.
+  if (sizes.headDim % 16 != 0)
+    return Status::error("argument 'q': head_dim " + std::to_string(sizes.headDim) +
+                         " is not supported by the cuda backend (multiples of 16)");
   ProblemClass problem = classifyProblem(args, sizes, options.blockM, options.blockN);
   problem.numWarps = options.numWarps;
   problem.alignment = commonAlignment(sixteenBit);

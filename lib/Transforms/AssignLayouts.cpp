@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "flash/Dialect/Flash/IR/FlashOps.h"
+#include "flash/Dialect/Flash/IR/Layouts.h"
 #include "flash/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -151,6 +152,25 @@ LogicalResult assign(func::FuncOp kernel, const Layouts &layouts) {
         mismatched.push_back({&use, want});
     }
   });
+  // Every register tile must fit its layout: say which one does not, and
+  // why, rather than leave the lowering to fail on it.
+  WalkResult fits = kernel.walk([&](Operation *op) {
+    for (Value result : op->getResults()) {
+      auto type = dyn_cast<RankedTensorType>(result.getType());
+      if (!type || isa_and_nonnull<SharedEncodingAttr>(type.getEncoding()))
+        continue;
+      std::string why;
+      if (failed(getThreadMapping(type, &why))) {
+        op->emitError() << "tile " << type << " does not fit its GPU layout: "
+                        << why;
+        return WalkResult::interrupt();
+      }
+    }
+    return WalkResult::advance();
+  });
+  if (fits.wasInterrupted())
+    return failure();
+
   for (auto [use, want] : mismatched) {
     OpBuilder builder(use->getOwner());
     auto convert = ConvertLayoutOp::create(
