@@ -169,6 +169,12 @@ struct CudaBackend::Impl {
         (void)driver.unloadModule(entry.second.module);
   }
 
+  /// One call (forward or backward) on this device, tuned and cached.
+  template <typename Args>
+  Status run(const Args &args, const ProblemSizes &sizes,
+             const TensorRef *workspace, CUstream stream,
+             Autotuner::Progress progress);
+
   Status prepareDevice() {
     CudaDriver &driver = CudaDriver::get();
     if (!driver.available())
@@ -516,6 +522,23 @@ std::vector<TileConfig> CudaBackend::tuningCandidates() {
   return {{64, 64, 4}, {128, 64, 4}, {128, 64, 8}, {64, 128, 4}, {128, 128, 8}};
 }
 
+/// launchCall with this backend's kernel cache, launcher and device name.
+template <typename Args>
+Status CudaBackend::Impl::run(const Args &args, const ProblemSizes &sizes,
+                              const TensorRef *workspace, CUstream stream,
+                              Autotuner::Progress progress) {
+  return launchCall(
+      options, args, sizes, workspace, stream,
+      [&](ProblemClass &problem, CompiledClass *&entry) {
+        return compiledClass(problem, entry);
+      },
+      [&](const CompiledClass &entry, const ProblemSizes &sizes,
+          KernelParams &params) {
+        return launchAll(entry, sizes, params, stream);
+      },
+      "cuda-" + properties.name, progress);
+}
+
 Status CudaBackend::forward(const ForwardArgs &args, CUstream stream,
                             Autotuner::Progress progress) {
   ProblemSizes sizes;
@@ -523,16 +546,7 @@ Status CudaBackend::forward(const ForwardArgs &args, CUstream stream,
     return s;
   if (Status s = impl->prepareDevice(); !s)
     return s;
-  return launchCall(
-      impl->options, args, sizes, nullptr, stream,
-      [&](ProblemClass &problem, CompiledClass *&entry) {
-        return impl->compiledClass(problem, entry);
-      },
-      [&](const CompiledClass &entry, const ProblemSizes &sizes,
-          KernelParams &params) {
-        return impl->launchAll(entry, sizes, params, stream);
-      },
-      "cuda-" + impl->properties.name, progress);
+  return impl->run(args, sizes, /*workspace=*/nullptr, stream, progress);
 }
 
 Status CudaBackend::backward(const BackwardArgs &args, CUstream stream,
@@ -552,16 +566,7 @@ Status CudaBackend::backward(const BackwardArgs &args, CUstream stream,
       !s)
     return s;
   delta.data = deltaBuffer.data();
-  return launchCall(
-      impl->options, args, sizes, &delta, stream,
-      [&](ProblemClass &problem, CompiledClass *&entry) {
-        return impl->compiledClass(problem, entry);
-      },
-      [&](const CompiledClass &entry, const ProblemSizes &sizes,
-          KernelParams &params) {
-        return impl->launchAll(entry, sizes, params, stream);
-      },
-      "cuda-" + impl->properties.name, progress);
+  return impl->run(args, sizes, &delta, stream, progress);
 }
 
 } // namespace flash

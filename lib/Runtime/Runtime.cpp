@@ -94,16 +94,6 @@ public:
   std::string firstName;
 };
 
-AttentionOptions optionsOf(const AttentionCall &call) {
-  AttentionOptions options;
-  options.scale = call.scale;
-  options.causal = call.causal;
-  options.dropoutP = call.dropoutP;
-  options.seed = call.seed;
-  options.offset = call.offset;
-  return options;
-}
-
 } // namespace
 
 struct Runtime::Impl {
@@ -134,6 +124,23 @@ struct Runtime::Impl {
     return Status::success();
   }
 
+  /// Finishes validating a call (cu_seqlens, backend) and runs `entry`
+  /// (forward or backward) on the chosen backend; the cuda backend also
+  /// gets the call's stream.
+  template <typename Args, typename Entry>
+  Status run(const AttentionCall &call, Conversion &convert, Args &args,
+             Entry entry) {
+    if (Status s = convert.varlen(call, args.varlen); !s)
+      return s;
+    args.options = call; // the AttentionOptions part
+    Backend backend;
+    if (Status s = choose(call, *convert.device, backend); !s)
+      return s;
+    if (backend == Backend::Cuda)
+      return entry(cuda(), args, static_cast<CUstream>(call.stream));
+    return entry(cpu(), args);
+  }
+
   std::mutex mutex;
   std::unique_ptr<CpuBackend> cpuBackend;
   std::unique_ptr<CudaBackend> cudaBackend;
@@ -159,15 +166,10 @@ Status Runtime::forward(const DLTensor *q, const DLTensor *k, const DLTensor *v,
         {"lse", lse, &args.lse}})
     if (Status s = convert.add(name, tensor, *ref); !s)
       return s;
-  if (Status s = convert.varlen(call, args.varlen); !s)
-    return s;
-  args.options = optionsOf(call);
-  Backend backend;
-  if (Status s = impl->choose(call, *convert.device, backend); !s)
-    return s;
-  if (backend == Backend::Cuda)
-    return impl->cuda().forward(args, static_cast<CUstream>(call.stream));
-  return impl->cpu().forward(args);
+  return impl->run(call, convert, args,
+                   [](auto &backend, const ForwardArgs &args, auto... stream) {
+                     return backend.forward(args, stream...);
+                   });
 }
 
 Status Runtime::backward(const DLTensor *q, const DLTensor *k, const DLTensor *v,
@@ -183,15 +185,10 @@ Status Runtime::backward(const DLTensor *q, const DLTensor *k, const DLTensor *v
         {"dq", dq, &args.dq}, {"dk", dk, &args.dk}, {"dv", dv, &args.dv}})
     if (Status s = convert.add(name, tensor, *ref); !s)
       return s;
-  if (Status s = convert.varlen(call, args.varlen); !s)
-    return s;
-  args.options = optionsOf(call);
-  Backend backend;
-  if (Status s = impl->choose(call, *convert.device, backend); !s)
-    return s;
-  if (backend == Backend::Cuda)
-    return impl->cuda().backward(args, static_cast<CUstream>(call.stream));
-  return impl->cpu().backward(args);
+  return impl->run(call, convert, args,
+                   [](auto &backend, const BackwardArgs &args, auto... stream) {
+                     return backend.backward(args, stream...);
+                   });
 }
 
 } // namespace flash

@@ -30,12 +30,9 @@ namespace flash {
 enum class Backend { Auto, Cpu, Cuda };
 
 /// The parameters of one call besides its tensors.
-struct AttentionCall {
-  std::optional<float> scale; // default 1/sqrt(head_dim)
-  bool causal = false;        // bottom-right aligned when seqlen_q != seqlen_k
-  float dropoutP = 0.0f;      // in [0, 1)
-  uint64_t seed = 0;          // Philox key
-  uint64_t offset = 0;        // Philox counter offset, below 2^32
+/// A call's options (scale, causal, dropout; see AttentionOptions) and how
+/// its tensors are laid out and run.
+struct AttentionCall : AttentionOptions {
   /// Variable-length batches: int32 [batch + 1] prefix sums in host memory
   /// (null for dense batches), and the longest sequence of each.
   const DLTensor *cuSeqlensQ = nullptr, *cuSeqlensK = nullptr;
