@@ -23,6 +23,9 @@ namespace {
 LogicalResult lowerKernelSignature(func::FuncOp kernel,
                                    const TileTypeConverter &converter,
                                    unsigned threads) {
+  if (kernel.isExternal())
+    return kernel.emitError("kernel declaration: a kernel needs a body to be "
+                            "compiled for the GPU");
   MLIRContext *context = kernel.getContext();
   OpBuilder b(kernel);
   Location loc = kernel.getLoc();
@@ -122,6 +125,10 @@ struct DimLowering : public OpConversionPattern<memref::DimOp> {
     auto type = dyn_cast<MemRefType>(op.getSource().getType());
     if (!axis || !type)
       return rewriter.notifyMatchFailure(op, "needs a constant axis");
+    if (*axis < 0 || *axis >= type.getRank())
+      return op.emitOpError("axis ")
+             << *axis << " is out of range for a rank-" << type.getRank()
+             << " memref";
     rewriter.replaceOp(op, memrefSize(rewriter, op.getLoc(), adaptor.getSource(),
                                       type.getRank(), *axis));
     return success();

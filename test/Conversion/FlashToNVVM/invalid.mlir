@@ -8,8 +8,8 @@
 // needs flash-assign-layouts), shapes that do not fit their layout, shared
 // tiles without flash.shared_offset (flash-allocate-shared-memory), what
 // the GPU path does not lower (non-16-bit shared tiles, stores of shared
-// tiles, kernel arguments other than memrefs, index and i64), and invalid
-// options (each kernel is left as it was).
+// tiles, kernel arguments other than memrefs, index and i64, kernels
+// without a body), and invalid options (each kernel is left as it was).
 
 // VEC3: error: convert-flash-to-nvvm: vector-bytes must be 2, 4, 8 or 16, got 3
 // VEC3-NOT: llvm.func
@@ -114,5 +114,20 @@ func.func @float_argument(%x: f32) attributes {flash.kernel} {
 
 // expected-error @+1 {{kernel argument of unsupported type 'i1'}}
 func.func @bool_argument(%a: memref<?xf32>, %flag: i1) attributes {flash.kernel} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{kernel declaration: a kernel needs a body to be compiled for the GPU}}
+func.func private @declared(memref<?xf32>) attributes {flash.kernel}
+
+// -----
+
+func.func @dim_out_of_range(%a: memref<?x16xbf16>) attributes {flash.kernel} {
+  %c2 = arith.constant 2 : index
+  // expected-error @+2 {{axis 2 is out of range for a rank-2 memref}}
+  // expected-error @+1 {{failed to legalize operation 'memref.dim'}}
+  %n = memref.dim %a, %c2 : memref<?x16xbf16>
   return
 }
