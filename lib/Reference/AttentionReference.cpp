@@ -188,6 +188,10 @@ Gradients backward(const Problem &p, const std::vector<double> &q,
         g.dv[kIndex(hv, j, d)] += round(dv);
       }
   });
+  // dK and dV are stored in the input precision after the group sum too.
+  for (std::vector<double> *grad : {&g.dk, &g.dv})
+    for (double &x : *grad)
+      x = round(x);
   return g;
 }
 

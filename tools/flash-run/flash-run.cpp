@@ -348,11 +348,31 @@ int main(int argc, char **argv) {
   double forwardTflops = forwardFlops / forwardSeconds / 1e12;
   double backwardTflops =
       s.backward ? backwardFlops / backwardSeconds / 1e12 : 0.0;
+  // A packed batch is reported by its sequence count and longest sequences
+  // (max_seqlen), its lengths listed in the JSON report.
+  const std::vector<int64_t> &lengthsK = s.varlenK.empty() ? s.varlenQ : s.varlenK;
+  auto longest = [](const std::vector<int64_t> &lengths) {
+    return lengths.empty() ? int64_t{0}
+                           : *std::max_element(lengths.begin(), lengths.end());
+  };
+  int64_t batch = s.isVarlen() ? static_cast<int64_t>(s.varlenQ.size()) : s.batch;
+  int64_t seqlenQ = s.isVarlen() ? longest(s.varlenQ) : s.seqlenQ;
+  int64_t seqlenK = s.isVarlen() ? longest(lengthsK) : s.seqlenK;
   if (o.json) {
+    auto list = [](const std::vector<int64_t> &lengths) {
+      std::string text = "[";
+      for (size_t i = 0; i < lengths.size(); ++i)
+        text += (i ? ", " : "") + std::to_string(lengths[i]);
+      return text + "]";
+    };
     std::cout << "{\"backend\": \"" << backendName << "\", \"dtype\": \""
-              << dtypeName(s.dtype) << "\", \"batch\": " << s.batch
+              << dtypeName(s.dtype) << "\", \"batch\": " << batch
               << ", \"heads\": " << s.heads << ", \"kv_heads\": " << s.kvHeads
-              << ", \"seqlen_q\": " << s.seqlenQ << ", \"seqlen_k\": " << s.seqlenK
+              << ", \"seqlen_q\": " << seqlenQ << ", \"seqlen_k\": " << seqlenK;
+    if (s.isVarlen())
+      std::cout << ", \"seqlens_q\": " << list(s.varlenQ)
+                << ", \"seqlens_k\": " << list(lengthsK);
+    std::cout
               << ", \"head_dim\": " << s.headDim << ", \"causal\": "
               << (s.causal ? "true" : "false") << ", \"dropout\": " << s.dropoutP
               << ", \"varlen\": " << (s.isVarlen() ? "true" : "false")
@@ -379,9 +399,9 @@ int main(int argc, char **argv) {
   } else {
     std::printf("backend %s, %s, batch %lld, heads %lld/%lld, seqlen %lld/%lld, "
                 "head_dim %lld%s%s%s%s\n",
-                backendName.c_str(), dtypeName(s.dtype), (long long)s.batch,
-                (long long)s.heads, (long long)s.kvHeads, (long long)s.seqlenQ,
-                (long long)s.seqlenK, (long long)s.headDim,
+                backendName.c_str(), dtypeName(s.dtype), (long long)batch,
+                (long long)s.heads, (long long)s.kvHeads, (long long)seqlenQ,
+                (long long)seqlenK, (long long)s.headDim,
                 s.causal ? ", causal" : "", s.dropoutP > 0 ? ", dropout" : "",
                 s.isVarlen() ? ", varlen" : "", s.backward ? ", backward" : "");
     std::printf("first call (compile + run) %.3f s\n", firstCall);

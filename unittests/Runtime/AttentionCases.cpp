@@ -53,6 +53,10 @@ std::vector<Case> attentionCases() {
     add("fp16_d64_strided_varlen_causal_dropout", s); }
   { auto s = baseSpec(bf16, 128); s.batch = 1; s.seqlenQ = 1; s.seqlenK = 1; s.causal = true;
     add("bf16_d128_length_one", s); }
+  // One key, seen only by the last query row of each of the group's heads:
+  // dV is the sum of their dO rows, rounded once.
+  { auto s = baseSpec(fp16, 64); s.heads = 3; s.kvHeads = 1; s.causal = true;
+    s.seqlenQ = 85; s.seqlenK = 1; add("fp16_d64_gqa_causal_one_key", s); }
   { auto s = baseSpec(fp16, 64); s.scale = 0.3f; s.seqlenQ = 50; s.seqlenK = 70;
     add("fp16_d64_custom_scale", s); }
   { auto s = baseSpec(bf16, 64); s.causal = true; s.seqlenQ = 70; s.seqlenK = 90;
