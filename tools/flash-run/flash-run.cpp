@@ -349,15 +349,12 @@ int main(int argc, char **argv) {
   double backwardTflops =
       s.backward ? backwardFlops / backwardSeconds / 1e12 : 0.0;
   // A packed batch is reported by its sequence count and longest sequences
-  // (max_seqlen), its lengths listed in the JSON report.
-  const std::vector<int64_t> &lengthsK = s.varlenK.empty() ? s.varlenQ : s.varlenK;
-  auto longest = [](const std::vector<int64_t> &lengths) {
-    return lengths.empty() ? int64_t{0}
-                           : *std::max_element(lengths.begin(), lengths.end());
-  };
+  // (the max_seqlen it runs with), its lengths listed in the JSON report.
+  // The workload's spec lists the key lengths even when only --varlen was given.
+  VarlenArgs varlen = workload.forwardArgs().varlen;
   int64_t batch = s.isVarlen() ? static_cast<int64_t>(s.varlenQ.size()) : s.batch;
-  int64_t seqlenQ = s.isVarlen() ? longest(s.varlenQ) : s.seqlenQ;
-  int64_t seqlenK = s.isVarlen() ? longest(lengthsK) : s.seqlenK;
+  int64_t seqlenQ = s.isVarlen() ? varlen.maxSeqlenQ : s.seqlenQ;
+  int64_t seqlenK = s.isVarlen() ? varlen.maxSeqlenK : s.seqlenK;
   if (o.json) {
     auto list = [](const std::vector<int64_t> &lengths) {
       std::string text = "[";
@@ -371,7 +368,7 @@ int main(int argc, char **argv) {
               << ", \"seqlen_q\": " << seqlenQ << ", \"seqlen_k\": " << seqlenK;
     if (s.isVarlen())
       std::cout << ", \"seqlens_q\": " << list(s.varlenQ)
-                << ", \"seqlens_k\": " << list(lengthsK);
+                << ", \"seqlens_k\": " << list(s.varlenK);
     std::cout
               << ", \"head_dim\": " << s.headDim << ", \"causal\": "
               << (s.causal ? "true" : "false") << ", \"dropout\": " << s.dropoutP
