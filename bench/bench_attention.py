@@ -94,18 +94,29 @@ def flex():
     return attention
 
 
-def ours(flash_run, batch, heads, seqlen, head_dim, causal, repeats):
-    command = [flash_run, "--backend=cuda", "--json", "--backward",
-               f"--batch={batch}", f"--heads={heads}", f"--seqlen-q={seqlen}",
-               f"--head-dim={head_dim}", "--dtype=bf16", f"--repeats={repeats}",
-               "--data-seed=1"]
-    if causal:
-        command.append("--causal")
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(" ".join(command) + ": " + result.stderr.strip())
-    report = json.loads(result.stdout)
-    return report["forward_s"] * 1e3, report["backward_s"] * 1e3
+def ours(flash_run, batch, heads, seqlen, head_dim, causal, repeats,
+         forward_flags, backward_flags):
+    """(forward ms, backward ms) from flash-run; the forward and the backward
+    run with their own extra flags (tile sizes, warps) when these differ."""
+    def run(extra, backward):
+        command = [flash_run, "--backend=cuda", "--json", f"--batch={batch}",
+                   f"--heads={heads}", f"--seqlen-q={seqlen}",
+                   f"--head-dim={head_dim}", "--dtype=bf16",
+                   f"--repeats={repeats}", "--data-seed=1"] + extra.split()
+        if causal:
+            command.append("--causal")
+        if backward:
+            command.append("--backward")
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(" ".join(command) + ": " + result.stderr.strip())
+        return json.loads(result.stdout)
+
+    if forward_flags == backward_flags:
+        report = run(forward_flags, True)
+        return report["forward_s"] * 1e3, report["backward_s"] * 1e3
+    forward = run(forward_flags, False)["forward_s"]
+    return forward * 1e3, run(backward_flags, True)["backward_s"] * 1e3
 
 
 def main():
@@ -116,6 +127,11 @@ def main():
     parser.add_argument("--head-dims", default="64,128")
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--peers", default="flash,cudnn,flex")
+    parser.add_argument("--forward-flags", default="",
+                        help="extra flash-run flags of our forward, e.g. "
+                             "'--block-m=128 --block-n=128 --num-warps=8'")
+    parser.add_argument("--backward-flags", default="",
+                        help="extra flash-run flags of our backward")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
 
@@ -150,14 +166,17 @@ def main():
                 torch.cuda.empty_cache()
                 try:
                     row["ours"] = ours(args.flash_run, batch, heads, seqlen,
-                                       head_dim, causal, args.repeats)
+                                       head_dim, causal, args.repeats,
+                                       args.forward_flags, args.backward_flags)
                 except Exception as error:
                     print(f"  ours failed at {row}: {error}", file=sys.stderr)
                 rows.append(row)
                 print_row(row)
 
     with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump({"device": device, "torch": torch.__version__, "rows": rows}, f,
+        json.dump({"device": device, "torch": torch.__version__,
+                   "forward_flags": args.forward_flags,
+                   "backward_flags": args.backward_flags, "rows": rows}, f,
                   indent=1)
     print_table(rows, list(peers))
     plot(rows, list(peers), device, os.path.join(args.out, "attention.png"))

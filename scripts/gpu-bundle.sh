@@ -9,10 +9,10 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${FLASH_BUILD_DIR:-$root/build}
 bundle=${FLASH_BUNDLE_DIR:-$root/.gpu-bundle}
 
-"$root/scripts/build.sh" flash-run flash-opt FlashRuntimeTests
+"$root/scripts/build.sh" flash-run flash-tune flash-opt FlashRuntimeTests
 rm -rf "$bundle"
 mkdir -p "$bundle"
-for binary in flash-run flash-opt FlashRuntimeTests; do
+for binary in flash-run flash-tune flash-opt FlashRuntimeTests; do
   strip -o "$bundle/$binary" "$build/bin/$binary"
   xz -T2 -6 -f "$bundle/$binary"
 done

@@ -55,7 +55,7 @@ void registerDialects(MLIRContext &context) {
 /// Runs the GPU pipeline on the class's problem IR; the module then holds
 /// only nvvm.kernel functions.
 Status runNVVMPipeline(MLIRContext &context, const ProblemClass &problem,
-                       ModuleOp module) {
+                       const std::string &chip, ModuleOp module) {
   DiagnosticCollector diagnostics(context);
   PassManager pm(&context);
   mlir::flash::FlashToNVVMOptions options;
@@ -63,6 +63,7 @@ Status runNVVMPipeline(MLIRContext &context, const ProblemClass &problem,
   options.blockN = problem.blockN;
   options.numWarps = problem.numWarps;
   options.vectorBytes = problem.alignment;
+  options.wgmma = problem.wgmma && chip == "sm_90a";
   mlir::flash::buildFlashToNVVMPipeline(pm, options);
   if (failed(pm.run(module)))
     return Status::error("compiling " + problem.key() + " for NVIDIA GPUs failed:\n" +
@@ -193,27 +194,37 @@ struct CudaBackend::Impl {
     return Status::success();
   }
 
-  /// The class's kernels for `chip`: from the on-disk kernel cache when an
-  /// earlier process compiled them, else compiled now (and stored).
-  Status compileOrLoad(const ProblemClass &problem, const std::string &chip,
-                       CachedKernels &kernels) {
-    OwningOpRef<ModuleOp> module = buildProblemIR(context, problem);
+  /// The on-disk kernel cache's key of a class's kernels for `chip`.
+  static std::string cacheKeyOf(ModuleOp module, const ProblemClass &problem,
+                                const std::string &chip) {
     std::string ir;
-    llvm::raw_string_ostream(ir) << *module;
+    llvm::raw_string_ostream(ir) << module;
     bool ptxas = mlir::flash::findPtxas().has_value();
-    std::string cacheKey = "cuda-" +
-                           digest(ir + "|" + problem.key() + "|" + compilerVersion() +
-                                  "|" + chip + (ptxas ? "|cubin" : "|ptx")) +
-                           ".bin";
+    return "cuda-" +
+           digest(ir + "|" + problem.key() + "|" + compilerVersion() + "|" + chip +
+                  (ptxas ? "|cubin" : "|ptx")) +
+           ".bin";
+  }
+
+  /// The class's kernels for `chip` as an earlier process stored them, if
+  /// it did and the entry is well formed.
+  std::optional<CachedKernels> loadCached(const std::string &cacheKey) {
     KernelCache cache;
-    if (std::optional<std::string> blob = cache.lookup(cacheKey)) {
-      if (std::optional<CachedKernels> cached = deserializeKernels(*blob)) {
-        kernels = std::move(*cached);
-        return Status::success();
-      }
+    std::optional<std::string> blob = cache.lookup(cacheKey);
+    if (!blob)
+      return std::nullopt;
+    std::optional<CachedKernels> cached = deserializeKernels(*blob);
+    if (!cached)
       cache.discard(cacheKey, "is not a compiled class");
-    }
-    if (Status s = runNVVMPipeline(context, problem, *module); !s)
+    return cached;
+  }
+
+  /// Compiles the class's problem IR for `chip` now and stores the kernels.
+  Status compileAndStore(OwningOpRef<ModuleOp> module, const ProblemClass &problem,
+                         const std::string &chip, const std::string &cacheKey,
+                         CachedKernels &kernels) {
+    bool ptxas = mlir::flash::findPtxas().has_value();
+    if (Status s = runNVVMPipeline(context, problem, chip, *module); !s)
       return s;
     std::string ptx;
     if (Status s = toPTX(context, *module, chip, ptx); !s)
@@ -229,8 +240,29 @@ struct CudaBackend::Impl {
       kernels.image = std::move(*cubin);
     }
     kernels.kernels = kernelsOf(*module);
-    (void)cache.store(cacheKey, serializeKernels(kernels));
+    (void)KernelCache().store(cacheKey, serializeKernels(kernels));
     return Status::success();
+  }
+
+  /// Loads the class's module: from the kernel cache when it holds a
+  /// loadable entry (one that does not load is reported and rebuilt), else
+  /// compiled now.
+  Status loadClass(const ProblemClass &problem, const std::string &chip,
+                   CachedKernels &kernels, CUmodule &loaded) {
+    CudaDriver &driver = CudaDriver::get();
+    OwningOpRef<ModuleOp> module = buildProblemIR(context, problem);
+    std::string cacheKey = cacheKeyOf(*module, problem, chip);
+    if (std::optional<CachedKernels> cached = loadCached(cacheKey)) {
+      if (driver.loadModule(cached->image, &loaded)) {
+        kernels = std::move(*cached);
+        return Status::success();
+      }
+      KernelCache().discard(cacheKey, "does not load");
+    }
+    if (Status s = compileAndStore(std::move(module), problem, chip, cacheKey, kernels);
+        !s)
+      return s;
+    return driver.loadModule(kernels.image, &loaded);
   }
 
   Status compiledClass(const ProblemClass &problem, CompiledClass *&result) {
@@ -245,12 +277,10 @@ struct CudaBackend::Impl {
     }
     std::string chip = chipFor(properties.computeCapability());
     CachedKernels kernels;
-    if (Status s = compileOrLoad(problem, chip, kernels); !s)
+    CompiledClass entry;
+    if (Status s = loadClass(problem, chip, kernels, entry.module); !s)
       return s;
     CudaDriver &driver = CudaDriver::get();
-    CompiledClass entry;
-    if (Status s = driver.loadModule(kernels.image, &entry.module); !s)
-      return s;
     for (const KernelDescription &description : kernels.kernels) {
       KernelInfo kernel;
       static_cast<KernelDescription &>(kernel) = description;
@@ -349,7 +379,7 @@ Status CudaBackend::emitPTX(const ProblemClass &problem, const std::string &chip
   MLIRContext context;
   registerDialects(context);
   OwningOpRef<ModuleOp> module = buildProblemIR(context, problem);
-  if (Status s = runNVVMPipeline(context, problem, *module); !s)
+  if (Status s = runNVVMPipeline(context, problem, chip, *module); !s)
     return s;
   return toPTX(context, *module, chip, ptx);
 }
@@ -468,6 +498,7 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
                          " is not supported by the cuda backend (multiples of 16)");
   ProblemClass problem = classifyProblem(args, sizes, options.blockM, options.blockN);
   problem.numWarps = options.numWarps;
+  problem.wgmma = options.wgmma;
   problem.alignment = commonAlignment(sixteenBit);
   DeviceBuffer varlenBuffer;
   TensorRef cuQ, cuK;

@@ -22,7 +22,7 @@ std::string ProblemClass::key() const {
   if (dropoutP > 0.0f)
     os << "-dropout" << dropoutP;
   os << "-scale" << scale << "-m" << blockM << "-n" << blockN << "-w"
-     << numWarps << "-align" << alignment;
+     << numWarps << "-align" << alignment << (wgmma ? "" : "-nowgmma");
   return os.str();
 }
 

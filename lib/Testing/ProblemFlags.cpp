@@ -31,6 +31,7 @@ Backend:
   --backend=cpu|cuda|auto   (default auto: cuda when a GPU is usable, else cpu)
   --block-m=N --block-n=N   tile sizes (default 64, or the tuned ones)
   --num-warps=N        warps per program on the GPU (default 4)
+  --wgmma=0|1          on sm_90a, lower matrix products to wgmma (default 1)
 )";
 
 namespace {
@@ -113,7 +114,7 @@ bool parseProblemFlag(const std::string &flag, bool hasValue,
   static const char *const withValue[] = {
       "batch", "heads", "kv-heads", "seqlen-q", "seqlen-k", "head-dim",
       "dtype", "dropout", "seed", "offset", "scale", "varlen", "varlen-k",
-      "data-seed", "backend", "block-m", "block-n", "num-warps"};
+      "data-seed", "backend", "block-m", "block-n", "num-warps", "wgmma"};
   static const char *const withoutValue[] = {"causal", "backward"};
   bool known = false, needsValue = false;
   for (const char *name : withValue)
@@ -187,6 +188,8 @@ bool parseProblemFlag(const std::string &flag, bool hasValue,
   } else if (flag == "num-warps" && parseInt(flag, value, 1, 16, integer, error)) {
     f.numWarps = integer;
     f.blocksGiven = true;
+  } else if (flag == "wgmma" && parseInt(flag, value, 0, 1, integer, error)) {
+    f.wgmma = integer == 1;
   }
   return true;
 }

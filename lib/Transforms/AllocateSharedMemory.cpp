@@ -27,6 +27,13 @@ using namespace mlir::flash;
 namespace {
 
 constexpr int64_t kAlignment = 128;
+/// The period of the 128-byte swizzle: swizzled buffers start on it.
+constexpr int64_t kSwizzleAlignment = 1024;
+
+/// A buffer's size and the alignment of its start.
+struct Buffer {
+  int64_t bytes, alignment = kAlignment;
+};
 
 /// Bytes of a row-major tile with padded rows; the padding of register
 /// layouts converted through shared memory is 16 bytes.
@@ -40,15 +47,18 @@ int64_t bufferBytes(RankedTensorType type, unsigned padding) {
 /// The shared-memory tile an op writes, if any: loads and conversions into
 /// #flash.shared, and conversions between register layouts (which go
 /// through shared memory unless an mma tile becomes an `a` operand).
-std::optional<int64_t> sharedBytes(Operation *op) {
+std::optional<Buffer> sharedBuffer(Operation *op) {
   if (op->getNumResults() != 1)
     return std::nullopt;
   auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
   if (!type)
     return std::nullopt;
   if (auto shared = dyn_cast_or_null<SharedEncodingAttr>(type.getEncoding()))
-    if (isa<LoadOp, ConvertLayoutOp>(op))
-      return bufferBytes(type, shared.getPadding());
+    if (isa<LoadOp, ConvertLayoutOp>(op)) {
+      if (shared.isSwizzled())
+        return Buffer{bufferBytes(type, 0), kSwizzleAlignment};
+      return Buffer{bufferBytes(type, shared.getPadding())};
+    }
   if (auto convert = dyn_cast<ConvertLayoutOp>(op)) {
     Attribute from = convert.getSource().getType().getEncoding();
     Attribute to = type.getEncoding();
@@ -59,7 +69,7 @@ std::optional<int64_t> sharedBytes(Operation *op) {
         !operand.getTransposed() && type.getElementTypeBitWidth() == 16)
       return std::nullopt; // a register permutation
     int64_t elementBytes = type.getElementTypeBitWidth() / 8;
-    return bufferBytes(type, 16 / elementBytes);
+    return Buffer{bufferBytes(type, 16 / elementBytes)};
   }
   return std::nullopt;
 }
@@ -89,13 +99,14 @@ IntegerAttr carriedBuffer(Operation *op) {
 int64_t allocate(Block &block, int64_t base, Builder &builder) {
   int64_t offset = base, peak = base;
   for (Operation &op : block) {
-    if (std::optional<int64_t> bytes = sharedBytes(&op)) {
+    if (std::optional<Buffer> buffer = sharedBuffer(&op)) {
       if (IntegerAttr carried = carriedBuffer(&op)) {
         op.setAttr(FlashDialect::kSharedOffsetAttrName, carried);
       } else {
+        offset = llvm::alignTo(offset, buffer->alignment);
         op.setAttr(FlashDialect::kSharedOffsetAttrName,
                    builder.getI64IntegerAttr(offset));
-        offset += (*bytes + kAlignment - 1) / kAlignment * kAlignment;
+        offset += llvm::alignTo(buffer->bytes, kAlignment);
         peak = std::max(peak, offset);
       }
     }

@@ -31,7 +31,17 @@ namespace {
 struct Layouts {
   MmaEncodingAttr mma;
   RowsEncodingAttr rows;
-  SharedEncodingAttr shared;
+  SharedEncodingAttr padded, swizzled; // swizzled is null when not wanted
+
+  /// The shared layout of a tile: swizzled when asked for and the tile fits
+  /// it (16-bit, rows a multiple of 8, columns of 64), else padded rows.
+  Attribute shared(Type type) const {
+    auto tile = cast<RankedTensorType>(type);
+    if (swizzled && tile.getRank() == 2 && tile.getElementTypeBitWidth() == 16 &&
+        tile.getDimSize(0) % 8 == 0 && tile.getDimSize(1) % 64 == 0)
+      return swizzled;
+    return padded;
+  }
 
   Attribute byRank(RankedTensorType type) const {
     return type.getRank() == 1 ? Attribute(rows) : Attribute(mma);
@@ -57,7 +67,7 @@ Attribute requiredLayout(OpOperand &use, const Layouts &layouts) {
     return {};
   if (use.getOperandNumber() == 0 && !dot.getTransposeA())
     return layouts.operand(0, false);
-  return layouts.shared;
+  return layouts.shared(use.get().getType());
 }
 
 /// True when an `a` operand can be read from a tile of this layout without a
@@ -83,7 +93,7 @@ Attribute loadLayout(LoadOp load, const Layouts &layouts) {
     allOperandA &= want && isa<OperandEncodingAttr>(want);
   }
   if (anyShared)
-    return layouts.shared;
+    return layouts.shared(type);
   if (allOperandA)
     return layouts.operand(0, false);
   return layouts.byRank(type);
@@ -196,7 +206,9 @@ struct FlashAssignLayoutsPass
     Layouts layouts;
     layouts.mma = MmaEncodingAttr::get(context, numWarps);
     layouts.rows = RowsEncodingAttr::get(context, layouts.mma);
-    layouts.shared = SharedEncodingAttr::get(context, sharedPadding);
+    layouts.padded = SharedEncodingAttr::get(context, sharedPadding, 0);
+    if (swizzleShared)
+      layouts.swizzled = SharedEncodingAttr::get(context, 0, 128);
     for (auto kernel : getOperation().getOps<func::FuncOp>())
       if (kernel->hasAttr(FlashDialect::kKernelAttrName))
         if (failed(assign(kernel, layouts)))

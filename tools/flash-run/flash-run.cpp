@@ -151,6 +151,7 @@ ProblemClass problemClass(const Options &o) {
   problem.blockM = o.blockM;
   problem.blockN = o.blockN;
   problem.numWarps = o.numWarps;
+  problem.wgmma = o.wgmma;
   return problem;
 }
 
@@ -228,7 +229,7 @@ class CudaRunner : public Runner {
 public:
   explicit CudaRunner(const Options &o)
       : backend(CudaBackend::Options{o.blockM, o.blockN, o.numWarps, 0,
-                                     tuningOf(o)}),
+                                     tuningOf(o), o.wgmma}),
         backward(o.spec.backward) {}
   ~CudaRunner() override {
     for (CUevent event : events)

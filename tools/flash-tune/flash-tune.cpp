@@ -114,7 +114,7 @@ Status tuneProblem(const ProblemFlags &flags, bool force, bool gpu) {
     return backend.backward(workload.backwardArgs(), backward);
   }
   CudaBackend backend(CudaBackend::Options{flags.blockM, flags.blockN,
-                                           flags.numWarps, 0, tuning});
+                                           flags.numWarps, 0, tuning, flags.wgmma});
   DeviceWorkload device;
   workload.poisonOutputs();
   if (Status s = device.upload(workload); !s)

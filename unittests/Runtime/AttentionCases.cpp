@@ -125,4 +125,17 @@ void prepareDropoutProbe(Workload &w) {
   return ::testing::AssertionSuccess();
 }
 
+Status runOnGpu(Workload &w, CudaBackend &backend) {
+  DeviceWorkload device;
+  w.poisonOutputs();
+  if (Status s = device.upload(w); !s)
+    return s;
+  if (Status s = backend.forward(device.forwardArgs(w)); !s)
+    return s;
+  if (w.spec().backward)
+    if (Status s = backend.backward(device.backwardArgs(w)); !s)
+      return s;
+  return device.download(w);
+}
+
 } // namespace flash::testing

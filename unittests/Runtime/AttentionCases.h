@@ -8,6 +8,7 @@
 #ifndef FLASH_UNITTESTS_RUNTIME_ATTENTIONCASES_H
 #define FLASH_UNITTESTS_RUNTIME_ATTENTIONCASES_H
 
+#include "flash/Runtime/CudaBackend.h"
 #include "flash/Testing/AttentionWorkload.h"
 
 #include "gtest/gtest.h"
@@ -43,6 +44,18 @@ void prepareDropoutProbe(Workload &w);
 /// and its drop rate with p (within 5 sigma).
 ::testing::AssertionResult checkDropoutProbe(const Workload &w);
 
+/// Runs forward (and backward when the spec asks) of `w` on the GPU, the
+/// outputs poisoned first; they end up in `w`.
+Status runOnGpu(Workload &w, CudaBackend &backend);
+
 } // namespace flash::testing
+
+/// Skips a GPU test where no usable GPU is present, saying why.
+#define SKIP_WITHOUT_GPU()                                                     \
+  do {                                                                         \
+    std::string why;                                                           \
+    if (!::flash::CudaBackend::usable(&why))                                   \
+      GTEST_SKIP() << "no usable GPU: " << why;                                \
+  } while (false)
 
 #endif // FLASH_UNITTESTS_RUNTIME_ATTENTIONCASES_H

@@ -4,6 +4,7 @@
 #include "flash/Runtime/Autotuner.h"
 #include "flash/Runtime/Cache.h"
 #include "flash/Runtime/CpuBackend.h"
+#include "flash/Runtime/CudaBackend.h"
 #include "flash/Testing/AttentionWorkload.h"
 
 #include "AttentionCases.h"
@@ -241,6 +242,86 @@ TEST_F(CacheTest, ACorruptedOrStaleTuningFileIsReportedAndRebuilt) {
     std::string rebuilt = *readFile(path);
     EXPECT_NE(rebuilt.find(compilerVersion()), std::string::npos) << rebuilt;
   }
+}
+
+// The GPU side of the caches (skipped without a usable GPU).
+
+TEST_F(CacheTest, ALaterCudaBackendReusesTheCompiledKernels) {
+  SKIP_WITHOUT_GPU();
+  {
+    CudaBackend backend;
+    Workload w = smallProblem(true);
+    ASSERT_TRUE(runOnGpu(w, backend));
+    EXPECT_TRUE(w.check().passed());
+  }
+  std::vector<std::string> stored = entries();
+  ASSERT_EQ(stored.size(), 2u); // the forward and the backward class
+  for (const std::string &name : stored)
+    EXPECT_EQ(name.rfind("cuda-", 0), 0u) << name;
+
+  // A fresh backend (as in a new process) reads the entries: one that no
+  // longer loads is reported, rebuilt, and the results stay right.
+  std::string path = directory + "/kernels/" + stored[0];
+  std::string good = *readFile(path);
+  std::string broken = good.substr(0, good.find('\n') + 1) + "not a cubin";
+  ASSERT_TRUE(writeFileAtomically(path, broken));
+  ::testing::internal::CaptureStderr();
+  CudaBackend backend;
+  Workload w = smallProblem(true);
+  Status status = runOnGpu(w, backend);
+  std::string messages = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(status) << status.message();
+  EXPECT_TRUE(w.check().passed());
+  EXPECT_NE(messages.find("cache file " + path + " does not load; rebuilding it"),
+            std::string::npos)
+      << messages;
+  EXPECT_EQ(entries(), stored);
+  EXPECT_EQ(*readFile(path), good); // rebuilt: compilation is deterministic
+}
+
+TEST_F(CacheTest, CudaTuningTimesCandidatesWithEventsAndRemembersTheFastest) {
+  SKIP_WITHOUT_GPU();
+  size_t calls = 0;
+  TileConfig reported;
+  auto progress = [&](size_t done, size_t total, const TileConfig &, double ms,
+                      const TileConfig &best, double bestMs) {
+    ++calls;
+    EXPECT_EQ(done, calls);
+    EXPECT_EQ(total, CudaBackend::tuningCandidates().size());
+    if (ms > 0) // candidates that cannot run (spills) report no time
+      EXPECT_LE(bestMs, ms);
+    reported = best;
+  };
+  CudaBackend::Options options;
+  options.tuning = Tuning::Force;
+  CudaBackend tuning(options);
+  Workload w = smallProblem(true, /*backward=*/false);
+  {
+    DeviceWorkload device;
+    w.poisonOutputs();
+    ASSERT_TRUE(device.upload(w));
+    ASSERT_TRUE(tuning.forward(device.forwardArgs(w), nullptr, progress));
+    ASSERT_TRUE(device.download(w));
+    EXPECT_TRUE(w.check().passed()); // the final launch wrote the outputs
+  }
+  EXPECT_EQ(calls, CudaBackend::tuningCandidates().size());
+  std::map<std::string, Autotuner::Entry> recorded = Autotuner::get().entries();
+  ASSERT_EQ(recorded.size(), 1u);
+  EXPECT_EQ(recorded.begin()->first.rfind("cuda-", 0), 0u) << recorded.begin()->first;
+  EXPECT_EQ(recorded.begin()->second.config, reported);
+
+  // Lookup uses the recorded choice without tuning again.
+  calls = 0;
+  options.tuning = Tuning::Lookup;
+  CudaBackend lookup(options);
+  Workload again = smallProblem(true, /*backward=*/false);
+  DeviceWorkload device;
+  again.poisonOutputs();
+  ASSERT_TRUE(device.upload(again));
+  ASSERT_TRUE(lookup.forward(device.forwardArgs(again), nullptr, progress));
+  ASSERT_TRUE(device.download(again));
+  EXPECT_EQ(calls, 0u);
+  EXPECT_TRUE(again.check().passed());
 }
 
 } // namespace

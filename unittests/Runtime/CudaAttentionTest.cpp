@@ -28,11 +28,12 @@ namespace {
 class CudaBackends : public ::testing::Environment {
 public:
   void TearDown() override { backends.clear(); }
-  static CudaBackend &get(int64_t blockM, int64_t blockN) {
-    int64_t key = blockM * 1000 + blockN;
+  static CudaBackend &get(int64_t blockM, int64_t blockN, int64_t warps = 4) {
+    int64_t key = (blockM * 1000 + blockN) * 100 + warps;
     auto &slot = backends[key];
     if (!slot)
-      slot = std::make_unique<CudaBackend>(CudaBackend::Options{blockM, blockN, 4, 0});
+      slot = std::make_unique<CudaBackend>(
+          CudaBackend::Options{blockM, blockN, warps, 0});
     return *slot;
   }
   static std::map<int64_t, std::unique_ptr<CudaBackend>> backends;
@@ -41,35 +42,17 @@ std::map<int64_t, std::unique_ptr<CudaBackend>> CudaBackends::backends;
 [[maybe_unused]] ::testing::Environment *const cudaBackends =
     ::testing::AddGlobalTestEnvironment(new CudaBackends);
 
-#define SKIP_WITHOUT_GPU()                                                     \
-  do {                                                                         \
-    std::string why;                                                           \
-    if (!CudaBackend::usable(&why))                                            \
-      GTEST_SKIP() << "no usable GPU: " << why;                                \
-  } while (false)
-
-/// Runs forward and backward of `w` on the GPU; outputs end up in `w`.
-Status runOnGpu(Workload &w, CudaBackend &backend) {
-  DeviceWorkload device;
-  w.poisonOutputs();
-  if (Status s = device.upload(w); !s)
-    return s;
-  if (Status s = backend.forward(device.forwardArgs(w)); !s)
-    return s;
-  if (w.spec().backward)
-    if (Status s = backend.backward(device.backwardArgs(w)); !s)
-      return s;
-  return device.download(w);
-}
-
 struct GpuCase {
   Case base;
-  int64_t blockM, blockN;
+  int64_t blockM, blockN, warps = 4;
 };
 
-void PrintTo(const GpuCase &c, std::ostream *os) {
-  *os << c.base.name << "_m" << c.blockM << "_n" << c.blockN;
+std::string nameOf(const GpuCase &c) {
+  return std::string(c.base.name) + "_m" + std::to_string(c.blockM) + "_n" +
+         std::to_string(c.blockN) + (c.warps != 4 ? "_w" + std::to_string(c.warps) : "");
 }
+
+void PrintTo(const GpuCase &c, std::ostream *os) { *os << nameOf(c); }
 
 std::vector<GpuCase> gpuCases() {
   std::vector<GpuCase> all;
@@ -79,6 +62,11 @@ std::vector<GpuCase> gpuCases() {
   for (const Case &c : attentionCases())
     if (std::string(c.name).find("causal") != std::string::npos)
       all.push_back({c, 128, 64});
+  // Two warpgroups of 64 rows (wgmma on sm_90a); larger head dims need more
+  // shared memory in the backward than a GPU has at these tiles.
+  for (const Case &c : attentionCases())
+    if (c.spec.headDim == 64 || c.spec.headDim == 128)
+      all.push_back({c, 128, 128, 8});
   return all;
 }
 
@@ -89,7 +77,7 @@ TEST_P(CudaAttention, MatchesFloat64Reference) {
   GpuCase c = GetParam();
   c.base.spec.dataSeed = freshSeed();
   Workload w(c.base.spec);
-  Status status = runOnGpu(w, CudaBackends::get(c.blockM, c.blockN));
+  Status status = runOnGpu(w, CudaBackends::get(c.blockM, c.blockN, c.warps));
   ASSERT_TRUE(status) << status.message();
   for (const CheckEntry &e : w.check().entries)
     EXPECT_TRUE(e.passed) << c.base.name << ": " << e.name << " error " << e.error
@@ -99,9 +87,7 @@ TEST_P(CudaAttention, MatchesFloat64Reference) {
 
 INSTANTIATE_TEST_SUITE_P(Features, CudaAttention, ::testing::ValuesIn(gpuCases()),
                          [](const ::testing::TestParamInfo<GpuCase> &info) {
-                           return std::string(info.param.base.name) + "_m" +
-                                  std::to_string(info.param.blockM) + "_n" +
-                                  std::to_string(info.param.blockN);
+                           return nameOf(info.param);
                          });
 
 TEST(CudaAttentionProperties, DropoutMaskIsThePhiloxMapping) {
@@ -153,14 +139,23 @@ TEST(CudaBackend, EmitsPTXWithoutAGpu) {
   problem.dtype = DType::BF16;
   problem.headDim = 128;
   problem.causal = true;
-  for (const char *chip : {"sm_80", "sm_90a"}) {
+  // sm_90a lowers the forward's products to wgmma unless told not to.
+  for (auto [chip, wgmma] : {std::pair<const char *, bool>{"sm_80", true},
+                             {"sm_90a", false}, {"sm_90a", true}}) {
+    problem.wgmma = wgmma;
     std::string ptx;
     Status status = CudaBackend::emitPTX(problem, chip, ptx);
     ASSERT_TRUE(status) << status.message();
     EXPECT_NE(ptx.find(std::string(".target ") + chip), std::string::npos);
-    EXPECT_NE(ptx.find("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32"),
-              std::string::npos);
-    EXPECT_NE(ptx.find("ldmatrix.sync.aligned.m8n8"), std::string::npos);
+    bool hopper = wgmma && std::string(chip) == "sm_90a";
+    EXPECT_EQ(ptx.find("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32") !=
+                  std::string::npos,
+              !hopper)
+        << chip;
+    EXPECT_EQ(ptx.find("wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16") !=
+                  std::string::npos,
+              hopper)
+        << chip;
     EXPECT_NE(ptx.find("ex2.approx"), std::string::npos);
     EXPECT_NE(ptx.find("shfl.sync.bfly"), std::string::npos);
   }

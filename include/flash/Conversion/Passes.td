@@ -57,7 +57,8 @@ def ConvertFlashToNVVM : Pass<"convert-flash-to-nvvm", "::mlir::ModuleOp"> {
     (`flash-allocate-shared-memory`), into an `llvm.func` marked
     `nvvm.kernel`: memref arguments become (pointer, sizes, strides)
     parameters, tiles in registers become structs of the thread's elements,
-    `flash.dot` becomes `mma.sync.m16n8k16` fed by `ldmatrix`, row
+    `flash.dot` becomes `mma.sync.m16n8k16` fed by `ldmatrix` (or, with
+    `wgmma`, `wgmma.mma_async` reading swizzled shared tiles), row
     statistics reduce with warp shuffles, and exponentials use `ex2`. Scalar
     arith and scf ops are left for the standard conversions. Functions that
     are not kernels (host code holding `flash.launch`) are removed: the GPU
@@ -75,7 +76,10 @@ def ConvertFlashToNVVM : Pass<"convert-flash-to-nvvm", "::mlir::ModuleOp"> {
            "Warps per program (as given to flash-assign-layouts)">,
     Option<"vectorBytes", "vector-bytes", "unsigned", /*default=*/"16",
            "Widest global access of a tile row (2 to 16): the alignment, in "
-           "bytes, that every memref's base and outer strides have">
+           "bytes, that every memref's base and outer strides have">,
+    Option<"wgmma", "wgmma", "bool", /*default=*/"false",
+           "Lower matrix products whose `b` is a swizzled shared tile to "
+           "wgmma.mma_async (sm_90a); the rest stay mma.sync">
   ];
 }
 

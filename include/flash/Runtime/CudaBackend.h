@@ -28,6 +28,8 @@ public:
     int64_t blockM = 64, blockN = 64, numWarps = 4;
     int device = 0;
     Tuning tuning = Tuning::Off;
+    // wgmma.mma_async on sm_90a where the products allow it (else mma.sync).
+    bool wgmma = true;
   };
   /// The candidates the autotuner times on the GPU; those whose kernels
   /// spill registers or need more shared memory than the device has are

@@ -30,6 +30,9 @@ struct ProblemClass {
   /// The alignment in bytes (2 to 16) of every 16-bit tensor's base and
   /// outer strides: the widest vector access the GPU kernels may use.
   int64_t alignment = 16;
+  /// GPU: lower matrix products to wgmma where the chip has it (sm_90a);
+  /// false keeps mma.sync everywhere.
+  bool wgmma = true;
 
   /// A stable, human-readable identity, e.g. for cache keys.
   std::string key() const;

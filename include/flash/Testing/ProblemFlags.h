@@ -22,6 +22,7 @@ struct ProblemFlags {
   std::string backend = "auto"; // cpu, cuda or auto
   int64_t blockM = 64, blockN = 64, numWarps = 4;
   bool blocksGiven = false; // --block-m / --block-n / --num-warps were given
+  bool wgmma = true;        // --wgmma=0 keeps mma.sync on sm_90a
 
   // Read by finish().
   std::optional<int64_t> kvHeads, seqlenK;

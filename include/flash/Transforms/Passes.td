@@ -49,7 +49,9 @@ def FlashAssignLayouts : Pass<"flash-assign-layouts", "::mlir::ModuleOp"> {
     `flash.dot`: an `a` operand loaded once and used only as a
     non-transposed `a` is loaded straight into operand fragments
     (`#flash.operand`), and every other `b` or transposed `a` operand
-    lives in shared memory (`#flash.shared`), read with `ldmatrix`. Where a
+    lives in shared memory (`#flash.shared`: padded rows, or with
+    `swizzle-shared` the 128-byte swizzle that `wgmma` reads), read with
+    `ldmatrix` or `wgmma`. Where a
     value's layout differs from what a use needs, a `flash.convert_layout`
     is inserted (an mma tile becoming an `a` operand stays in registers).
   }];
@@ -58,7 +60,10 @@ def FlashAssignLayouts : Pass<"flash-assign-layouts", "::mlir::ModuleOp"> {
     Option<"numWarps", "num-warps", "unsigned", /*default=*/"4",
            "Warps per program; they split the rows of every tile">,
     Option<"sharedPadding", "shared-padding", "unsigned", /*default=*/"8",
-           "Elements of padding after each row of a shared-memory tile">
+           "Elements of padding after each row of a shared-memory tile">,
+    Option<"swizzleShared", "swizzle-shared", "bool", /*default=*/"false",
+           "Store shared tiles of 16-bit elements whose rows hold a multiple "
+           "of 64 in the 128-byte swizzled layout that wgmma reads (sm_90a)">
   ];
 }
 

@@ -75,6 +75,8 @@ struct ConvertFlashToNVVMPass
     populateKernelPatterns(converter, patterns);
     populateLoadStorePatterns(converter, patterns, threads, vectorBytes);
     populateDotPatterns(converter, patterns);
+    if (wgmma)
+      populateWgmmaDotPatterns(converter, patterns);
     populateConvertLayoutPatterns(converter, patterns);
     populateSoftmaxPatterns(converter, patterns);
     populatePhiloxPatterns(converter, patterns);

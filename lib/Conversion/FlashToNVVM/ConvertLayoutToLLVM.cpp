@@ -18,14 +18,6 @@ using namespace mlir::flash::nvvm;
 namespace {
 
 /// Byte offset of element (row, col) in a row-major buffer.
-Value bufferOffset(OpBuilder &b, Location loc, Value row, Value col,
-                   int64_t rowElements, int64_t elementBytes) {
-  Value index = LLVM::AddOp::create(
-      b, loc, LLVM::MulOp::create(b, loc, row, i64Const(b, loc, rowElements)),
-      col);
-  return LLVM::MulOp::create(b, loc, index, i64Const(b, loc, elementBytes));
-}
-
 struct ConvertLayoutLowering : public ConvertOpToLLVMPattern<ConvertLayoutOp> {
   using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
 
@@ -75,9 +67,8 @@ struct ConvertLayoutLowering : public ConvertOpToLLVMPattern<ConvertLayoutOp> {
       if (failed(getThreadMapping(to)))
         return rewriter.notifyMatchFailure(op, "target has no register layout");
       waitForSharedTiles(rewriter, loc, op);
-      int64_t rowElements = from.getShape().back() + shared.getPadding();
-      rewriter.replaceOp(op, readSlots(rewriter, loc, to, adaptor.getSource(),
-                                       ids, rowElements, elementBytes, element));
+      rewriter.replaceOp(op, readSlots(rewriter, loc, to, adaptor.getSource(), ids,
+                                       SharedTileAddressing::of(from), element));
       return success();
     }
 
@@ -88,9 +79,10 @@ struct ConvertLayoutLowering : public ConvertOpToLLVMPattern<ConvertLayoutOp> {
       return failure();
     Value buffer = sharedBase(rewriter, loc, op, *offset);
     // Rank-1 tiles are stored as one row of consecutive elements.
-    int64_t rowElements = to.getRank() == 1 ? 1 : cols + 16 / elementBytes;
-    if (auto shared = dyn_cast_or_null<SharedEncodingAttr>(toLayout))
-      rowElements = cols + shared.getPadding();
+    SharedTileAddressing addressing = SharedTileAddressing::rowMajor(
+        to.getRank() == 1 ? 1 : cols + 16 / elementBytes, elementBytes);
+    if (isa_and_nonnull<SharedEncodingAttr>(toLayout))
+      addressing = SharedTileAddressing::of(to);
     else if (failed(getThreadMapping(to)))
       return rewriter.notifyMatchFailure(op, "target has no register layout");
     FailureOr<ThreadTile> source = threadTile(rewriter, loc, from, ids);
@@ -102,9 +94,8 @@ struct ConvertLayoutLowering : public ConvertOpToLLVMPattern<ConvertLayoutOp> {
       Value row = source->row(rewriter, loc, slot);
       Value col = from.getRank() == 2 ? source->col(rewriter, loc, slot)
                                       : i64Const(rewriter, loc, 0);
-      Value address = sharedAddress(
-          rewriter, loc, buffer,
-          bufferOffset(rewriter, loc, row, col, rowElements, elementBytes));
+      Value address = sharedAddress(rewriter, loc, buffer,
+                                    addressing.byteOffset(rewriter, loc, row, col));
       LLVM::StoreOp::create(rewriter, loc, values[slot], address);
     }
     barrier(rewriter, loc); // the buffer is complete
@@ -112,22 +103,22 @@ struct ConvertLayoutLowering : public ConvertOpToLLVMPattern<ConvertLayoutOp> {
       rewriter.replaceOp(op, buffer);
       return success();
     }
-    rewriter.replaceOp(op, readSlots(rewriter, loc, to, buffer, ids, rowElements,
-                                     elementBytes, element));
+    rewriter.replaceOp(op, readSlots(rewriter, loc, to, buffer, ids, addressing,
+                                     element));
     return success();
   }
 
   /// The thread's slots of a register-layout tile read from a buffer.
   Value readSlots(OpBuilder &b, Location loc, RankedTensorType to, Value buffer,
-                  const ThreadIds &ids, int64_t rowElements, int64_t elementBytes,
+                  const ThreadIds &ids, const SharedTileAddressing &addressing,
                   Type element) const {
     FailureOr<ThreadTile> target = threadTile(b, loc, to, ids);
     SmallVector<Value> values;
     for (unsigned slot = 0; slot < target->mapping.slots.size(); ++slot) {
       Value row = target->row(b, loc, slot);
       Value col = to.getRank() == 2 ? target->col(b, loc, slot) : i64Const(b, loc, 0);
-      Value address = sharedAddress(
-          b, loc, buffer, bufferOffset(b, loc, row, col, rowElements, elementBytes));
+      Value address =
+          sharedAddress(b, loc, buffer, addressing.byteOffset(b, loc, row, col));
       values.push_back(LLVM::LoadOp::create(b, loc, element, address));
     }
     return pack(b, loc, getTypeConverter()->convertType(to), values);

@@ -96,16 +96,6 @@ public:
   }
 
 private:
-  /// Two 16-bit values as one mma.sync operand register.
-  static Value packPair(OpBuilder &b, Location loc, Value lo, Value hi,
-                        Type operandType) {
-    auto pairType = VectorType::get({2}, lo.getType());
-    Value pair = LLVM::UndefOp::create(b, loc, pairType);
-    pair = LLVM::InsertElementOp::create(b, loc, pair, lo, i32Const(b, loc, 0));
-    pair = LLVM::InsertElementOp::create(b, loc, pair, hi, i32Const(b, loc, 1));
-    return LLVM::BitcastOp::create(b, loc, operandType, pair);
-  }
-
   /// ldmatrix of `count` 8x8 matrices; lane l passes `address(l)`.
   static SmallVector<Value> ldmatrix(OpBuilder &b, Location loc, Value address,
                                      int count, bool transpose,
@@ -127,20 +117,11 @@ private:
     return regs;
   }
 
-  /// Byte address of element (row, col) of a shared tile with `rowElements`
-  /// elements per (padded) row.
-  static Value sharedElement(OpBuilder &b, Location loc, Value base, Value row,
-                             Value col, int64_t rowElements) {
-    Value index = LLVM::AddOp::create(
-        b, loc, LLVM::MulOp::create(b, loc, row, i64Const(b, loc, rowElements)),
-        col);
+  /// Address of element (row, col) of a shared tile of type `type`.
+  static Value sharedElement(OpBuilder &b, Location loc, Value base,
+                             RankedTensorType type, Value row, Value col) {
     return sharedAddress(b, loc, base,
-                         LLVM::MulOp::create(b, loc, index, i64Const(b, loc, 2)));
-  }
-
-  static int64_t paddedRow(RankedTensorType type) {
-    auto shared = cast<SharedEncodingAttr>(type.getEncoding());
-    return type.getDimSize(1) + shared.getPadding();
+                         SharedTileAddressing::of(type).byteOffset(b, loc, row, col));
   }
 
   LogicalResult fragmentA(OpBuilder &b, Location loc, DotOp op, Value a,
@@ -153,7 +134,7 @@ private:
         return op.emitError("'a' has an operand layout for another use");
       SmallVector<Value> values = unpack(b, loc, a);
       for (int64_t r = 0; r < 4; ++r)
-        regs.push_back(packPair(
+        regs.push_back(packOperandPair(
             b, loc, values[operandSlot(operand, type.getShape(), i, kk, r, 0)],
             values[operandSlot(operand, type.getShape(), i, kk, r, 1)],
             operandType));
@@ -194,7 +175,7 @@ private:
                                   LLVM::AndOp::create(b, loc, q, i64Const(b, loc, 1)),
                                   i64Const(b, loc, 8))));
     }
-    regs = ldmatrix(b, loc, sharedElement(b, loc, a, row, col, paddedRow(type)),
+    regs = ldmatrix(b, loc, sharedElement(b, loc, a, type, row, col),
                     4, op.getTransposeA(), operandType);
     return success();
   }
@@ -208,7 +189,7 @@ private:
         return op.emitError("'b' has an operand layout for another use");
       SmallVector<Value> values = unpack(b, loc, bTile);
       for (int64_t r = 0; r < 2; ++r)
-        regs.push_back(packPair(
+        regs.push_back(packOperandPair(
             b, loc, values[operandSlot(operand, type.getShape(), kk, j, r, 0)],
             values[operandSlot(operand, type.getShape(), kk, j, r, 1)],
             operandType));
@@ -236,7 +217,7 @@ private:
           b, loc, i64Const(b, loc, 16 * kk), LLVM::AddOp::create(b, loc, r, half));
       col = i64Const(b, loc, 8 * j);
     }
-    regs = ldmatrix(b, loc, sharedElement(b, loc, bTile, row, col, paddedRow(type)),
+    regs = ldmatrix(b, loc, sharedElement(b, loc, bTile, type, row, col),
                     2, !op.getTransposeB(), operandType);
     return success();
   }

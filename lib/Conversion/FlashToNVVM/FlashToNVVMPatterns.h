@@ -20,6 +20,10 @@ void populateLoadStorePatterns(TileTypeConverter &converter,
                                unsigned vectorBytes);
 void populateDotPatterns(TileTypeConverter &converter,
                          RewritePatternSet &patterns);
+/// flash.dot as wgmma.mma_async (sm_90a), preferred over mma.sync where
+/// the operands allow it.
+void populateWgmmaDotPatterns(TileTypeConverter &converter,
+                              RewritePatternSet &patterns);
 void populateConvertLayoutPatterns(TileTypeConverter &converter,
                                    RewritePatternSet &patterns);
 void populateSoftmaxPatterns(TileTypeConverter &converter,

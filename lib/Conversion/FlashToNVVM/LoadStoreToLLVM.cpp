@@ -50,7 +50,7 @@ struct LoadLowering : public ConvertOpToLLVMPattern<LoadOp> {
     ThreadIds ids = threadIds(rewriter, loc);
     int64_t rank = memrefType.getRank();
 
-    if (auto shared = dyn_cast_or_null<SharedEncodingAttr>(type.getEncoding())) {
+    if (isa_and_nonnull<SharedEncodingAttr>(type.getEncoding())) {
       FailureOr<int64_t> offset = sharedOffset(op);
       if (failed(offset))
         return failure();
@@ -63,7 +63,7 @@ struct LoadLowering : public ConvertOpToLLVMPattern<LoadOp> {
       if (cols % chunkElements != 0)
         chunkElements = 1;
       int64_t chunksPerRow = cols / chunkElements, chunks = rows * chunksPerRow;
-      int64_t rowBytes = (cols + shared.getPadding()) * 2;
+      SharedTileAddressing addressing = SharedTileAddressing::of(type);
       Value base = sharedBase(rewriter, loc, op, *offset);
       Type chunkType = chunkElements == 1
                            ? Type(rewriter.getI16Type())
@@ -93,11 +93,7 @@ struct LoadLowering : public ConvertOpToLLVMPattern<LoadOp> {
         Value inTile = inBounds(rewriter, loc, chunk, i64Const(rewriter, loc, chunks));
         Value address = elementAddress(rewriter, loc, adaptor.getSource(), rank,
                                        element, indices);
-        Value byteOffset = LLVM::AddOp::create(
-            rewriter, loc,
-            LLVM::MulOp::create(rewriter, loc, row,
-                                i64Const(rewriter, loc, rowBytes)),
-            LLVM::MulOp::create(rewriter, loc, col, i64Const(rewriter, loc, 2)));
+        Value byteOffset = addressing.byteOffset(rewriter, loc, row, col);
         if (async) {
           // Rows past the bound copy 0 bytes and are zero-filled; their
           // source address is never read.

@@ -22,14 +22,16 @@ void mlir::flash::buildFlashToNVVMPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(createFlashAssignLayouts(FlashAssignLayoutsOptions{
-      static_cast<unsigned>(options.numWarps), /*sharedPadding=*/8}));
+      static_cast<unsigned>(options.numWarps), /*sharedPadding=*/8,
+      /*swizzleShared=*/options.wgmma}));
   // Measured slower on an H200 (docs/performance.md, step 2): opt-in.
   if (options.prefetch)
     pm.addPass(createFlashPrefetchSharedTiles());
   pm.addPass(createFlashAllocateSharedMemory());
   pm.addPass(createConvertFlashToNVVM(
       ConvertFlashToNVVMOptions{static_cast<unsigned>(options.numWarps),
-                                static_cast<unsigned>(options.vectorBytes)}));
+                                static_cast<unsigned>(options.vectorBytes),
+                                options.wgmma}));
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());

@@ -151,10 +151,53 @@ Value sharedBase(OpBuilder &b, Location loc, Operation *from, int64_t offset) {
     auto arrayType = LLVM::LLVMArrayType::get(b.getI8Type(), 0);
     global = LLVM::GlobalOp::create(b, loc, arrayType, /*isConstant=*/false,
                                     LLVM::Linkage::External, kSharedMemoryName,
-                                    Attribute(), /*alignment=*/16, kSharedSpace);
+                                    Attribute(), /*alignment=*/1024, kSharedSpace);
   }
   Value base = LLVM::AddressOfOp::create(b, loc, global);
   return sharedAddress(b, loc, base, i64Const(b, loc, offset));
+}
+
+SharedTileAddressing SharedTileAddressing::of(RankedTensorType type) {
+  auto shared = cast<SharedEncodingAttr>(type.getEncoding());
+  SharedTileAddressing addressing;
+  addressing.rows = type.getDimSize(0);
+  addressing.elementBytes = type.getElementTypeBitWidth() / 8;
+  addressing.swizzled = shared.isSwizzled();
+  addressing.rowElements =
+      addressing.swizzled ? 128 / addressing.elementBytes
+                          : type.getDimSize(1) + shared.getPadding();
+  return addressing;
+}
+
+SharedTileAddressing SharedTileAddressing::rowMajor(int64_t rowElements,
+                                                    int64_t elementBytes) {
+  SharedTileAddressing addressing;
+  addressing.rowElements = rowElements;
+  addressing.elementBytes = elementBytes;
+  return addressing;
+}
+
+Value SharedTileAddressing::byteOffset(OpBuilder &b, Location loc, Value row,
+                                       Value col) const {
+  auto mul = [&](Value x, int64_t c) {
+    return LLVM::MulOp::create(b, loc, x, i64Const(b, loc, c)).getResult();
+  };
+  auto add = [&](Value x, Value y) {
+    return LLVM::AddOp::create(b, loc, x, y).getResult();
+  };
+  if (!swizzled)
+    return mul(add(mul(row, rowElements), col), elementBytes);
+  // Column block, 16-byte chunk in the block's row, element in the chunk.
+  int64_t chunkElements = 16 / elementBytes;
+  Value block = LLVM::UDivOp::create(b, loc, col, i64Const(b, loc, rowElements));
+  Value inBlock = LLVM::URemOp::create(b, loc, col, i64Const(b, loc, rowElements));
+  Value chunk = LLVM::UDivOp::create(b, loc, inBlock, i64Const(b, loc, chunkElements));
+  Value element = LLVM::URemOp::create(b, loc, inBlock, i64Const(b, loc, chunkElements));
+  Value phase = LLVM::AndOp::create(b, loc, row, i64Const(b, loc, 7));
+  Value swizzledChunk = LLVM::XOrOp::create(b, loc, chunk, phase);
+  Value offset = add(mul(block, rows * 128), mul(row, 128));
+  offset = add(offset, mul(swizzledChunk, 16));
+  return add(offset, mul(element, elementBytes));
 }
 
 Value sharedAddress(OpBuilder &b, Location loc, Value base, Value byteOffset) {
@@ -244,12 +287,29 @@ void annotateSharedWaits(Operation *root) {
   });
 }
 
-void waitForSharedTiles(OpBuilder &b, Location loc, Operation *consumer) {
+void waitForSharedTiles(OpBuilder &b, Location loc, Operation *consumer,
+                        bool asyncProxy) {
   auto allowed = consumer->getAttrOfType<IntegerAttr>(kSharedWaitAttrName);
-  if (!allowed)
+  if (!allowed && !asyncProxy)
     return;
-  NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(allowed.getInt()));
+  if (allowed)
+    NVVM::CpAsyncWaitGroupOp::create(b, loc,
+                                     b.getI32IntegerAttr(allowed.getInt()));
+  if (asyncProxy)
+    NVVM::FenceProxyOp::create(
+        b, loc,
+        NVVM::ProxyKindAttr::get(b.getContext(), NVVM::ProxyKind::async_shared),
+        NVVM::SharedSpaceAttr::get(b.getContext(), NVVM::SharedSpace::shared_cta));
   barrier(b, loc);
+}
+
+Value packOperandPair(OpBuilder &b, Location loc, Value lo, Value hi,
+                      Type operandType) {
+  auto pairType = VectorType::get({2}, lo.getType());
+  Value pair = LLVM::UndefOp::create(b, loc, pairType);
+  pair = LLVM::InsertElementOp::create(b, loc, pair, lo, i32Const(b, loc, 0));
+  pair = LLVM::InsertElementOp::create(b, loc, pair, hi, i32Const(b, loc, 1));
+  return LLVM::BitcastOp::create(b, loc, operandType, pair);
 }
 
 Value groupReduce(OpBuilder &b, Location loc, Value value,

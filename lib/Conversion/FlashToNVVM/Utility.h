@@ -46,6 +46,11 @@ Value i64Const(OpBuilder &b, Location loc, int64_t value);
 Value i32Const(OpBuilder &b, Location loc, int32_t value);
 Value f32Const(OpBuilder &b, Location loc, double value);
 
+/// Two 16-bit values as one 32-bit tensor-core operand register of
+/// `operandType` (i32 for bf16, vector<2xf16> for f16).
+Value packOperandPair(OpBuilder &b, Location loc, Value lo, Value hi,
+                      Type operandType);
+
 /// The tile's members, and a struct holding `values`.
 SmallVector<Value> unpack(OpBuilder &b, Location loc, Value tile);
 Value pack(OpBuilder &b, Location loc, Type structType, ValueRange values);
@@ -71,6 +76,20 @@ Value memrefStride(OpBuilder &b, Location loc, Value descriptor, int64_t rank,
 Value elementAddress(OpBuilder &b, Location loc, Value descriptor,
                      int64_t rank, Type elementType, ValueRange indices);
 
+/// Where element (row, col) of a tile lives in a shared buffer, in bytes
+/// from the buffer's start: row-major with `rowElements` elements a (padded)
+/// row, or the 128-byte swizzle of #flash.shared<swizzle = 128> (64-column
+/// blocks of 128-byte rows, 16-byte chunk c of row r at chunk c ^ (r % 8)).
+struct SharedTileAddressing {
+  int64_t rows = 0, rowElements = 0, elementBytes = 2;
+  bool swizzled = false;
+  /// The addressing of a tile of type `type` with a #flash.shared layout.
+  static SharedTileAddressing of(RankedTensorType type);
+  /// A row-major buffer of `rowElements` elements a row.
+  static SharedTileAddressing rowMajor(int64_t rowElements, int64_t elementBytes);
+  Value byteOffset(OpBuilder &b, Location loc, Value row, Value col) const;
+};
+
 /// Base pointer of the kernel's dynamic shared memory plus `offset` bytes.
 Value sharedBase(OpBuilder &b, Location loc, Operation *from, int64_t offset);
 /// Byte offset `offset` added to a shared pointer.
@@ -88,7 +107,11 @@ void annotateSharedWaits(Operation *root);
 /// needs (cp.async.wait_group with the count annotateSharedWaits recorded,
 /// leaving later copies in flight), then a barrier so that every thread's
 /// copies are visible.
-void waitForSharedTiles(OpBuilder &b, Location loc, Operation *consumer);
+/// With `asyncProxy` (a reader through the async proxy: wgmma), the
+/// copies are also fenced for the async proxy before the barrier, and the
+/// barrier is emitted even when no copy is awaited.
+void waitForSharedTiles(OpBuilder &b, Location loc, Operation *consumer,
+                        bool asyncProxy = false);
 
 /// A barrier for all threads of the program.
 void barrier(OpBuilder &b, Location loc);

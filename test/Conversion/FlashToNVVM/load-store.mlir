@@ -211,7 +211,7 @@ func.func @replicated_and_atomic(%a: memref<?x16xbf16>, %d: memref<?x16xf32>, %n
 // the bound copies 0 bytes from the memref's base, which zero-fills it. The
 // copies form one commit group, which readers wait for (dot.mlir).
 
-// CHECK: llvm.mlir.global external @flash_shared_memory() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<0 x i8>
+// CHECK: llvm.mlir.global external @flash_shared_memory() {addr_space = 3 : i32, alignment = 1024 : i64} : !llvm.array<0 x i8>
 // CHECK-LABEL: llvm.func @shared_load(
 // CHECK-SAME: %{{[^:]+}}: !llvm.ptr<1>, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %[[N:[^:]+]]: i64)
 // CHECK: %[[DESC:.*]] = llvm.insertvalue %{{.*}}[4] : !llvm.struct<(ptr<1>, i64, i64, i64, i64)>
@@ -245,11 +245,11 @@ func.func @replicated_and_atomic(%a: memref<?x16xbf16>, %d: memref<?x16xf32>, %n
 // CHECK-NEXT: %[[GBASE:.*]] = llvm.extractvalue %[[DESC]][0]
 // CHECK-NEXT: llvm.extractvalue %[[DESC]][0]
 // CHECK-NEXT: %[[GADDR:.*]] = llvm.getelementptr %[[GBASE]][%[[OFF]]] : (!llvm.ptr<1>, i64) -> !llvm.ptr<1>, bf16
+// CHECK-NEXT: %[[ROWELEMS:.*]] = llvm.mlir.constant(72 : i64) : i64
+// CHECK-NEXT: %[[RE:.*]] = llvm.mul %[[ROW]], %[[ROWELEMS]] : i64
+// CHECK-NEXT: %[[IDX:.*]] = llvm.add %[[RE]], %[[COL]] : i64
 // CHECK-NEXT: %[[TWO:.*]] = llvm.mlir.constant(2 : i64) : i64
-// CHECK-NEXT: %[[CB:.*]] = llvm.mul %[[COL]], %[[TWO]] : i64
-// CHECK-NEXT: %[[ROWBYTES:.*]] = llvm.mlir.constant(144 : i64) : i64
-// CHECK-NEXT: %[[RB:.*]] = llvm.mul %[[ROW]], %[[ROWBYTES]] : i64
-// CHECK-NEXT: %[[BYTE:.*]] = llvm.add %[[RB]], %[[CB]] : i64
+// CHECK-NEXT: %[[BYTE:.*]] = llvm.mul %[[IDX]], %[[TWO]] : i64
 // CHECK-NEXT: %[[BASE:.*]] = llvm.extractvalue %[[DESC]][0]
 // CHECK-NEXT: %[[SRC:.*]] = llvm.select %[[VALID]], %[[GADDR]], %[[BASE]] : i1, !llvm.ptr<1>
 // CHECK-NEXT: %[[NONE:.*]] = llvm.mlir.constant(0 : i32) : i32
@@ -322,7 +322,7 @@ func.func @shared_load(%a: memref<?x64xbf16>, %n: index) attributes {flash.kerne
 // CHECK-NEXT: %[[PERROW:.*]] = llvm.mlir.constant(2 : i64) : i64
 // CHECK: %[[CHUNKS:.*]] = llvm.mlir.constant(16 : i64) : i64
 // CHECK-NEXT: %[[INTILE:.*]] = llvm.icmp "slt" %[[CHUNK]], %[[CHUNKS]] : i64
-// CHECK: llvm.mlir.constant(40 : i64) : i64
+// CHECK: llvm.mlir.constant(20 : i64) : i64
 // CHECK: scf.if %[[INTILE]] {
 // CHECK-NEXT: llvm.getelementptr
 // CHECK-NEXT: nvvm.cp.async.shared.global %{{.*}}, %{{.*}}, 16, cache =  cg, %{{.*}} : !llvm.ptr<3>, !llvm.ptr<1>, i32

@@ -16,7 +16,7 @@
 // waiting for the copies it reads (dot.mlir pins which).
 
 // CHECK-NOT: @fwd(
-// CHECK: llvm.mlir.global external @flash_shared_memory() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<0 x i8>
+// CHECK: llvm.mlir.global external @flash_shared_memory() {addr_space = 3 : i32, alignment = 1024 : i64} : !llvm.array<0 x i8>
 // CHECK-LABEL: llvm.func @fwd_attention_fwd(
 // CHECK-SAME: %{{[^:]+}}: !llvm.ptr<1>, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: !llvm.ptr<1>
 // CHECK-SAME: attributes {flash.grid = {block = 64 : i64, heads = "q", order = 0 : i64, rows = "q"}, flash.shared_memory = 18432 : i64, nvvm.kernel, nvvm.maxntid = array<i32: 128, 1, 1>} {

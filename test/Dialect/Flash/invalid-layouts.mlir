@@ -74,7 +74,7 @@ func.func @mma_misspelled(%x: tensor<64x64xf32, #flash.mma<warp = 4>>) {
 
 // -----
 
-// expected-error @+1 {{expected 'padding'}}
+// expected-error @+1 {{expected 'padding' or 'swizzle'}}
 func.func @shared_without_keyword(%x: tensor<64x64xbf16, #flash.shared<8>>) {
   return
 }
@@ -178,5 +178,12 @@ func.func @grid_array() attributes {flash.kernel, flash.grid = [64, "q"]} {
 func.func @shared_offset_misspelled() {
   // expected-error @+1 {{unknown flash dialect attribute 'flash.shared_offsets'}}
   %0 = arith.constant {flash.shared_offsets = 0 : i64} 0 : index
+  return
+}
+
+// -----
+
+// expected-error @+1 {{#flash.shared swizzle must be 0 or 128 (bytes), got 64}}
+func.func @shared_unsupported_swizzle(%x: tensor<64x64xbf16, #flash.shared<swizzle = 64>>) {
   return
 }

@@ -25,6 +25,11 @@ struct FlashToNVVMOptions : public PassPipelineOptions<FlashToNVVMOptions> {
       llvm::cl::desc("Prefetch the next iteration's shared tiles "
                      "(flash-prefetch-shared-tiles); off until it pays off"),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> wgmma{
+      *this, "wgmma",
+      llvm::cl::desc("Hopper (sm_90a): swizzled shared tiles read by "
+                     "wgmma.mma_async where the products allow it"),
+      llvm::cl::init(false)};
   PassOptions::Option<int64_t> vectorBytes{
       *this, "vector-bytes",
       llvm::cl::desc("Alignment in bytes of the memrefs' bases and strides"),

@@ -56,6 +56,43 @@ void OperandEncodingAttr::print(AsmPrinter &printer) const {
   printer << getParent() << ">";
 }
 
+// #flash.shared<padding = 8> / #flash.shared<swizzle = 128>
+Attribute SharedEncodingAttr::parse(AsmParser &parser, Type) {
+  StringRef which;
+  llvm::SMLoc location = parser.getCurrentLocation();
+  if (parser.parseLess())
+    return {};
+  if (failed(parser.parseOptionalKeyword(&which)) ||
+      (which != "padding" && which != "swizzle")) {
+    parser.emitError(location, "expected 'padding' or 'swizzle'");
+    return {};
+  }
+  unsigned value = 0;
+  if (parser.parseEqual() || parser.parseInteger(value) || parser.parseGreater())
+    return {};
+  return parser.getChecked<SharedEncodingAttr>(
+      parser.getContext(), which == "padding" ? value : 0u,
+      which == "swizzle" ? value : 0u);
+}
+
+void SharedEncodingAttr::print(AsmPrinter &printer) const {
+  if (isSwizzled())
+    printer << "<swizzle = " << getSwizzle() << ">";
+  else
+    printer << "<padding = " << getPadding() << ">";
+}
+
+LogicalResult
+SharedEncodingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                           unsigned padding, unsigned swizzle) {
+  if (swizzle != 0 && swizzle != 128)
+    return emitError() << "#flash.shared swizzle must be 0 or 128 (bytes), got "
+                       << swizzle;
+  if (swizzle != 0 && padding != 0)
+    return emitError() << "#flash.shared cannot both pad and swizzle its rows";
+  return success();
+}
+
 LogicalResult FlashDialect::verifyOperationAttribute(Operation *op,
                                                      NamedAttribute attr) {
   if (attr.getName() == kKernelAttrName) {

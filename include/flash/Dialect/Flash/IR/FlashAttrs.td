@@ -70,15 +70,29 @@ def Flash_OperandEncodingAttr : Flash_Attr<"OperandEncoding", "operand"> {
 }
 
 def Flash_SharedEncodingAttr : Flash_Attr<"SharedEncoding", "shared"> {
-  let summary = "A tile in shared memory, row-major with padded rows";
+  let summary = "A tile in shared memory: padded rows, or swizzled for wgmma";
   let description = [{
-    A rank-2 tile held once per program in shared memory, row-major, each
-    row padded by `padding` elements (to spread `ldmatrix` accesses over the
-    banks). The SSA value stands for the buffer; matrix products read their
-    operands from it with `ldmatrix`.
+    A rank-2 tile of 16-bit elements held once per program in shared
+    memory. The SSA value stands for the buffer; matrix products read their
+    operands from it (`ldmatrix`, or `wgmma` through matrix descriptors).
+
+    - `padding = P` (the default form): row-major, each row padded by `P`
+      elements to spread `ldmatrix` accesses over the banks.
+    - `swizzle = 128`: the layout of the tensor cores' 128-byte swizzle mode
+      (what `wgmma` reads and TMA writes): the columns are cut into blocks
+      of 64 (128 bytes), each block stored row-major with 128-byte rows, and
+      the 16-byte chunk `c` of row `r` stored at chunk `c xor (r mod 8)`.
+      Rows must be a multiple of 8 and columns of 64; the buffer is aligned
+      to 1024 bytes (the swizzle pattern's period).
   }];
-  let parameters = (ins "unsigned":$padding);
-  let assemblyFormat = "`<` `padding` `=` $padding `>`";
+  let parameters = (ins DefaultValuedParameter<"unsigned", "0">:$padding,
+                        DefaultValuedParameter<"unsigned", "0">:$swizzle);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Whether the tile uses the 128-byte swizzle (else padded rows).
+    bool isSwizzled() const { return getSwizzle() != 0; }
+  }];
 }
 
 #endif // FLASH_DIALECT_FLASH_IR_FLASHATTRS_TD
