@@ -3,6 +3,7 @@
 
 import os
 import shutil
+import sys
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -15,6 +16,8 @@ config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.flash_obj_root, "test")
 
 config.substitutions.append(("%kernels", os.path.join(config.flash_src_root, "kernels")))
+# The Python running lit, for checks of tools' JSON reports.
+config.substitutions.append(("%python", sys.executable))
 
 llvm_config.use_default_substitutions()
 # Tools run by the tests cache their kernels in the build tree.

@@ -1,13 +1,14 @@
 //===- DotToWgmma.cpp - flash.dot as Hopper's wgmma.mma_async --------------===//
 //
 // The sm_90a tensor-core path: each warpgroup (4 warps, 64 accumulator
-// rows) issues one wgmma.mma_async.m64nNk16 per 16-deep k step, `a` from
-// registers (the fragments mma.sync takes, so Q and P need no change) and
-// `b` read by the tensor cores from a 128-byte-swizzled shared tile through
-// a matrix descriptor: K-major for Q·Kᵀ (the tile holds bᵀ), N-major for
-// P·V. The accumulator layout of m64nN is the mma layout with 16 rows a
-// warp, register for register. Products that do not fit (operands elsewhere,
-// other shapes) are left to mma.sync.
+// rows) issues one wgmma.mma_async.m64nNk16 per 16-deep k step. `a` comes
+// from registers (the fragments mma.sync takes, so Q and P need no change)
+// or from a 128-byte-swizzled shared tile (K-major, or M-major when the tile
+// holds aᵀ, as Pᵀ and dSᵀ in the backward); `b` is read by the tensor cores
+// from a swizzled shared tile through a matrix descriptor: K-major for Q·Kᵀ
+// (the tile holds bᵀ), N-major for P·V. The accumulator layout of m64nN is
+// the mma layout with 16 rows a warp, register for register. Products that
+// do not fit (other layouts or shapes) are left to mma.sync.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,6 +30,34 @@ constexpr int64_t kSwizzle128 = int64_t(1) << 62;
 
 int64_t encodeOffset(int64_t bytes) { return (bytes >> 4) & 0x3FFF; }
 
+/// Where one k step of an operand starts in its swizzled tile, and the
+/// descriptor's strides. A tile whose columns are the k dimension is
+/// K-major: the start moves 32 bytes a step inside a 64-column block; the
+/// 8-row groups are 1024 bytes apart (SBO) and LBO is unused. A tile whose
+/// rows are the k dimension is MN-major: the start moves 16 rows (2048
+/// bytes) a step; 8-row groups are 1024 bytes apart (SBO) and 64-column
+/// blocks a whole block apart (LBO).
+struct OperandSteps {
+  bool kMajor;
+  int64_t tileRows;
+  int64_t start(int64_t kk) const {
+    if (!kMajor)
+      return 16 * kk * 128;
+    int64_t column = 16 * kk;
+    return column / 64 * tileRows * 128 + column % 64 * 2;
+  }
+  int64_t bits() const {
+    int64_t leading = kMajor ? 16 : tileRows * 128;
+    return (encodeOffset(leading) << 16) | (encodeOffset(1024) << 32) |
+           kSwizzle128;
+  }
+};
+
+bool isSwizzledShared(RankedTensorType type) {
+  auto shared = dyn_cast_or_null<SharedEncodingAttr>(type.getEncoding());
+  return shared && shared.isSwizzled();
+}
+
 class DotToWgmma : public ConvertOpToLLVMPattern<DotOp> {
 public:
   DotToWgmma(TileTypeConverter &converter)
@@ -41,16 +70,16 @@ public:
                      accType = op.getAcc().getType();
     auto mma = dyn_cast_or_null<MmaEncodingAttr>(accType.getEncoding());
     auto aOperand = dyn_cast_or_null<OperandEncodingAttr>(aType.getEncoding());
-    auto bShared = dyn_cast_or_null<SharedEncodingAttr>(bType.getEncoding());
+    bool aInRegisters = aOperand && aOperand.getOperandIndex() == 0 &&
+                        !aOperand.getTransposed() && !op.getTransposeA();
     Type element = aType.getElementType();
-    if (!mma || !aOperand || !bShared || !bShared.isSwizzled() ||
-        op.getTransposeA() || aOperand.getTransposed() ||
-        aOperand.getOperandIndex() != 0 ||
-        !(element.isBF16() || element.isF16()))
+    if (!mma || !(aInRegisters || isSwizzledShared(aType)) ||
+        !isSwizzledShared(bType) || !(element.isBF16() || element.isF16()))
       return rewriter.notifyMatchFailure(
-          op, "wgmma takes `a` from registers and a swizzled shared `b`");
+          op, "wgmma takes `a` from registers or a swizzled shared tile and "
+              "`b` from a swizzled shared tile");
     int64_t m = accType.getDimSize(0), n = accType.getDimSize(1);
-    int64_t k = aType.getDimSize(1);
+    int64_t k = aType.getDimSize(op.getTransposeA() ? 0 : 1);
     if (mma.getWarps() % 4 != 0 || m != 16 * mma.getWarps() || n % 8 != 0 ||
         n > 256 || k % 16 != 0)
       return rewriter.notifyMatchFailure(
@@ -58,58 +87,55 @@ public:
 
     Location loc = op.getLoc();
     waitForSharedTiles(rewriter, loc, op, /*asyncProxy=*/true);
+    SmallVector<Value> acc = unpack(rewriter, loc, adaptor.getAcc());
+    // Q·Kᵀ: the tile holds bᵀ (N rows, K columns), K-major. P·V: it holds b
+    // (K rows, N columns), N-major.
+    OperandSteps bSteps{op.getTransposeB(), bType.getDimSize(0)};
+    Value bBase = sharedAddressBits(rewriter, loc, adaptor.getB());
+    // A shared `a` holds the warpgroup's 64 rows (K-major, the tile is a) or
+    // columns (M-major, the tile is aᵀ) at an offset of its warpgroup.
+    OperandSteps aSteps{!op.getTransposeA(), aType.getDimSize(0)};
+    Value aBase;
+    if (!aInRegisters) {
+      ThreadIds ids = threadIds(rewriter, loc);
+      Value warpgroup =
+          LLVM::LShrOp::create(rewriter, loc, ids.warp, i64Const(rewriter, loc, 2));
+      int64_t perWarpgroup =
+          aSteps.kMajor ? 64 * 128 : aSteps.tileRows * 128;
+      aBase = LLVM::AddOp::create(
+          rewriter, loc, sharedAddressBits(rewriter, loc, adaptor.getA()),
+          LLVM::MulOp::create(rewriter, loc, warpgroup,
+                              i64Const(rewriter, loc, perWarpgroup)));
+    }
     Type operandType = element.isBF16()
                            ? Type(rewriter.getI32Type())
                            : Type(VectorType::get({2}, rewriter.getF16Type()));
-    SmallVector<Value> aValues = unpack(rewriter, loc, adaptor.getA());
-    SmallVector<Value> acc = unpack(rewriter, loc, adaptor.getAcc());
-    Value base = LLVM::ZExtOp::create(
-        rewriter, loc, rewriter.getI64Type(),
-        LLVM::PtrToIntOp::create(rewriter, loc, rewriter.getI32Type(),
-                                 adaptor.getB()));
-    // Q·Kᵀ: the tile holds bᵀ (N rows, K columns), K-major. P·V: the tile
-    // holds b (K rows, N columns), N-major.
-    bool kMajor = op.getTransposeB();
-    int64_t tileRows = bType.getDimSize(0);
+    SmallVector<Value> aValues;
+    if (aInRegisters)
+      aValues = unpack(rewriter, loc, adaptor.getA());
 
     NVVM::WgmmaFenceAlignedOp::create(rewriter, loc);
     for (int64_t kk = 0; kk < k / 16; ++kk) {
       SmallVector<Value> operands;
-      for (int64_t r = 0; r < 4; ++r)
-        operands.push_back(packOperandPair(
-            rewriter, loc,
-            aValues[operandSlot(aOperand, aType.getShape(), 0, kk, r, 0)],
-            aValues[operandSlot(aOperand, aType.getShape(), 0, kk, r, 1)],
-            operandType));
-      if (operandType != rewriter.getI32Type())
-        for (Value &reg : operands)
-          reg = LLVM::BitcastOp::create(rewriter, loc, rewriter.getI32Type(), reg);
-      // Start of this k step in the tile, and the strides between 8x16-byte
-      // groups: along the 128-byte rows (SBO: 8 rows) and between 64-column
-      // blocks (LBO; unused for K-major swizzled tiles).
-      int64_t start, leading, stride = 1024;
-      if (kMajor) {
-        int64_t column = 16 * kk;
-        start = column / 64 * tileRows * 128 + column % 64 * 2;
-        leading = 16;
-      } else {
-        start = 16 * kk * 128;
-        leading = tileRows * 128;
-      }
-      Value address = LLVM::AddOp::create(rewriter, loc, base,
-                                          i64Const(rewriter, loc, start));
-      Value descriptor = LLVM::OrOp::create(
-          rewriter, loc,
-          LLVM::AndOp::create(
+      if (aInRegisters) {
+        for (int64_t r = 0; r < 4; ++r) {
+          Value reg = packOperandPair(
               rewriter, loc,
-              LLVM::LShrOp::create(rewriter, loc, address, i64Const(rewriter, loc, 4)),
-              i64Const(rewriter, loc, 0x3FFF)),
-          i64Const(rewriter, loc,
-                   (encodeOffset(leading) << 16) | (encodeOffset(stride) << 32) |
-                       kSwizzle128));
-      operands.push_back(descriptor);
+              aValues[operandSlot(aOperand, aType.getShape(), 0, kk, r, 0)],
+              aValues[operandSlot(aOperand, aType.getShape(), 0, kk, r, 1)],
+              operandType);
+          if (operandType != rewriter.getI32Type())
+            reg = LLVM::BitcastOp::create(rewriter, loc, rewriter.getI32Type(), reg);
+          operands.push_back(reg);
+        }
+      } else {
+        operands.push_back(descriptor(rewriter, loc, aBase, aSteps, kk));
+      }
+      operands.push_back(descriptor(rewriter, loc, bBase, bSteps, kk));
       operands.push_back(i32Const(rewriter, loc, 1));
-      acc = wgmma(rewriter, loc, n, element.isBF16(), kMajor, operands, acc);
+      acc = wgmma(rewriter, loc, n, element.isBF16(), aInRegisters,
+                  /*transposeA=*/!aSteps.kMajor, /*transposeB=*/!bSteps.kMajor,
+                  operands, acc);
     }
     NVVM::WgmmaGroupSyncAlignedOp::create(rewriter, loc);
     NVVM::WgmmaWaitGroupSyncOp::create(rewriter, loc, 0);
@@ -119,30 +145,59 @@ public:
   }
 
 private:
-  /// One wgmma.mma_async.m64nNk16 with `a` in registers: operands are the
-  /// four `a` registers and `b`'s descriptor; the accumulators are read and
-  /// written in place.
+  /// A shared tile's address as an i64 (its 32-bit shared-window address).
+  static Value sharedAddressBits(OpBuilder &b, Location loc, Value pointer) {
+    return LLVM::ZExtOp::create(
+        b, loc, b.getI64Type(),
+        LLVM::PtrToIntOp::create(b, loc, b.getI32Type(), pointer));
+  }
+
+  /// The matrix descriptor of k step `kk` of an operand starting at `base`.
+  static Value descriptor(OpBuilder &b, Location loc, Value base,
+                          const OperandSteps &steps, int64_t kk) {
+    Value address =
+        LLVM::AddOp::create(b, loc, base, i64Const(b, loc, steps.start(kk)));
+    return LLVM::OrOp::create(
+        b, loc,
+        LLVM::AndOp::create(
+            b, loc, LLVM::LShrOp::create(b, loc, address, i64Const(b, loc, 4)),
+            i64Const(b, loc, 0x3FFF)),
+        i64Const(b, loc, steps.bits()));
+  }
+
+  /// One wgmma.mma_async.m64nNk16. Operands: `a` (four registers, or a
+  /// descriptor), `b`'s descriptor, then the scale-d flag; the accumulators
+  /// are read and written in place.
   static SmallVector<Value> wgmma(OpBuilder &b, Location loc, int64_t n,
-                                  bool bf16, bool kMajor,
-                                  SmallVector<Value> operands,
+                                  bool bf16, bool aInRegisters, bool transposeA,
+                                  bool transposeB, SmallVector<Value> operands,
                                   ArrayRef<Value> acc) {
     int64_t count = n / 2; // accumulators per thread
+    int64_t aCount = aInRegisters ? 4 : 1;
     std::string text;
     llvm::raw_string_ostream asmText(text);
     // scale-d is a predicate: accumulate (1) into the registers' values.
     asmText << "{\n.reg .pred accumulate;\nsetp.ne.b32 accumulate, $"
-            << count + 5 << ", 0;\n";
+            << count + aCount + 1 << ", 0;\n";
     asmText << "wgmma.mma_async.sync.aligned.m64n" << n << "k16.f32."
             << (bf16 ? "bf16.bf16" : "f16.f16") << " {";
     for (int64_t i = 0; i < count; ++i)
       asmText << (i ? ", " : "") << "$" << i;
-    asmText << "}, {$" << count << ", $" << count + 1 << ", $" << count + 2
-            << ", $" << count + 3 << "}, $" << count + 4
-            << ", accumulate, 1, 1, " << (kMajor ? 0 : 1) << ";\n}";
+    asmText << "}, ";
+    if (aInRegisters)
+      asmText << "{$" << count << ", $" << count + 1 << ", $" << count + 2
+              << ", $" << count + 3 << "}";
+    else
+      asmText << "$" << count;
+    asmText << ", $" << count + aCount << ", accumulate, 1, 1, ";
+    // The register form has no trans-a.
+    if (!aInRegisters)
+      asmText << (transposeA ? 1 : 0) << ", ";
+    asmText << (transposeB ? 1 : 0) << ";\n}";
     std::string constraints;
     for (int64_t i = 0; i < count; ++i)
       constraints += "=f,";
-    constraints += "r,r,r,r,l,r";
+    constraints += aInRegisters ? "r,r,r,r,l,r" : "l,l,r";
     for (int64_t i = 0; i < count; ++i)
       constraints += "," + std::to_string(i);
     operands.append(acc.begin(), acc.end());

@@ -97,6 +97,38 @@ func.func @p_v(%p: memref<?x64xf16>, %v: memref<?x128xf16>, %o: memref<?x128xf32
 
 // -----
 
+// dV += Pᵀ dO on two warpgroups (128 keys, 8 warps): `a` = Pᵀ is a shared
+// tile holding aᵀ (64 queries = K rows, 128 keys = M columns), M-major
+// (trans-a 1); each warpgroup starts at its own 64-column block (64 rows x
+// 128 bytes = 8192 bytes on). `b` = dO (64 queries x 64), N-major.
+
+// CHECK-LABEL: llvm.func @pt_do(
+// CHECK: nvvm.fence.proxy
+// CHECK-NEXT: nvvm.barrier0
+// CHECK: %[[WARP:.*]] = llvm.lshr %{{.*}}, %{{.*}} : i64
+// CHECK: %[[WG:.*]] = llvm.lshr %[[WARP]], %{{.*}} : i64
+// CHECK: %[[BLOCK:.*]] = llvm.mlir.constant(8192 : i64) : i64
+// CHECK-NEXT: %[[OFF:.*]] = llvm.mul %[[WG]], %[[BLOCK]] : i64
+// CHECK: %[[ABASE:.*]] = llvm.add %{{.*}}, %[[OFF]] : i64
+// CHECK: nvvm.wgmma.fence.aligned
+// CHECK: llvm.inline_asm has_side_effects asm_dialect = att "{\0A.reg .pred accumulate;\0Asetp.ne.b32 accumulate, $34, 0;\0Awgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 {$0, {{.*}}, $31}, $32, $33, accumulate, 1, 1, 1, 1;\0A}", "=f,{{.*}},=f,l,l,r,0,{{.*}},31"
+// CHECK-COUNT-3: llvm.inline_asm
+// CHECK-NOT: llvm.inline_asm
+// CHECK: nvvm.wgmma.commit.group.sync.aligned
+#mma = #flash.mma<warps = 8>
+#sw = #flash.shared<swizzle = 128>
+func.func @pt_do(%p: memref<?x128xbf16>, %do: memref<?x64xbf16>, %o: memref<?x64xf32>, %n: index) attributes {flash.kernel} {
+  %c0 = arith.constant 0 : index
+  %pt = flash.load %p[%c0, %c0] bound %n along 0 {flash.shared_offset = 0 : i64} : memref<?x128xbf16> -> tensor<64x128xbf16, #sw>
+  %dot = flash.load %do[%c0, %c0] bound %n along 0 {flash.shared_offset = 16384 : i64} : memref<?x64xbf16> -> tensor<64x64xbf16, #sw>
+  %z = arith.constant dense<0.0> : tensor<128x64xf32, #mma>
+  %d = flash.dot %pt, %dot, %z {transpose_a} : tensor<64x128xbf16, #sw>, tensor<64x64xbf16, #sw> -> tensor<128x64xf32, #mma>
+  flash.store %d, %o[%c0, %c0] bound %n along 0 : tensor<128x64xf32, #mma> -> memref<?x64xf32>
+  return
+}
+
+// -----
+
 // Two warps a 16-row block (128 rows on 4 warps) is not a warpgroup tile:
 // mma.sync, reading the swizzled tile with ldmatrix.
 
