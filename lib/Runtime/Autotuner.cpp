@@ -17,7 +17,8 @@ namespace flash {
 
 std::string TileConfig::str() const {
   return std::to_string(blockM) + "x" + std::to_string(blockN) + ", " +
-         std::to_string(numWarps) + " warps";
+         std::to_string(numWarps) + " warps" +
+         (stages > 1 ? ", " + std::to_string(stages) + " stages" : "");
 }
 
 std::string tuningKey(const std::string &device, const ProblemClass &problem,
@@ -87,12 +88,16 @@ void Autotuner::load() {
     std::optional<int64_t> n = entry ? entry->getInteger("block_n") : std::nullopt;
     std::optional<int64_t> w = entry ? entry->getInteger("num_warps") : std::nullopt;
     std::optional<double> ms = entry ? entry->getNumber("ms") : std::nullopt;
-    if (!m || !n || !w || !ms || *m <= 0 || *n <= 0 || *w <= 0) {
+    // Entries from before pipelining was tuned have one stage.
+    std::optional<int64_t> stages =
+        entry && entry->get("stages") ? entry->getInteger("stages") : 1;
+    if (!m || !n || !w || !ms || !stages || *m <= 0 || *n <= 0 || *w <= 0 ||
+        *stages < 1 || *stages > 2) {
       reportCacheProblem(path, "has a malformed entry for " + key.str());
       choices.clear();
       return;
     }
-    choices[key.str()] = {{*m, *n, *w}, *ms};
+    choices[key.str()] = {{*m, *n, *w, *stages}, *ms};
   }
 }
 
@@ -102,6 +107,7 @@ Status Autotuner::save() {
     entries[key] = llvm::json::Object{{"block_m", entry.config.blockM},
                                       {"block_n", entry.config.blockN},
                                       {"num_warps", entry.config.numWarps},
+                                      {"stages", entry.config.stages},
                                       {"ms", entry.ms}};
   llvm::json::Object root{{"compiler", compilerVersion()},
                           {"entries", std::move(entries)}};
@@ -177,6 +183,7 @@ Status chooseTiles(Tuning tuning, const std::string &device,
       candidate.blockM = config.blockM;
       candidate.blockN = config.blockN;
       candidate.numWarps = config.numWarps;
+      candidate.stages = config.stages;
       if (Status s = runOnce(candidate); !s) // compiles and warms up
         return s;
       std::vector<double> times(3);
@@ -194,6 +201,7 @@ Status chooseTiles(Tuning tuning, const std::string &device,
     problem.blockM = chosen->blockM;
     problem.blockN = chosen->blockN;
     problem.numWarps = chosen->numWarps;
+    problem.stages = chosen->stages;
   }
   return Status::success();
 }

@@ -64,6 +64,7 @@ Status runNVVMPipeline(MLIRContext &context, const ProblemClass &problem,
   options.numWarps = problem.numWarps;
   options.vectorBytes = problem.alignment;
   options.wgmma = problem.wgmma && chip == "sm_90a";
+  options.prefetch = problem.stages > 1;
   mlir::flash::buildFlashToNVVMPipeline(pm, options);
   if (failed(pm.run(module)))
     return Status::error("compiling " + problem.key() + " for NVIDIA GPUs failed:\n" +
@@ -498,6 +499,7 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
                          " is not supported by the cuda backend (multiples of 16)");
   ProblemClass problem = classifyProblem(args, sizes, options.blockM, options.blockN);
   problem.numWarps = options.numWarps;
+  problem.stages = options.stages;
   problem.wgmma = options.wgmma;
   problem.alignment = commonAlignment(sixteenBit);
   DeviceBuffer varlenBuffer;
@@ -550,7 +552,9 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
 }
 
 std::vector<TileConfig> CudaBackend::tuningCandidates() {
-  return {{64, 64, 4}, {128, 64, 4}, {128, 64, 8}, {64, 128, 4}, {128, 128, 8}};
+  return {{64, 64, 4},     {128, 64, 4},    {128, 64, 8},
+          {64, 128, 4},    {128, 128, 8},   {64, 64, 4, 2},
+          {64, 128, 4, 2}, {128, 128, 8, 2}};
 }
 
 /// launchCall with this backend's kernel cache, launcher and device name.

@@ -22,7 +22,8 @@ std::string ProblemClass::key() const {
   if (dropoutP > 0.0f)
     os << "-dropout" << dropoutP;
   os << "-scale" << scale << "-m" << blockM << "-n" << blockN << "-w"
-     << numWarps << "-align" << alignment << (wgmma ? "" : "-nowgmma");
+     << numWarps << "-align" << alignment << (wgmma ? "" : "-nowgmma")
+     << (stages > 1 ? "-stages" + std::to_string(stages) : "");
   return os.str();
 }
 

@@ -31,6 +31,8 @@ Backend:
   --backend=cpu|cuda|auto   (default auto: cuda when a GPU is usable, else cpu)
   --block-m=N --block-n=N   tile sizes (default 64, or the tuned ones)
   --num-warps=N        warps per program on the GPU (default 4)
+  --stages=1|2         pipeline stages of the K/V tiles on the GPU (default 1,
+                       or the tuned ones)
   --wgmma=0|1          on sm_90a, lower matrix products to wgmma (default 1)
 )";
 
@@ -114,7 +116,7 @@ bool parseProblemFlag(const std::string &flag, bool hasValue,
   static const char *const withValue[] = {
       "batch", "heads", "kv-heads", "seqlen-q", "seqlen-k", "head-dim",
       "dtype", "dropout", "seed", "offset", "scale", "varlen", "varlen-k",
-      "data-seed", "backend", "block-m", "block-n", "num-warps", "wgmma"};
+      "data-seed", "backend", "block-m", "block-n", "num-warps", "stages", "wgmma"};
   static const char *const withoutValue[] = {"causal", "backward"};
   bool known = false, needsValue = false;
   for (const char *name : withValue)
@@ -187,6 +189,9 @@ bool parseProblemFlag(const std::string &flag, bool hasValue,
     f.blocksGiven = true;
   } else if (flag == "num-warps" && parseInt(flag, value, 1, 16, integer, error)) {
     f.numWarps = integer;
+    f.blocksGiven = true;
+  } else if (flag == "stages" && parseInt(flag, value, 1, 2, integer, error)) {
+    f.stages = integer;
     f.blocksGiven = true;
   } else if (flag == "wgmma" && parseInt(flag, value, 0, 1, integer, error)) {
     f.wgmma = integer == 1;

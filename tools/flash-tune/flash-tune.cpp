@@ -114,7 +114,8 @@ Status tuneProblem(const ProblemFlags &flags, bool force, bool gpu) {
     return backend.backward(workload.backwardArgs(), backward);
   }
   CudaBackend backend(CudaBackend::Options{flags.blockM, flags.blockN,
-                                           flags.numWarps, 0, tuning, flags.wgmma});
+                                           flags.numWarps, 0, tuning, flags.wgmma,
+                                           flags.stages});
   DeviceWorkload device;
   workload.poisonOutputs();
   if (Status s = device.upload(workload); !s)

@@ -221,6 +221,38 @@ TEST_F(CacheTest, TuningTimesEveryCandidateAndRemembersTheFastest) {
   EXPECT_TRUE(again.check().passed());
 }
 
+TEST_F(CacheTest, TuningEntriesKeepTheirStagesAndOldEntriesHaveOne) {
+  std::string path = directory + "/autotune.json";
+  ASSERT_TRUE(writeFileAtomically(
+      path, "{\"compiler\": \"" + compilerVersion() +
+                "\", \"entries\": {"
+                "\"old\": {\"block_m\": 128, \"block_n\": 64, \"num_warps\": 8, "
+                "\"ms\": 1.5},"
+                "\"new\": {\"block_m\": 64, \"block_n\": 128, \"num_warps\": 4, "
+                "\"stages\": 2, \"ms\": 1.0}}}"));
+  Autotuner &tuner = Autotuner::get();
+  std::optional<TileConfig> old = tuner.lookup("old");
+  ASSERT_TRUE(old.has_value());
+  EXPECT_EQ(*old, (TileConfig{128, 64, 8, 1}));
+  std::optional<TileConfig> pipelined = tuner.lookup("new");
+  ASSERT_TRUE(pipelined.has_value());
+  EXPECT_EQ(*pipelined, (TileConfig{64, 128, 4, 2}));
+  EXPECT_EQ(pipelined->str(), "64x128, 4 warps, 2 stages");
+
+  // A recorded choice is written back with its stages.
+  TileConfig best;
+  ASSERT_TRUE(tuner.tune(
+      "third", {{64, 64, 4, 2}},
+      [](const TileConfig &, double &ms) {
+        ms = 2.0;
+        return Status::success();
+      },
+      best));
+  std::string json = *readFile(path);
+  EXPECT_NE(json.find("\"stages\": 2"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"old\""), std::string::npos) << json;
+}
+
 TEST_F(CacheTest, ACorruptedOrStaleTuningFileIsReportedAndRebuilt) {
   int round = 0;
   for (const char *contents :

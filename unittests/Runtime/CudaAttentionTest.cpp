@@ -28,12 +28,15 @@ namespace {
 class CudaBackends : public ::testing::Environment {
 public:
   void TearDown() override { backends.clear(); }
-  static CudaBackend &get(int64_t blockM, int64_t blockN, int64_t warps = 4) {
-    int64_t key = (blockM * 1000 + blockN) * 100 + warps;
+  static CudaBackend &get(int64_t blockM, int64_t blockN, int64_t warps = 4,
+                          int64_t stages = 1) {
+    int64_t key = ((blockM * 1000 + blockN) * 100 + warps) * 10 + stages;
     auto &slot = backends[key];
-    if (!slot)
-      slot = std::make_unique<CudaBackend>(
-          CudaBackend::Options{blockM, blockN, warps, 0});
+    if (!slot) {
+      CudaBackend::Options options{blockM, blockN, warps, 0};
+      options.stages = stages;
+      slot = std::make_unique<CudaBackend>(options);
+    }
     return *slot;
   }
   static std::map<int64_t, std::unique_ptr<CudaBackend>> backends;
@@ -44,12 +47,13 @@ std::map<int64_t, std::unique_ptr<CudaBackend>> CudaBackends::backends;
 
 struct GpuCase {
   Case base;
-  int64_t blockM, blockN, warps = 4;
+  int64_t blockM, blockN, warps = 4, stages = 1;
 };
 
 std::string nameOf(const GpuCase &c) {
   return std::string(c.base.name) + "_m" + std::to_string(c.blockM) + "_n" +
-         std::to_string(c.blockN) + (c.warps != 4 ? "_w" + std::to_string(c.warps) : "");
+         std::to_string(c.blockN) + (c.warps != 4 ? "_w" + std::to_string(c.warps) : "") +
+         (c.stages != 1 ? "_s" + std::to_string(c.stages) : "");
 }
 
 void PrintTo(const GpuCase &c, std::ostream *os) { *os << nameOf(c); }
@@ -67,6 +71,10 @@ std::vector<GpuCase> gpuCases() {
   for (const Case &c : attentionCases())
     if (c.spec.headDim == 64 || c.spec.headDim == 128)
       all.push_back({c, 128, 128, 8});
+  // Two pipeline stages (the next K/V block copied during this one).
+  for (const Case &c : attentionCases())
+    if (std::string(c.name).find("causal") != std::string::npos)
+      all.push_back({c, 64, 64, 4, 2});
   return all;
 }
 
@@ -77,7 +85,8 @@ TEST_P(CudaAttention, MatchesFloat64Reference) {
   GpuCase c = GetParam();
   c.base.spec.dataSeed = freshSeed();
   Workload w(c.base.spec);
-  Status status = runOnGpu(w, CudaBackends::get(c.blockM, c.blockN, c.warps));
+  Status status =
+      runOnGpu(w, CudaBackends::get(c.blockM, c.blockN, c.warps, c.stages));
   ASSERT_TRUE(status) << status.message();
   for (const CheckEntry &e : w.check().entries)
     EXPECT_TRUE(e.passed) << c.base.name << ": " << e.name << " error " << e.error

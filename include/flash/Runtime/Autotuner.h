@@ -42,11 +42,14 @@ double medianOf(std::vector<double> &values);
 
 struct TileConfig {
   int64_t blockM = 64, blockN = 64, numWarps = 4;
+  /// Pipeline stages of the K/V tiles (GPU): 1, or 2 to copy block j+1
+  /// while block j is computed (flash-prefetch-shared-tiles).
+  int64_t stages = 1;
   bool operator==(const TileConfig &other) const {
     return blockM == other.blockM && blockN == other.blockN &&
-           numWarps == other.numWarps;
+           numWarps == other.numWarps && stages == other.stages;
   }
-  /// "64x64, 4 warps".
+  /// "64x64, 4 warps" (", 2 stages" when pipelined).
   std::string str() const;
 };
 

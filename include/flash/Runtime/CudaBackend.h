@@ -30,6 +30,8 @@ public:
     Tuning tuning = Tuning::Off;
     // wgmma.mma_async on sm_90a where the products allow it (else mma.sync).
     bool wgmma = true;
+    // Pipeline stages of the K/V tiles: 2 copies the next block during this one.
+    int64_t stages = 1;
   };
   /// The candidates the autotuner times on the GPU; those whose kernels
   /// spill registers or need more shared memory than the device has are

@@ -27,6 +27,7 @@ struct ProblemClass {
   float scale = 0.125f;
   int64_t blockM = 64, blockN = 64;
   int64_t numWarps = 4; // GPU only
+  int64_t stages = 1;   // GPU only: 2 prefetches the next K/V tiles
   /// The alignment in bytes (2 to 16) of every 16-bit tensor's base and
   /// outer strides: the widest vector access the GPU kernels may use.
   int64_t alignment = 16;

@@ -21,8 +21,9 @@ struct ProblemFlags {
   WorkloadSpec spec;
   std::string backend = "auto"; // cpu, cuda or auto
   int64_t blockM = 64, blockN = 64, numWarps = 4;
-  bool blocksGiven = false; // --block-m / --block-n / --num-warps were given
+  bool blocksGiven = false; // --block-m / --block-n / --num-warps / --stages given
   bool wgmma = true;        // --wgmma=0 keeps mma.sync on sm_90a
+  int64_t stages = 1;       // --stages=2 prefetches the next K/V tiles
 
   // Read by finish().
   std::optional<int64_t> kvHeads, seqlenK;
