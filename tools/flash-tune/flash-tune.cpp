@@ -17,6 +17,7 @@
 #include "flash/Testing/ProblemFlags.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -77,9 +78,12 @@ public:
                          .count();
     double left = elapsed / done * (total - done);
     std::string result = ms < 0 ? std::string("skipped") : format("%.3f ms", ms);
-    std::fprintf(stderr, "%s  [%zu/%zu] %s: %s  best %s %.3f ms  ~%.0f s left%s",
+    std::string bestSoFar = std::isfinite(bestMs)
+                                ? best.str() + format(" %.3f ms", bestMs)
+                                : std::string("none yet");
+    std::fprintf(stderr, "%s  [%zu/%zu] %s: %s  best %s  ~%.0f s left%s",
                  terminal ? "\r" : "", done, total, candidate.str().c_str(),
-                 result.c_str(), best.str().c_str(), bestMs, left,
+                 result.c_str(), bestSoFar.c_str(), left,
                  terminal && done < total ? "" : "\n");
     std::fflush(stderr);
   }

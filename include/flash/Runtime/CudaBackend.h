@@ -34,9 +34,10 @@ public:
     int64_t stages = 1;
   };
   /// The candidates the autotuner times on the GPU; those whose kernels
-  /// spill registers or need more shared memory than the device has are
-  /// skipped.
+  /// spill more than kMaxTunedSpillBytes per thread (as the loaded module
+  /// reports) or need more shared memory than the device has are skipped.
   static std::vector<TileConfig> tuningCandidates();
+  static constexpr int64_t kMaxTunedSpillBytes = 1024;
   CudaBackend();
   explicit CudaBackend(Options options);
   ~CudaBackend();
