@@ -35,7 +35,9 @@ Tunes the tile sizes of attention problem classes ahead of time and records
 them in the autotune cache (FLASH_CACHE_DIR, else ~/.cache/flashmlir), where
 flash-run and the runtime find them.
 
-  --problems=FILE      one problem a line, in flash-run's flags (# starts a comment)
+  --problems=FILE      one problem a line, in flash-run's flags (# starts a comment);
+                       problem flags on the command line then apply to every
+                       line (e.g. --backend=cuda), a line's own flags after them
   --force              tune again classes already recorded
 
 )";
@@ -162,9 +164,10 @@ int main(int argc, char **argv) {
       problemArguments.push_back(argument);
   }
 
-  // The problems: the command line's, and the file's lines.
+  // The problems: the command line's, or the file's lines (the command
+  // line's flags first, as defaults).
   std::vector<std::pair<std::string, ProblemFlags>> problems;
-  if (!problemArguments.empty() || problemsFile.empty()) {
+  if (problemsFile.empty()) {
     ProblemFlags flags;
     if (std::string error = parseProblem(problemArguments, flags); !error.empty())
       badArgument(error);
@@ -181,6 +184,7 @@ int main(int argc, char **argv) {
       std::vector<std::string> words = splitWords(line);
       if (words.empty())
         continue;
+      words.insert(words.begin(), problemArguments.begin(), problemArguments.end());
       ProblemFlags flags;
       if (std::string error = parseProblem(words, flags); !error.empty())
         badArgument(problemsFile + ":" + std::to_string(number) + ": " + error);
