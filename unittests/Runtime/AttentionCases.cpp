@@ -125,15 +125,15 @@ void prepareDropoutProbe(Workload &w) {
   return ::testing::AssertionSuccess();
 }
 
-Status runOnGpu(Workload &w, CudaBackend &backend) {
+Status runOnGpu(Workload &w, CudaBackend &backend, Autotuner::Progress progress) {
   DeviceWorkload device;
   w.poisonOutputs();
   if (Status s = device.upload(w); !s)
     return s;
-  if (Status s = backend.forward(device.forwardArgs(w)); !s)
+  if (Status s = backend.forward(device.forwardArgs(w), nullptr, progress); !s)
     return s;
   if (w.spec().backward)
-    if (Status s = backend.backward(device.backwardArgs(w)); !s)
+    if (Status s = backend.backward(device.backwardArgs(w), nullptr, progress); !s)
       return s;
   return device.download(w);
 }

@@ -45,8 +45,9 @@ void prepareDropoutProbe(Workload &w);
 ::testing::AssertionResult checkDropoutProbe(const Workload &w);
 
 /// Runs forward (and backward when the spec asks) of `w` on the GPU, the
-/// outputs poisoned first; they end up in `w`.
-Status runOnGpu(Workload &w, CudaBackend &backend);
+/// outputs poisoned first; they end up in `w`. `progress` sees any tuning.
+Status runOnGpu(Workload &w, CudaBackend &backend,
+                Autotuner::Progress progress = nullptr);
 
 } // namespace flash::testing
 
