@@ -131,7 +131,7 @@ public:
   func::FuncOp dqKernel();
 
 private:
-  /// Creates an empty kernel function and positions `kb` in its body.
+  /// Creates an empty kernel function and positions `builder` in its body.
   func::FuncOp createKernel(StringRef suffix, OpBuilder &builder);
   Value arg(int position) { return kernelArgs[position]; }
 
@@ -192,7 +192,6 @@ private:
 func::FuncOp KernelEmitter::createKernel(StringRef suffix, OpBuilder &builder) {
   SmallVector<Type> types = llvm::map_to_vector(
       p.args, [](Value value) { return value.getType(); });
-  OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToEnd(module.getBody());
   auto kernel = func::FuncOp::create(builder, loc,
                                      (baseName + "_" + suffix).str(),
@@ -203,7 +202,8 @@ func::FuncOp KernelEmitter::createKernel(StringRef suffix, OpBuilder &builder) {
   Block *body = kernel.addEntryBlock();
   kernelArgs.assign(body->args_begin(), body->args_end());
   builder.setInsertionPointToEnd(body);
-  func::ReturnOp::create(builder, loc);
+  auto ret = func::ReturnOp::create(builder, loc);
+  builder.setInsertionPoint(ret);
   return kernel;
 }
 
@@ -378,7 +378,6 @@ ValueRange KernelEmitter::keyBlocks(KernelBuilder &kb, const Sequence &s,
 func::FuncOp KernelEmitter::forwardKernel() {
   OpBuilder builder(module.getContext());
   func::FuncOp kernel = createKernel("fwd", builder);
-  builder.setInsertionPoint(kernel.getBody().front().getTerminator());
   KernelBuilder kb(builder, kernel.getLoc());
 
   Sequence s = locate(kb, /*perKvHead=*/false);
@@ -419,7 +418,6 @@ func::FuncOp KernelEmitter::forwardKernel() {
 func::FuncOp KernelEmitter::deltaKernel() {
   OpBuilder builder(module.getContext());
   func::FuncOp kernel = createKernel("bwd_delta", builder);
-  builder.setInsertionPoint(kernel.getBody().front().getTerminator());
   KernelBuilder kb(builder, kernel.getLoc());
 
   Sequence s = locate(kb, /*perKvHead=*/false);
@@ -436,7 +434,6 @@ func::FuncOp KernelEmitter::deltaKernel() {
 func::FuncOp KernelEmitter::dkdvKernel() {
   OpBuilder builder(module.getContext());
   func::FuncOp kernel = createKernel("bwd_dkdv", builder);
-  builder.setInsertionPoint(kernel.getBody().front().getTerminator());
   KernelBuilder kb(builder, kernel.getLoc());
 
   Sequence s = locate(kb, /*perKvHead=*/true);
@@ -508,7 +505,6 @@ func::FuncOp KernelEmitter::dkdvKernel() {
 func::FuncOp KernelEmitter::dqKernel() {
   OpBuilder builder(module.getContext());
   func::FuncOp kernel = createKernel("bwd_dq", builder);
-  builder.setInsertionPoint(kernel.getBody().front().getTerminator());
   KernelBuilder kb(builder, kernel.getLoc());
 
   Sequence s = locate(kb, /*perKvHead=*/false);
