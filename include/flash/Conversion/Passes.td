@@ -78,8 +78,9 @@ def ConvertFlashToNVVM : Pass<"convert-flash-to-nvvm", "::mlir::ModuleOp"> {
            "Widest global access of a tile row (2 to 16): the alignment, in "
            "bytes, that every memref's base and outer strides have">,
     Option<"wgmma", "wgmma", "bool", /*default=*/"false",
-           "Lower matrix products whose `b` is a swizzled shared tile to "
-           "wgmma.mma_async (sm_90a); the rest stay mma.sync">
+           "sm_90a: lower matrix products whose `b` is a swizzled shared tile "
+           "to wgmma.mma_async (the rest stay mma.sync), and write mma tiles "
+           "to shared memory with stmatrix">
   ];
 }
 

@@ -77,7 +77,8 @@ struct ConvertFlashToNVVMPass
     populateDotPatterns(converter, patterns);
     if (wgmma)
       populateWgmmaDotPatterns(converter, patterns);
-    populateConvertLayoutPatterns(converter, patterns);
+    // wgmma marks sm_90a, which also has stmatrix.
+    populateConvertLayoutPatterns(converter, patterns, /*stmatrix=*/wgmma);
     populateSoftmaxPatterns(converter, patterns);
     populatePhiloxPatterns(converter, patterns);
     populateElementwisePatterns(converter, patterns);

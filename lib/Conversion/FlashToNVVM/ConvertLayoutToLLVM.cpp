@@ -4,7 +4,10 @@
 // registers (the accumulator of m16n8 blocks 2kk and 2kk+1 is the `a`
 // fragment of k step kk, as FlashAttention 2 keeps P in registers). Every
 // other conversion goes through shared memory: each thread writes the
-// elements it holds, and after a barrier reads the ones it needs.
+// elements it holds, and after a barrier reads the ones it needs. On sm_90
+// an mma tile of 16-bit elements is written with stmatrix (four 8x8
+// matrices a warp an instruction: the accumulator fragments are stmatrix's
+// own) rather than one 2-byte store an element.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,9 +20,9 @@ using namespace mlir::flash::nvvm;
 
 namespace {
 
-/// Byte offset of element (row, col) in a row-major buffer.
 struct ConvertLayoutLowering : public ConvertOpToLLVMPattern<ConvertLayoutOp> {
-  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
+  ConvertLayoutLowering(TileTypeConverter &converter, bool stmatrix)
+      : ConvertOpToLLVMPattern(converter), stmatrix(stmatrix) {}
 
   LogicalResult
   matchAndRewrite(ConvertLayoutOp op, OpAdaptor adaptor,
@@ -90,6 +93,18 @@ struct ConvertLayoutLowering : public ConvertOpToLLVMPattern<ConvertLayoutOp> {
       return rewriter.notifyMatchFailure(op, "source has no register layout");
     SmallVector<Value> values = unpack(rewriter, loc, adaptor.getSource());
     barrier(rewriter, loc); // earlier readers of the buffer are done
+    if (stmatrix && mma && elementBytes == 2 &&
+        rowsPerWarp(mma, from.getDimSize(0)) % 16 == 0 && cols % 16 == 0) {
+      storeMatrices(rewriter, loc, from, mma, values, ids, buffer, addressing);
+      barrier(rewriter, loc); // the buffer is complete
+      if (isa_and_nonnull<SharedEncodingAttr>(toLayout)) {
+        rewriter.replaceOp(op, buffer);
+        return success();
+      }
+      rewriter.replaceOp(op, readSlots(rewriter, loc, to, buffer, ids, addressing,
+                                       element));
+      return success();
+    }
     for (unsigned slot = 0; slot < values.size(); ++slot) {
       Value row = source->row(rewriter, loc, slot);
       Value col = from.getRank() == 2 ? source->col(rewriter, loc, slot)
@@ -108,6 +123,56 @@ struct ConvertLayoutLowering : public ConvertOpToLLVMPattern<ConvertLayoutOp> {
     return success();
   }
 
+  /// Writes an mma tile of 16-bit elements with stmatrix .x4: per warp and
+  /// 16x16 block, the matrices (rows 0-7 | 8-15) x (columns 0-7 | 8-15);
+  /// lane l gives row l % 8 of matrix l / 8.
+  void storeMatrices(OpBuilder &b, Location loc, RankedTensorType type,
+                     MmaEncodingAttr mma, ArrayRef<Value> values,
+                     const ThreadIds &ids, Value buffer,
+                     const SharedTileAddressing &addressing) const {
+    Type operandType = type.getElementType().isBF16()
+                           ? Type(b.getI32Type())
+                           : Type(VectorType::get({2}, b.getF16Type()));
+    int64_t warpRows = rowsPerWarp(mma, type.getDimSize(0));
+    Value matrix = LLVM::LShrOp::create(b, loc, ids.lane, i64Const(b, loc, 3));
+    Value rowInMatrix = LLVM::AndOp::create(b, loc, ids.lane, i64Const(b, loc, 7));
+    // Row 8 (matrix % 2) + l % 8 and column 8 (matrix / 2) of the block.
+    Value blockRow = LLVM::AddOp::create(
+        b, loc, rowInMatrix,
+        LLVM::MulOp::create(
+            b, loc, LLVM::AndOp::create(b, loc, matrix, i64Const(b, loc, 1)),
+            i64Const(b, loc, 8)));
+    Value blockCol = LLVM::MulOp::create(
+        b, loc, LLVM::LShrOp::create(b, loc, matrix, i64Const(b, loc, 1)),
+        i64Const(b, loc, 8));
+    Value warpRow = LLVM::MulOp::create(b, loc, ids.warp, i64Const(b, loc, warpRows));
+    for (int64_t i = 0; i < warpRows / 16; ++i)
+      for (int64_t jj = 0; jj < type.getDimSize(1) / 16; ++jj) {
+        SmallVector<Value> sources;
+        for (int64_t half : {0, 1})     // columns 0-7, 8-15 of the block
+          for (int64_t rows : {0, 2}) { // rows 0-7 (k 0, 1), 8-15 (k 2, 3)
+            Value pair = packOperandPair(
+                b, loc,
+                values[mmaSlot(type.getShape(), mma, i, 2 * jj + half, rows)],
+                values[mmaSlot(type.getShape(), mma, i, 2 * jj + half, rows + 1)],
+                operandType);
+            if (operandType != b.getI32Type())
+              pair = LLVM::BitcastOp::create(b, loc, b.getI32Type(), pair);
+            sources.push_back(pair);
+          }
+        Value row = LLVM::AddOp::create(
+            b, loc, warpRow,
+            LLVM::AddOp::create(b, loc, i64Const(b, loc, 16 * i), blockRow));
+        Value col =
+            LLVM::AddOp::create(b, loc, i64Const(b, loc, 16 * jj), blockCol);
+        NVVM::StMatrixOp::create(
+            b, loc, sharedAddress(b, loc, buffer, addressing.byteOffset(b, loc, row, col)),
+            sources, NVVM::MMALayout::row,
+            NVVM::LdStMatrixShapeAttr::get(b.getContext(), 8, 8),
+            NVVM::LdStMatrixEltType::B16);
+      }
+  }
+
   /// The thread's slots of a register-layout tile read from a buffer.
   Value readSlots(OpBuilder &b, Location loc, RankedTensorType to, Value buffer,
                   const ThreadIds &ids, const SharedTileAddressing &addressing,
@@ -123,11 +188,13 @@ struct ConvertLayoutLowering : public ConvertOpToLLVMPattern<ConvertLayoutOp> {
     }
     return pack(b, loc, getTypeConverter()->convertType(to), values);
   }
+
+  bool stmatrix; // sm_90: mma tiles go to shared memory with stmatrix
 };
 
 } // namespace
 
 void mlir::flash::nvvm::populateConvertLayoutPatterns(
-    TileTypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<ConvertLayoutLowering>(converter);
+    TileTypeConverter &converter, RewritePatternSet &patterns, bool stmatrix) {
+  patterns.add<ConvertLayoutLowering>(converter, stmatrix);
 }

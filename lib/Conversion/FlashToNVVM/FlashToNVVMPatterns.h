@@ -24,8 +24,9 @@ void populateDotPatterns(TileTypeConverter &converter,
 /// the operands allow it.
 void populateWgmmaDotPatterns(TileTypeConverter &converter,
                               RewritePatternSet &patterns);
+/// With `stmatrix` (sm_90), mma tiles are written to shared memory with it.
 void populateConvertLayoutPatterns(TileTypeConverter &converter,
-                                   RewritePatternSet &patterns);
+                                   RewritePatternSet &patterns, bool stmatrix);
 void populateSoftmaxPatterns(TileTypeConverter &converter,
                              RewritePatternSet &patterns);
 void populatePhiloxPatterns(TileTypeConverter &converter,
