@@ -73,3 +73,26 @@ func.func @host(%a: memref<?x64xbf16>, %n: index) {
   %t = flash.load %a[%c0, %c0] bound %n along 0 : memref<?x64xbf16> -> tensor<64x64xbf16, #flash.shared<padding = 8>>
   return
 }
+
+// -----
+
+// Swizzled tiles start on a 1024-byte boundary (the 128-byte swizzle's
+// period) and take rows x cols x 2 bytes, no padding: after the 16 x (16 + 8)
+// bf16 tile (768 bytes) the first swizzled one starts at 1024, the next
+// (64 x 128 x 2 = 16384 bytes on) at 17408; a padded tile after them needs
+// only 128-byte alignment (25600 + 64 x 72 x 2 = 34816 in all).
+
+// CHECK-LABEL: func.func @swizzled(
+// CHECK-SAME: flash.shared_memory = 34816 : i64
+// CHECK: flash.load {{.*}} {flash.shared_offset = 0 : i64} {{.*}} -> tensor<16x16xbf16, #flash.shared<padding = 8>>
+// CHECK: flash.load {{.*}} {flash.shared_offset = 1024 : i64} {{.*}} -> tensor<64x128xbf16, #flash.shared<swizzle = 128>>
+// CHECK: flash.load {{.*}} {flash.shared_offset = 17408 : i64} {{.*}} -> tensor<64x64xbf16, #flash.shared<swizzle = 128>>
+// CHECK: flash.load {{.*}} {flash.shared_offset = 25600 : i64} {{.*}} -> tensor<64x64xbf16, #flash.shared<padding = 8>>
+func.func @swizzled(%a: memref<?x128xbf16>, %n: index) attributes {flash.kernel} {
+  %c0 = arith.constant 0 : index
+  %p = flash.load %a[%c0, %c0] bound %n along 0 : memref<?x128xbf16> -> tensor<16x16xbf16, #flash.shared<padding = 8>>
+  %s = flash.load %a[%c0, %c0] bound %n along 0 : memref<?x128xbf16> -> tensor<64x128xbf16, #flash.shared<swizzle = 128>>
+  %t = flash.load %a[%c0, %c0] bound %n along 0 : memref<?x128xbf16> -> tensor<64x64xbf16, #flash.shared<swizzle = 128>>
+  %u = flash.load %a[%c0, %c0] bound %n along 0 : memref<?x128xbf16> -> tensor<64x64xbf16, #flash.shared<padding = 8>>
+  return
+}

@@ -1,0 +1,35 @@
+// RUN: flash-opt %s -split-input-file --flash-assign-layouts="swizzle-shared=true" | FileCheck %s
+// RUN: flash-opt %s -split-input-file --flash-assign-layouts | FileCheck %s --check-prefix=PADDED
+
+// --flash-assign-layouts="swizzle-shared=true" (the sm_90a pipeline): shared
+// tiles of 16-bit elements whose rows hold a multiple of 64 elements (and
+// whose row count is a multiple of 8) take the 128-byte swizzle
+// (#flash.shared<swizzle = 128>, what wgmma reads); the others keep padded
+// rows. Register layouts do not change. Without the option every shared
+// tile is padded.
+
+// CHECK-LABEL: func.func @q_k_v(
+// CHECK: flash.load {{.*}} -> tensor<64x128xbf16, #flash.operand<a, #flash.mma<warps = 4>>>
+// CHECK: %[[K:.*]] = flash.load {{.*}} -> tensor<64x128xbf16, #flash.shared<swizzle = 128>>
+// CHECK: %[[V:.*]] = flash.load {{.*}} -> tensor<64x96xbf16, #flash.shared<padding = 8>>
+// CHECK: %[[S:.*]] = flash.dot {{.*}}, %[[K]], {{.*}} -> tensor<64x64xf32, #flash.mma<warps = 4>>
+// CHECK: %[[P:.*]] = flash.convert_layout {{.*}} : tensor<64x64xbf16, #flash.mma<warps = 4>> -> tensor<64x64xbf16, #flash.shared<swizzle = 128>>
+// CHECK: flash.dot %[[P]], %[[V]], {{.*}} {transpose_a}
+// PADDED-LABEL: func.func @q_k_v(
+// PADDED-NOT: swizzle
+// PADDED: #flash.shared<padding = 8>
+// PADDED-NOT: swizzle
+func.func @q_k_v(%q: memref<?x128xbf16>, %k: memref<?x128xbf16>, %v: memref<?x96xbf16>,
+                 %o: memref<?x96xf32>, %n: index) attributes {flash.kernel} {
+  %c0 = arith.constant 0 : index
+  %qt = flash.load %q[%c0, %c0] bound %n along 0 : memref<?x128xbf16> -> tensor<64x128xbf16>
+  %kt = flash.load %k[%c0, %c0] bound %n along 0 : memref<?x128xbf16> -> tensor<64x128xbf16>
+  %vt = flash.load %v[%c0, %c0] bound %n along 0 : memref<?x96xbf16> -> tensor<64x96xbf16>
+  %z = arith.constant dense<0.0> : tensor<64x64xf32>
+  %s = flash.dot %qt, %kt, %z {transpose_b} : tensor<64x128xbf16>, tensor<64x128xbf16> -> tensor<64x64xf32>
+  %p = arith.truncf %s : tensor<64x64xf32> to tensor<64x64xbf16>
+  %zo = arith.constant dense<0.0> : tensor<64x96xf32>
+  %d = flash.dot %p, %vt, %zo {transpose_a} : tensor<64x64xbf16>, tensor<64x96xbf16> -> tensor<64x96xf32>
+  flash.store %d, %o[%c0, %c0] bound %n along 0 : tensor<64x96xf32> -> memref<?x96xf32>
+  return
+}
