@@ -23,6 +23,10 @@ run --varlen=0,1,77,300 --causal --backward --head-dim=96
 run --head-dim=256 --seqlen-q=129 --backward --causal
 run --head-dim=32 --seqlen-q=64 --seqlen-k=1 --backward
 run --block-m=128 --block-n=64 --head-dim=128 --seqlen-q=1000 --causal --backward
+# sm_90a: two warpgroups, two pipeline stages, and the mma.sync path forced.
+run --block-m=128 --block-n=128 --num-warps=8 --head-dim=128 --seqlen-q=700 --kv-heads=2 --heads=4 --backward
+run --stages=2 --head-dim=64 --varlen=5,300,64 --causal --dropout=0.2 --seed=3 --backward
+run --wgmma=0 --head-dim=128 --seqlen-q=333 --causal --backward
 } | tee "$out/flash-run.log"
 
 if command -v compute-sanitizer >/dev/null; then
