@@ -481,12 +481,13 @@ func::FuncOp KernelEmitter::dkdvKernel() {
       Value probs =
           SoftmaxRecomputeOp::create(builder, kb.loc, scores, lse, p.scale);
       Value dropped = applyDropout(kb, s, probs, row, col, stream);
+      // dP through the same dropout mask, then dS; both before the dV
+      // product so that the mask's bits are dead during it.
+      Value dscores = scoreGradients(kb, s, probs, doutTile, vTile, delta,
+                                     row, col, stream);
       // dV += P_dropped^T dO
       Value dvNext = kb.dot(kb.truncate(dropped, p.elementType), doutTile, dv,
                             /*transposeA=*/true, false);
-      // dP through the same dropout mask, then dS.
-      Value dscores = scoreGradients(kb, s, probs, doutTile, vTile, delta,
-                                     row, col, stream);
       // dK += dS^T Q (scaled once at the end).
       Value dkNext = kb.dot(kb.truncate(dscores, p.elementType), qTile, dk,
                             /*transposeA=*/true, false);

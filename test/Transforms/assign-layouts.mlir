@@ -99,12 +99,12 @@ func.func @fwd(%q: memref<2x128x4x64xbf16>, %k: memref<2x128x4x64xbf16>,
 // CHECK-NEXT: %[[Z:.*]] = arith.constant dense<0.000000e+00> : tensor<64x64xf32, #flash.mma<warps = 4>>
 // CHECK-NEXT: %[[S:.*]] = flash.dot %[[Q]], %[[K]], %[[Z]] {transpose_b} : tensor<64x32xf16, #flash.shared<padding = 8>>, tensor<64x32xf16, #flash.shared<padding = 8>> -> tensor<64x64xf32, #flash.mma<warps = 4>>
 // CHECK-NEXT: %[[P:.*]] = flash.softmax_recompute %[[S]], %[[LSE]] scale {{.*}} : tensor<64x64xf32, #flash.mma<warps = 4>>, tensor<64xf32, #flash.rows<#flash.mma<warps = 4>>>
-// CHECK-NEXT: %[[PH:.*]] = arith.truncf %[[P]] : tensor<64x64xf32, #flash.mma<warps = 4>> to tensor<64x64xf16, #flash.mma<warps = 4>>
-// CHECK-NEXT: %[[PS:.*]] = flash.convert_layout %[[PH]] : tensor<64x64xf16, #flash.mma<warps = 4>> -> tensor<64x64xf16, #flash.shared<padding = 8>>
-// CHECK-NEXT: %[[DV:.*]] = flash.dot %[[PS]], %[[DO]], %{{.*}} {transpose_a} : tensor<64x64xf16, #flash.shared<padding = 8>>, tensor<64x32xf16, #flash.shared<padding = 8>> -> tensor<64x32xf32, #flash.mma<warps = 4>>
 // CHECK-NEXT: %[[Z2:.*]] = arith.constant dense<0.000000e+00> : tensor<64x64xf32, #flash.mma<warps = 4>>
 // CHECK-NEXT: %[[DP:.*]] = flash.dot %[[DO]], %[[V]], %[[Z2]] {transpose_b} : tensor<64x32xf16, #flash.shared<padding = 8>>, tensor<64x32xf16, #flash.shared<padding = 8>> -> tensor<64x64xf32, #flash.mma<warps = 4>>
 // CHECK-NEXT: %[[DS:.*]] = flash.softmax_grad %[[P]], %[[DP]], %[[DELTA]] : tensor<64x64xf32, #flash.mma<warps = 4>>, tensor<64xf32, #flash.rows<#flash.mma<warps = 4>>>
+// CHECK-NEXT: %[[PH:.*]] = arith.truncf %[[P]] : tensor<64x64xf32, #flash.mma<warps = 4>> to tensor<64x64xf16, #flash.mma<warps = 4>>
+// CHECK-NEXT: %[[PS:.*]] = flash.convert_layout %[[PH]] : tensor<64x64xf16, #flash.mma<warps = 4>> -> tensor<64x64xf16, #flash.shared<padding = 8>>
+// CHECK-NEXT: %[[DV:.*]] = flash.dot %[[PS]], %[[DO]], %{{.*}} {transpose_a} : tensor<64x64xf16, #flash.shared<padding = 8>>, tensor<64x32xf16, #flash.shared<padding = 8>> -> tensor<64x32xf32, #flash.mma<warps = 4>>
 // CHECK-NEXT: %[[DSH:.*]] = arith.truncf %[[DS]] : tensor<64x64xf32, #flash.mma<warps = 4>> to tensor<64x64xf16, #flash.mma<warps = 4>>
 // CHECK-NEXT: %[[DSS:.*]] = flash.convert_layout %[[DSH]] : tensor<64x64xf16, #flash.mma<warps = 4>> -> tensor<64x64xf16, #flash.shared<padding = 8>>
 // CHECK-NEXT: %[[DK:.*]] = flash.dot %[[DSS]], %[[Q]], %{{.*}} {transpose_a} : tensor<64x64xf16, #flash.shared<padding = 8>>, tensor<64x32xf16, #flash.shared<padding = 8>> -> tensor<64x32xf32, #flash.mma<warps = 4>>

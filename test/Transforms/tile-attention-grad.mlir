@@ -91,13 +91,13 @@
 // CHECK-NEXT: %[[P:.*]] = flash.softmax_recompute %[[S]], %[[LSE]] scale 0.176776692 : tensor<64x64xf32>, tensor<64xf32>
 // CHECK-NEXT: %[[BITS1:.*]] = flash.philox %[[KSEED]], %[[KOFF]], %[[STREAM]] at(%[[ROW]], %[[COL]]) : tensor<64x64xi32>
 // CHECK-NEXT: %[[PD:.*]] = flash.dropout %[[P]], %[[BITS1]] prob 2.500000e-01 : tensor<64x64xf32>, tensor<64x64xi32>
-// CHECK-NEXT: %[[PDH:.*]] = arith.truncf %[[PD]] : tensor<64x64xf32> to tensor<64x64xf16>
-// CHECK-NEXT: %[[DVN:.*]] = flash.dot %[[PDH]], %[[DOT]], %[[DVA]] {transpose_a} : tensor<64x64xf16>, tensor<64x32xf16> -> tensor<64x32xf32>
 // CHECK-NEXT: %[[Z1:.*]] = arith.constant dense<0.000000e+00> : tensor<64x64xf32>
 // CHECK-NEXT: %[[DP:.*]] = flash.dot %[[DOT]], %[[VT]], %[[Z1]] {transpose_b} : tensor<64x32xf16>, tensor<64x32xf16> -> tensor<64x64xf32>
 // CHECK-NEXT: %[[BITS2:.*]] = flash.philox %[[KSEED]], %[[KOFF]], %[[STREAM]] at(%[[ROW]], %[[COL]]) : tensor<64x64xi32>
 // CHECK-NEXT: %[[DPD:.*]] = flash.dropout %[[DP]], %[[BITS2]] prob 2.500000e-01 : tensor<64x64xf32>, tensor<64x64xi32>
 // CHECK-NEXT: %[[DS:.*]] = flash.softmax_grad %[[P]], %[[DPD]], %[[D]] : tensor<64x64xf32>, tensor<64xf32>
+// CHECK-NEXT: %[[PDH:.*]] = arith.truncf %[[PD]] : tensor<64x64xf32> to tensor<64x64xf16>
+// CHECK-NEXT: %[[DVN:.*]] = flash.dot %[[PDH]], %[[DOT]], %[[DVA]] {transpose_a} : tensor<64x64xf16>, tensor<64x32xf16> -> tensor<64x32xf32>
 // CHECK-NEXT: %[[DSH:.*]] = arith.truncf %[[DS]] : tensor<64x64xf32> to tensor<64x64xf16>
 // CHECK-NEXT: %[[DKN:.*]] = flash.dot %[[DSH]], %[[QT]], %[[DKA]] {transpose_a} : tensor<64x64xf16>, tensor<64x32xf16> -> tensor<64x32xf32>
 // CHECK-NEXT: scf.yield %[[DKN]], %[[DVN]] : tensor<64x32xf32>, tensor<64x32xf32>
