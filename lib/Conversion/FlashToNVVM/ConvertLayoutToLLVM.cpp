@@ -96,22 +96,15 @@ struct ConvertLayoutLowering : public ConvertOpToLLVMPattern<ConvertLayoutOp> {
     if (stmatrix && mma && elementBytes == 2 &&
         rowsPerWarp(mma, from.getDimSize(0)) % 16 == 0 && cols % 16 == 0) {
       storeMatrices(rewriter, loc, from, mma, values, ids, buffer, addressing);
-      barrier(rewriter, loc); // the buffer is complete
-      if (isa_and_nonnull<SharedEncodingAttr>(toLayout)) {
-        rewriter.replaceOp(op, buffer);
-        return success();
+    } else {
+      for (unsigned slot = 0; slot < values.size(); ++slot) {
+        Value row = source->row(rewriter, loc, slot);
+        Value col = from.getRank() == 2 ? source->col(rewriter, loc, slot)
+                                        : i64Const(rewriter, loc, 0);
+        Value address = sharedAddress(
+            rewriter, loc, buffer, addressing.byteOffset(rewriter, loc, row, col));
+        LLVM::StoreOp::create(rewriter, loc, values[slot], address);
       }
-      rewriter.replaceOp(op, readSlots(rewriter, loc, to, buffer, ids, addressing,
-                                       element));
-      return success();
-    }
-    for (unsigned slot = 0; slot < values.size(); ++slot) {
-      Value row = source->row(rewriter, loc, slot);
-      Value col = from.getRank() == 2 ? source->col(rewriter, loc, slot)
-                                      : i64Const(rewriter, loc, 0);
-      Value address = sharedAddress(rewriter, loc, buffer,
-                                    addressing.byteOffset(rewriter, loc, row, col));
-      LLVM::StoreOp::create(rewriter, loc, values[slot], address);
     }
     barrier(rewriter, loc); // the buffer is complete
     if (isa_and_nonnull<SharedEncodingAttr>(toLayout)) {
