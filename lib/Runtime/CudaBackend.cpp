@@ -197,10 +197,9 @@ struct CudaBackend::Impl {
 
   /// The on-disk kernel cache's key of a class's kernels for `chip`.
   static std::string cacheKeyOf(ModuleOp module, const ProblemClass &problem,
-                                const std::string &chip) {
+                                const std::string &chip, bool ptxas) {
     std::string ir;
     llvm::raw_string_ostream(ir) << module;
-    bool ptxas = mlir::flash::findPtxas().has_value();
     return "cuda-" +
            digest(ir + "|" + problem.key() + "|" + compilerVersion() + "|" + chip +
                   (ptxas ? "|cubin" : "|ptx")) +
@@ -220,11 +219,11 @@ struct CudaBackend::Impl {
     return cached;
   }
 
-  /// Compiles the class's problem IR for `chip` now and stores the kernels.
+  /// Compiles the class's problem IR for `chip` now (to cubin with ptxas,
+  /// else to PTX for the driver's JIT) and stores the kernels.
   Status compileAndStore(OwningOpRef<ModuleOp> module, const ProblemClass &problem,
-                         const std::string &chip, const std::string &cacheKey,
-                         CachedKernels &kernels) {
-    bool ptxas = mlir::flash::findPtxas().has_value();
+                         const std::string &chip, bool ptxas,
+                         const std::string &cacheKey, CachedKernels &kernels) {
     if (Status s = runNVVMPipeline(context, problem, chip, *module); !s)
       return s;
     std::string ptx;
@@ -252,7 +251,9 @@ struct CudaBackend::Impl {
                    CachedKernels &kernels, CUmodule &loaded) {
     CudaDriver &driver = CudaDriver::get();
     OwningOpRef<ModuleOp> module = buildProblemIR(context, problem);
-    std::string cacheKey = cacheKeyOf(*module, problem, chip);
+    // The key says which image the entry holds: cubin or PTX.
+    bool ptxas = mlir::flash::findPtxas().has_value();
+    std::string cacheKey = cacheKeyOf(*module, problem, chip, ptxas);
     if (std::optional<CachedKernels> cached = loadCached(cacheKey)) {
       if (driver.loadModule(cached->image, &loaded)) {
         kernels = std::move(*cached);
@@ -260,7 +261,8 @@ struct CudaBackend::Impl {
       }
       KernelCache().discard(cacheKey, "does not load");
     }
-    if (Status s = compileAndStore(std::move(module), problem, chip, cacheKey, kernels);
+    if (Status s = compileAndStore(std::move(module), problem, chip, ptxas,
+                                   cacheKey, kernels);
         !s)
       return s;
     return driver.loadModule(kernels.image, &loaded);
