@@ -161,6 +161,14 @@ Status Autotuner::tune(const std::string &key,
   return Status::success();
 }
 
+/// Sets a tile configuration on a problem class.
+static void applyTiles(const TileConfig &config, ProblemClass &problem) {
+  problem.blockM = config.blockM;
+  problem.blockN = config.blockN;
+  problem.numWarps = config.numWarps;
+  problem.stages = config.stages;
+}
+
 /// Picks the configuration of `problem` per `tuning` (timing candidates with
 /// `runOnce` when it must tune) and sets it on `problem`.
 Status chooseTiles(Tuning tuning, const std::string &device,
@@ -180,10 +188,7 @@ Status chooseTiles(Tuning tuning, const std::string &device,
     TileConfig best;
     auto measure = [&](const TileConfig &config, double &ms) -> Status {
       ProblemClass candidate = problem;
-      candidate.blockM = config.blockM;
-      candidate.blockN = config.blockN;
-      candidate.numWarps = config.numWarps;
-      candidate.stages = config.stages;
+      applyTiles(config, candidate);
       if (Status s = runOnce(candidate); !s) // compiles and warms up
         return s;
       std::vector<double> times(3);
@@ -197,12 +202,8 @@ Status chooseTiles(Tuning tuning, const std::string &device,
     if (tuner.tune(key, candidates, measure, best, progress))
       chosen = best;
   }
-  if (chosen) {
-    problem.blockM = chosen->blockM;
-    problem.blockN = chosen->blockN;
-    problem.numWarps = chosen->numWarps;
-    problem.stages = chosen->stages;
-  }
+  if (chosen)
+    applyTiles(*chosen, problem);
   return Status::success();
 }
 
