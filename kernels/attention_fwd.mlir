@@ -28,6 +28,9 @@ func.func @attention_fwd_causal(%q: !qkv, %k: !qkv, %v: !qkv, %out: !qkv,
   %kv_head = arith.divui %head, %group : index
   %seqlen_q = memref.dim %q, %c1 : !qkv
   %seqlen_k = memref.dim %k, %c1 : !qkv
+  // V's own length (the same as K's): a tile bounded by its source's size
+  // may be copied by the TMA on sm_90a.
+  %v_rows = memref.dim %v, %c1 : !qkv
   %row0 = arith.muli %block, %c64 : index
 
   // Causal: keys past this block's last visible column are never loaded.
@@ -49,7 +52,7 @@ func.func @attention_fwd_causal(%q: !qkv, %k: !qkv, %v: !qkv, %out: !qkv,
       -> (tensor<64x128xf32>, tensor<64xf32>, tensor<64xf32>) {
     %k_tile = flash.load %k[%batch, %col0, %kv_head, %c0] bound %seqlen_k along 1
         : !qkv -> tensor<64x128xbf16>
-    %v_tile = flash.load %v[%batch, %col0, %kv_head, %c0] bound %seqlen_k along 1
+    %v_tile = flash.load %v[%batch, %col0, %kv_head, %c0] bound %v_rows along 1
         : !qkv -> tensor<64x128xbf16>
     %s = flash.dot %q_tile, %k_tile, %zero_s {transpose_b}
         : tensor<64x128xbf16>, tensor<64x128xbf16> -> tensor<64x64xf32>

@@ -14,6 +14,7 @@
 #include "flash/Runtime/CudaDriver.h"
 
 #include <cstddef>
+#include <cstdint>
 
 // A fixed underlying type keeps these int-sized like cuda.h's enums and
 // makes every value the driver may return representable, not only the
@@ -67,6 +68,15 @@ enum CUmemorytype : int {
   CU_MEMORYTYPE_ARRAY = 3,
   CU_MEMORYTYPE_UNIFIED = 4,
 };
+
+enum CUtensorMapDataType : int {
+  CU_TENSOR_MAP_DATA_TYPE_FLOAT16 = 6,
+  CU_TENSOR_MAP_DATA_TYPE_BFLOAT16 = 9,
+};
+enum CUtensorMapInterleave : int { CU_TENSOR_MAP_INTERLEAVE_NONE = 0 };
+enum CUtensorMapSwizzle : int { CU_TENSOR_MAP_SWIZZLE_128B = 3 };
+enum CUtensorMapL2promotion : int { CU_TENSOR_MAP_L2_PROMOTION_L2_256B = 3 };
+enum CUtensorMapFloatOOBfill : int { CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE = 0 };
 
 constexpr unsigned CU_STREAM_NON_BLOCKING = 0x1;
 constexpr unsigned CU_EVENT_DEFAULT = 0x0;
@@ -130,6 +140,15 @@ struct CudaApi {
   CUresult (*cuEventSynchronize)(CUevent event);
   CUresult (*cuEventElapsedTime)(float *ms, CUevent start, CUevent end);
   CUresult (*cuEventDestroy)(CUevent event);
+
+  // Optional (CUDA 12.0+): null when the driver lacks it.
+  CUresult (*cuTensorMapEncodeTiled)(
+      void *tensorMap, CUtensorMapDataType dataType, uint32_t rank,
+      void *globalAddress, const uint64_t *globalDim,
+      const uint64_t *globalStrides, const uint32_t *boxDim,
+      const uint32_t *elementStrides, CUtensorMapInterleave interleave,
+      CUtensorMapSwizzle swizzle, CUtensorMapL2promotion l2Promotion,
+      CUtensorMapFloatOOBfill oobFill);
 };
 
 } // namespace flash

@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <optional>
 
 using namespace mlir;
 
@@ -64,6 +65,7 @@ Status runNVVMPipeline(MLIRContext &context, const ProblemClass &problem,
   options.numWarps = problem.numWarps;
   options.vectorBytes = problem.alignment;
   options.wgmma = problem.wgmma && chip == "sm_90a";
+  options.tma = problem.tma && chip == "sm_90a";
   options.prefetch = problem.stages > 1;
   mlir::flash::buildFlashToNVVMPipeline(pm, options);
   if (failed(pm.run(module)))
@@ -107,31 +109,86 @@ std::vector<KernelDescription> kernelsOf(ModuleOp module) {
     if (auto shared = function->getAttrOfType<IntegerAttr>(
             mlir::flash::FlashDialect::kSharedMemoryAttrName))
       info.sharedBytes = shared.getInt();
+    if (auto maps = function->getAttrOfType<ArrayAttr>(
+            mlir::flash::FlashDialect::kTensorMapsAttrName))
+      for (auto map : maps.getAsRange<DictionaryAttr>()) {
+        auto field = [&](StringRef name) {
+          auto value = dyn_cast_or_null<IntegerAttr>(map.get(name));
+          return value ? value.getInt() : 0;
+        };
+        info.tensorMaps.push_back(
+            {field("arg"), field("box_rows"), field("along")});
+      }
     kernels.push_back(info);
   }
   return kernels;
 }
 
 /// The flattened kernel parameters: each memref as (pointer, sizes,
-/// strides), each scalar as an i64.
+/// strides), each scalar as an i64. The arguments are remembered for the
+/// TMA tensor maps some kernels take after them.
 class KernelParams {
 public:
   void addTensor(const TensorRef &t) {
     words.push_back(static_cast<int64_t>(reinterpret_cast<intptr_t>(t.data)));
     words.insert(words.end(), t.shape.begin(), t.shape.end());
     words.insert(words.end(), t.strides.begin(), t.strides.end());
+    arguments.push_back(t);
   }
-  void addScalar(int64_t value) { words.push_back(value); }
+  void addScalar(int64_t value) {
+    words.push_back(value);
+    arguments.push_back(std::nullopt);
+  }
   std::vector<void *> pointers() {
     std::vector<void *> result;
     for (int64_t &word : words)
       result.push_back(&word);
     return result;
   }
+  /// The tensor passed as kernel argument `index`, if it is one.
+  const TensorRef *tensor(int64_t index) const {
+    if (index < 0 || index >= static_cast<int64_t>(arguments.size()) ||
+        !arguments[index])
+      return nullptr;
+    return &*arguments[index];
+  }
 
 private:
   std::vector<int64_t> words;
+  std::vector<std::optional<TensorRef>> arguments;
 };
+
+/// The tensor map `map` describes over the call's argument: sizes and
+/// strides innermost first, boxes of 64 columns and `boxRows` rows. A
+/// tensor with an empty axis gets a zeroed map: its kernels read no tile of
+/// it (their loops run no iteration).
+Status encodeTensorMap(const KernelParams &params,
+                       const TensorMapDescription &map, CudaTensorMap &out) {
+  const TensorRef *t = params.tensor(map.arg);
+  if (!t || (t->dtype != DType::BF16 && t->dtype != DType::F16))
+    return Status::error("kernel argument " + std::to_string(map.arg) +
+                         " is no 16-bit tensor to build a TMA tensor map of");
+  int64_t rank = static_cast<int64_t>(t->shape.size());
+  if (map.along < 0 || map.along >= rank - 1)
+    return Status::error("a TMA tensor map's rows lie along axis " +
+                         std::to_string(map.along) + " of a rank-" +
+                         std::to_string(rank) + " tensor");
+  out = CudaTensorMap{};
+  if (std::find(t->shape.begin(), t->shape.end(), 0) != t->shape.end())
+    return Status::success();
+  CudaTensorMapShape shape;
+  shape.bf16 = t->dtype == DType::BF16;
+  shape.base = t->data;
+  for (int64_t axis = rank - 1; axis >= 0; --axis) {
+    shape.sizes.push_back(static_cast<uint64_t>(t->shape[axis]));
+    if (axis != rank - 1)
+      shape.byteStrides.push_back(static_cast<uint64_t>(t->strides[axis]) * 2);
+    shape.box.push_back(axis == rank - 1       ? 64
+                        : axis == map.along ? static_cast<uint32_t>(map.boxRows)
+                                            : 1);
+  }
+  return CudaDriver::get().encodeTensorMap(shape, &out);
+}
 
 /// Device memory.
 Status checkDeviceTensor(CudaDriver &driver, const char *name, const TensorRef &t) {
@@ -317,7 +374,6 @@ struct CudaBackend::Impl {
   Status launchAll(const CompiledClass &entry, const ProblemSizes &sizes,
                    KernelParams &params, CUstream stream) {
     CudaDriver &driver = CudaDriver::get();
-    std::vector<void *> pointers = params.pointers();
     unsigned threads = static_cast<unsigned>(32 * entry.numWarps);
     for (const KernelInfo &kernel : entry.kernels) {
       int64_t rows = kernel.rows == "k" ? sizes.seqlenK : sizes.seqlenQ;
@@ -326,6 +382,15 @@ struct CudaBackend::Impl {
       int64_t gridY = sizes.batch * heads;
       if (gridX == 0 || gridY == 0)
         continue; // nothing to compute (empty sequences)
+      // The tensor maps follow the other parameters; the driver copies
+      // them at the launch.
+      std::vector<void *> pointers = params.pointers();
+      std::vector<CudaTensorMap> maps(kernel.tensorMaps.size());
+      for (size_t i = 0; i < maps.size(); ++i) {
+        if (Status s = encodeTensorMap(params, kernel.tensorMaps[i], maps[i]); !s)
+          return Status::error("launching " + kernel.name + ": " + s.message());
+        pointers.push_back(&maps[i]);
+      }
       if (Status s = driver.launch(
               kernel.function,
               {static_cast<unsigned>(gridX), static_cast<unsigned>(gridY), 1},
@@ -503,6 +568,7 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
   problem.numWarps = options.numWarps;
   problem.stages = options.stages;
   problem.wgmma = options.wgmma;
+  problem.tma = options.tma && CudaDriver::get().hasTensorMaps();
   problem.alignment = commonAlignment(sixteenBit);
   DeviceBuffer varlenBuffer;
   TensorRef cuQ, cuK;

@@ -73,6 +73,8 @@ const char *resolveAll(void *library, CudaApi &api) {
                 "cuEventElapsedTime")
   FLASH_RESOLVE(cuEventDestroy, "cuEventDestroy_v2")
 #undef FLASH_RESOLVE
+  // Optional entry points.
+  resolve(library, api.cuTensorMapEncodeTiled, {"cuTensorMapEncodeTiled"});
   return nullptr;
 }
 
@@ -472,6 +474,34 @@ Status CudaDriver::launch(CUfunction function, std::array<unsigned, 3> grid,
 //===----------------------------------------------------------------------===//
 // Memory
 //===----------------------------------------------------------------------===//
+
+bool CudaDriver::hasTensorMaps() const {
+  return impl->ready && impl->api.cuTensorMapEncodeTiled;
+}
+
+Status CudaDriver::encodeTensorMap(const CudaTensorMapShape &shape,
+                                   CudaTensorMap *map) const {
+  const char *what = "encoding a TMA tensor map";
+  if (!impl->ready)
+    return impl->unavailable(what);
+  if (!impl->api.cuTensorMapEncodeTiled)
+    return Status::error(std::string(what) +
+                         ": the driver lacks cuTensorMapEncodeTiled (CUDA 12.0+)");
+  uint32_t rank = static_cast<uint32_t>(shape.sizes.size());
+  if (rank == 0 || shape.byteStrides.size() + 1 != rank || shape.box.size() != rank)
+    return Status::error(std::string(what) + ": sizes, strides and box disagree");
+  std::vector<uint32_t> elementStrides(rank, 1);
+  if (CUresult result = impl->api.cuTensorMapEncodeTiled(
+          map->words,
+          shape.bf16 ? CU_TENSOR_MAP_DATA_TYPE_BFLOAT16
+                     : CU_TENSOR_MAP_DATA_TYPE_FLOAT16,
+          rank, shape.base, shape.sizes.data(), shape.byteStrides.data(),
+          shape.box.data(), elementStrides.data(), CU_TENSOR_MAP_INTERLEAVE_NONE,
+          CU_TENSOR_MAP_SWIZZLE_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
+          CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE))
+    return impl->fail(result, what);
+  return Status::success();
+}
 
 Status CudaDriver::allocate(size_t bytes, CUdeviceptr *pointer) const {
   std::string what =

@@ -9,13 +9,18 @@ namespace flash {
 
 std::string serializeKernels(const CachedKernels &entry) {
   llvm::json::Array kernels;
-  for (const KernelDescription &k : entry.kernels)
+  for (const KernelDescription &k : entry.kernels) {
+    llvm::json::Array maps;
+    for (const TensorMapDescription &m : k.tensorMaps)
+      maps.push_back(llvm::json::Array{m.arg, m.boxRows, m.along});
     kernels.push_back(llvm::json::Object{{"name", k.name},
                                          {"rows", k.rows},
                                          {"heads", k.heads},
                                          {"block", k.block},
                                          {"order", k.order},
-                                         {"shared", k.sharedBytes}});
+                                         {"shared", k.sharedBytes},
+                                         {"tensor_maps", std::move(maps)}});
+  }
   std::string text;
   llvm::raw_string_ostream os(text);
   os << llvm::json::Value(llvm::json::Object{{"kernels", std::move(kernels)}})
@@ -52,8 +57,23 @@ std::optional<CachedKernels> deserializeKernels(const std::string &blob) {
     if (!name || !rows || !heads || !block || !order || !shared || *block <= 0 ||
         *shared < 0)
       return std::nullopt;
-    entry.kernels.push_back(
-        {name->str(), rows->str(), heads->str(), *block, *order, *shared});
+    KernelDescription kernel{name->str(), rows->str(), heads->str(),
+                             *block,      *order,      *shared, {}};
+    // Entries written before TMA copies have no tensor maps.
+    if (const llvm::json::Array *maps = k->getArray("tensor_maps")) {
+      for (const llvm::json::Value &map : *maps) {
+        const llvm::json::Array *fields = map.getAsArray();
+        if (!fields || fields->size() != 3)
+          return std::nullopt;
+        std::optional<int64_t> arg = (*fields)[0].getAsInteger(),
+                               boxRows = (*fields)[1].getAsInteger(),
+                               along = (*fields)[2].getAsInteger();
+        if (!arg || !boxRows || !along || *arg < 0 || *boxRows <= 0 || *along < 0)
+          return std::nullopt;
+        kernel.tensorMaps.push_back({*arg, *boxRows, *along});
+      }
+    }
+    entry.kernels.push_back(std::move(kernel));
   }
   entry.image = blob.substr(newline + 1);
   if (entry.image.empty())

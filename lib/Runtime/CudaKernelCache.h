@@ -16,11 +16,19 @@
 
 namespace flash {
 
+/// A TMA tensor map a kernel takes after its other parameters: over its
+/// argument `arg`, boxes of `boxRows` rows along axis `along` and 64
+/// columns of the last axis.
+struct TensorMapDescription {
+  int64_t arg = 0, boxRows = 0, along = 0;
+};
+
 /// One kernel of a class, as the runtime launches it.
 struct KernelDescription {
   std::string name;
   std::string rows, heads; // "q" or "k": what sizes the grid
   int64_t block = 64, order = 0, sharedBytes = 0;
+  std::vector<TensorMapDescription> tensorMaps;
 };
 
 struct CachedKernels {

@@ -34,6 +34,7 @@ Backend:
   --stages=1|2         pipeline stages of the K/V tiles on the GPU (default 1,
                        or the tuned ones)
   --wgmma=0|1          on sm_90a, lower matrix products to wgmma (default 1)
+  --tma=0|1            on sm_90a, copy K/V tiles with the TMA (default 1)
 )";
 
 namespace {
@@ -116,7 +117,8 @@ bool parseProblemFlag(const std::string &flag, bool hasValue,
   static const char *const withValue[] = {
       "batch", "heads", "kv-heads", "seqlen-q", "seqlen-k", "head-dim",
       "dtype", "dropout", "seed", "offset", "scale", "varlen", "varlen-k",
-      "data-seed", "backend", "block-m", "block-n", "num-warps", "stages", "wgmma"};
+      "data-seed", "backend", "block-m", "block-n", "num-warps", "stages", "wgmma",
+      "tma"};
   static const char *const withoutValue[] = {"causal", "backward"};
   bool known = false, needsValue = false;
   for (const char *name : withValue)
@@ -195,6 +197,8 @@ bool parseProblemFlag(const std::string &flag, bool hasValue,
     f.blocksGiven = true;
   } else if (flag == "wgmma" && parseInt(flag, value, 0, 1, integer, error)) {
     f.wgmma = integer == 1;
+  } else if (flag == "tma" && parseInt(flag, value, 0, 1, integer, error)) {
+    f.tma = integer == 1;
   }
   return true;
 }

@@ -241,16 +241,21 @@ Sequence KernelEmitter::locate(KernelBuilder &kb, bool perKvHead) {
 Value KernelEmitter::loadRows(KernelBuilder &kb, const Sequence &s,
                               Value memref, bool ofQ, Value row, Value head,
                               int64_t rows) {
-  Value start = ofQ ? s.startQ : s.startK;
-  Value length = ofQ ? s.seqlenQ : s.seqlenK;
   Value zero = kb.index(0);
   auto type = kb.tileType({rows, p.headDim}, p.elementType);
-  if (p.varlen)
+  if (p.varlen) {
+    Value start = ofQ ? s.startQ : s.startK;
+    Value length = ofQ ? s.seqlenQ : s.seqlenK;
     return LoadOp::create(kb.b, kb.loc, type, memref,
                           ValueRange{kb.add(start, row), head, zero},
                           kb.add(start, length), 0);
+  }
+  // Bounded by the tensor's own length (the sequence's, as the problem
+  // verified): a bound that is the source's size lets the lowering copy the
+  // tile with the TMA, whose zero fill stops there.
   return LoadOp::create(kb.b, kb.loc, type, memref,
-                        ValueRange{s.batch, row, head, zero}, length, 1);
+                        ValueRange{s.batch, row, head, zero}, kb.dim(memref, 1),
+                        1);
 }
 
 void KernelEmitter::storeRows(KernelBuilder &kb, const Sequence &s, Value tile,

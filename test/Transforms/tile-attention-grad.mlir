@@ -43,8 +43,10 @@
 // CHECK: %[[SQ:.*]] = memref.dim %[[KQ]], %{{.*}} : memref<1x128x4x32xf16>
 // CHECK: %[[X:.*]] = flash.program_id x
 // CHECK-NEXT: %[[ROW:.*]] = arith.muli %[[X]], %{{.*}} : index
-// CHECK: %[[OT:.*]] = flash.load %[[KO]][%[[B]], %[[ROW]], %[[HEAD]], %{{.*}}] bound %[[SQ]] along 1 : memref<1x128x4x32xf16> -> tensor<64x32xf16>
-// CHECK: %[[DOT:.*]] = flash.load %[[KDO]][%[[B]], %[[ROW]], %[[HEAD]], %{{.*}}] bound %[[SQ]] along 1 : memref<1x128x4x32xf16> -> tensor<64x32xf16>
+// CHECK: %[[ROWS_KO:.*]] = memref.dim %[[KO]], %{{.*}} : memref<1x128x4x32xf16>
+// CHECK: %[[OT:.*]] = flash.load %[[KO]][%[[B]], %[[ROW]], %[[HEAD]], %{{.*}}] bound %[[ROWS_KO]] along 1 : memref<1x128x4x32xf16> -> tensor<64x32xf16>
+// CHECK: %[[ROWS_KDO:.*]] = memref.dim %[[KDO]], %{{.*}} : memref<1x128x4x32xf16>
+// CHECK: %[[DOT:.*]] = flash.load %[[KDO]][%[[B]], %[[ROW]], %[[HEAD]], %{{.*}}] bound %[[ROWS_KDO]] along 1 : memref<1x128x4x32xf16> -> tensor<64x32xf16>
 // CHECK-NEXT: %[[D:.*]] = flash.row_dot %[[DOT]], %[[OT]] : tensor<64x32xf16> -> tensor<64xf32>
 // CHECK-NEXT: flash.store %[[D]], %[[KDELTA]][%[[B]], %[[HEAD]], %[[ROW]]] bound %[[SQ]] along 2 : tensor<64xf32> -> memref<1x4x128xf32>
 // CHECK-NEXT: return
@@ -65,8 +67,10 @@
 // CHECK-NEXT: %[[COL:.*]] = arith.muli %[[X]], %[[BN]] : index
 // CHECK-NEXT: %[[IN:.*]] = arith.cmpi slt, %[[COL]], %[[SK]] : index
 // CHECK-NEXT: scf.if %[[IN]] {
-// CHECK: %[[KT:.*]] = flash.load %[[KK]][%[[B]], %[[COL]], %[[KVHEAD]], %{{.*}}] bound %[[SK]] along 1 : memref<1x128x2x32xf16> -> tensor<64x32xf16>
-// CHECK: %[[VT:.*]] = flash.load %[[KV]][%[[B]], %[[COL]], %[[KVHEAD]], %{{.*}}] bound %[[SK]] along 1 : memref<1x128x2x32xf16> -> tensor<64x32xf16>
+// CHECK: %[[ROWS_KK:.*]] = memref.dim %[[KK]], %{{.*}} : memref<1x128x2x32xf16>
+// CHECK: %[[KT:.*]] = flash.load %[[KK]][%[[B]], %[[COL]], %[[KVHEAD]], %{{.*}}] bound %[[ROWS_KK]] along 1 : memref<1x128x2x32xf16> -> tensor<64x32xf16>
+// CHECK: %[[ROWS_KV:.*]] = memref.dim %[[KV]], %{{.*}} : memref<1x128x2x32xf16>
+// CHECK: %[[VT:.*]] = flash.load %[[KV]][%[[B]], %[[COL]], %[[KVHEAD]], %{{.*}}] bound %[[ROWS_KV]] along 1 : memref<1x128x2x32xf16> -> tensor<64x32xf16>
 // CHECK-NEXT: %[[ROWSTART:.*]] = arith.constant 0 : index
 // CHECK: %[[HEADS:.*]] = memref.dim %[[KQ]], %{{.*}} : memref<1x128x4x32xf16>
 // CHECK: %[[KVHEADS:.*]] = memref.dim %[[KK]], %{{.*}} : memref<1x128x2x32xf16>
@@ -82,8 +86,10 @@
 // CHECK-NEXT: %[[STREAM:.*]] = arith.addi %[[BH]], %[[HEAD]] : index
 // CHECK-NEXT: %[[BM:.*]] = arith.constant 64 : index
 // CHECK-NEXT: %[[RL:[^:]+]]:2 = scf.for %[[ROW:[^ ]+]] = %[[ROWSTART]] to %[[SQ]] step %[[BM]] iter_args(%[[DKA:[^ ]+]] = %[[DKH]], %[[DVA:[^ ]+]] = %[[DVH]]) -> (tensor<64x32xf32>, tensor<64x32xf32>) {
-// CHECK: %[[QT:.*]] = flash.load %[[KQ]][%[[B]], %[[ROW]], %[[HEAD]], %{{.*}}] bound %[[SQ]] along 1 : memref<1x128x4x32xf16> -> tensor<64x32xf16>
-// CHECK: %[[DOT:.*]] = flash.load %[[KDO]][%[[B]], %[[ROW]], %[[HEAD]], %{{.*}}] bound %[[SQ]] along 1 : memref<1x128x4x32xf16> -> tensor<64x32xf16>
+// CHECK: %[[ROWS_KQ:.*]] = memref.dim %[[KQ]], %{{.*}} : memref<1x128x4x32xf16>
+// CHECK: %[[QT:.*]] = flash.load %[[KQ]][%[[B]], %[[ROW]], %[[HEAD]], %{{.*}}] bound %[[ROWS_KQ]] along 1 : memref<1x128x4x32xf16> -> tensor<64x32xf16>
+// CHECK: %[[ROWS_KDO:.*]] = memref.dim %[[KDO]], %{{.*}} : memref<1x128x4x32xf16>
+// CHECK: %[[DOT:.*]] = flash.load %[[KDO]][%[[B]], %[[ROW]], %[[HEAD]], %{{.*}}] bound %[[ROWS_KDO]] along 1 : memref<1x128x4x32xf16> -> tensor<64x32xf16>
 // CHECK-NEXT: %[[LSE:.*]] = flash.load %[[KL]][%[[B]], %[[HEAD]], %[[ROW]]] bound %[[SQ]] along 2 : memref<1x4x128xf32> -> tensor<64xf32>
 // CHECK-NEXT: %[[D:.*]] = flash.load %[[KDELTA]][%[[B]], %[[HEAD]], %[[ROW]]] bound %[[SQ]] along 2 : memref<1x4x128xf32> -> tensor<64xf32>
 // CHECK-NEXT: %[[Z0:.*]] = arith.constant dense<0.000000e+00> : tensor<64x64xf32>
@@ -124,8 +130,10 @@
 // CHECK: %[[ROW:.*]] = arith.muli %{{.*}}, %{{.*}} : index
 // CHECK-NEXT: %[[IN:.*]] = arith.cmpi slt, %[[ROW]], %[[SQ:[^ ]+]] : index
 // CHECK-NEXT: scf.if %[[IN]] {
-// CHECK: %[[QT:.*]] = flash.load %[[KQ]][%[[B]], %[[ROW]], %[[HEAD]], %{{.*}}] bound %[[SQ]] along 1 : memref<1x128x4x32xf16> -> tensor<64x32xf16>
-// CHECK: %[[DOT:.*]] = flash.load %[[KDO]][%[[B]], %[[ROW]], %[[HEAD]], %{{.*}}] bound %[[SQ]] along 1 : memref<1x128x4x32xf16> -> tensor<64x32xf16>
+// CHECK: %[[ROWS_KQ:.*]] = memref.dim %[[KQ]], %{{.*}} : memref<1x128x4x32xf16>
+// CHECK: %[[QT:.*]] = flash.load %[[KQ]][%[[B]], %[[ROW]], %[[HEAD]], %{{.*}}] bound %[[ROWS_KQ]] along 1 : memref<1x128x4x32xf16> -> tensor<64x32xf16>
+// CHECK: %[[ROWS_KDO:.*]] = memref.dim %[[KDO]], %{{.*}} : memref<1x128x4x32xf16>
+// CHECK: %[[DOT:.*]] = flash.load %[[KDO]][%[[B]], %[[ROW]], %[[HEAD]], %{{.*}}] bound %[[ROWS_KDO]] along 1 : memref<1x128x4x32xf16> -> tensor<64x32xf16>
 // CHECK-NEXT: %[[LSE:.*]] = flash.load %[[KL]][%[[B]], %[[HEAD]], %[[ROW]]] bound %[[SQ]] along 2 : memref<1x4x128xf32> -> tensor<64xf32>
 // CHECK-NEXT: %[[D:.*]] = flash.load %[[KDELTA]][%[[B]], %[[HEAD]], %[[ROW]]] bound %[[SQ]] along 2 : memref<1x4x128xf32> -> tensor<64xf32>
 // CHECK-NEXT: %[[DQ0:.*]] = arith.constant dense<0.000000e+00> : tensor<64x32xf32>

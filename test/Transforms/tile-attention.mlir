@@ -54,15 +54,18 @@
 // CHECK-NEXT: %[[ROW:.*]] = arith.muli %[[X]], %[[BM]] : index
 // CHECK-NEXT: %[[IN:.*]] = arith.cmpi slt, %[[ROW]], %[[SQ]] : index
 // CHECK-NEXT: scf.if %[[IN]] {
-// CHECK: %[[QT:.*]] = flash.load %[[KQ]][%[[B]], %[[ROW]], %[[HEAD]], %{{.*}}] bound %[[SQ]] along 1 : memref<2x128x4x64xbf16> -> tensor<64x64xbf16>
+// CHECK: %[[ROWS_KQ:.*]] = memref.dim %[[KQ]], %{{.*}} : memref<2x128x4x64xbf16>
+// CHECK: %[[QT:.*]] = flash.load %[[KQ]][%[[B]], %[[ROW]], %[[HEAD]], %{{.*}}] bound %[[ROWS_KQ]] along 1 : memref<2x128x4x64xbf16> -> tensor<64x64xbf16>
 // CHECK-NEXT: %[[M0:.*]] = arith.constant dense<0xFF800000> : tensor<64xf32>
 // CHECK-NEXT: %[[L0:.*]] = arith.constant dense<0.000000e+00> : tensor<64xf32>
 // CHECK-NEXT: %[[ACC0:.*]] = arith.constant dense<0.000000e+00> : tensor<64x64xf32>
 // CHECK-NEXT: %[[ZERO:.*]] = arith.constant 0 : index
 // CHECK-NEXT: %[[BN:.*]] = arith.constant 64 : index
 // CHECK-NEXT: %[[LOOP:[^:]+]]:3 = scf.for %[[COL:[^ ]+]] = %[[ZERO]] to %[[SK]] step %[[BN]] iter_args(%[[ACC:[^ ]+]] = %[[ACC0]], %[[M:[^ ]+]] = %[[M0]], %[[LS:[^ ]+]] = %[[L0]]) -> (tensor<64x64xf32>, tensor<64xf32>, tensor<64xf32>) {
-// CHECK: %[[KT:.*]] = flash.load %[[KK]][%[[B]], %[[COL]], %[[KVHEAD]], %{{.*}}] bound %[[SK]] along 1 : memref<2x256x4x64xbf16> -> tensor<64x64xbf16>
-// CHECK: %[[VT:.*]] = flash.load %[[KV]][%[[B]], %[[COL]], %[[KVHEAD]], %{{.*}}] bound %[[SK]] along 1 : memref<2x256x4x64xbf16> -> tensor<64x64xbf16>
+// CHECK: %[[ROWS_KK:.*]] = memref.dim %[[KK]], %{{.*}} : memref<2x256x4x64xbf16>
+// CHECK: %[[KT:.*]] = flash.load %[[KK]][%[[B]], %[[COL]], %[[KVHEAD]], %{{.*}}] bound %[[ROWS_KK]] along 1 : memref<2x256x4x64xbf16> -> tensor<64x64xbf16>
+// CHECK: %[[ROWS_KV:.*]] = memref.dim %[[KV]], %{{.*}} : memref<2x256x4x64xbf16>
+// CHECK: %[[VT:.*]] = flash.load %[[KV]][%[[B]], %[[COL]], %[[KVHEAD]], %{{.*}}] bound %[[ROWS_KV]] along 1 : memref<2x256x4x64xbf16> -> tensor<64x64xbf16>
 // CHECK-NEXT: %[[S0:.*]] = arith.constant dense<0.000000e+00> : tensor<64x64xf32>
 // CHECK-NEXT: %[[S:.*]] = flash.dot %[[QT]], %[[KT]], %[[S0]] {transpose_b} : tensor<64x64xbf16>, tensor<64x64xbf16> -> tensor<64x64xf32>
 // CHECK-NEXT: %[[P:[^,]+]], %[[MN:[^,]+]], %[[LN:[^,]+]], %[[ALPHA:[^ ]+]] = flash.online_softmax %[[S]], %[[M]], %[[LS]] scale 1.250000e-01 : tensor<64x64xf32>, tensor<64xf32>

@@ -152,6 +152,7 @@ ProblemClass problemClass(const Options &o) {
   problem.blockN = o.blockN;
   problem.numWarps = o.numWarps;
   problem.wgmma = o.wgmma;
+  problem.tma = o.tma;
   problem.stages = o.stages;
   return problem;
 }
@@ -230,7 +231,8 @@ class CudaRunner : public Runner {
 public:
   explicit CudaRunner(const Options &o)
       : backend(CudaBackend::Options{o.blockM, o.blockN, o.numWarps, 0,
-                                     tuningOf(o), o.wgmma, o.stages}),
+                                     tuningOf(o), o.wgmma, o.stages,
+                                     o.tma}),
         backward(o.spec.backward) {}
   ~CudaRunner() override {
     for (CUevent event : events)

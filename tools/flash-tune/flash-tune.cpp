@@ -121,7 +121,7 @@ Status tuneProblem(const ProblemFlags &flags, bool force, bool gpu) {
   }
   CudaBackend backend(CudaBackend::Options{flags.blockM, flags.blockN,
                                            flags.numWarps, 0, tuning, flags.wgmma,
-                                           flags.stages});
+                                           flags.stages, flags.tma});
   DeviceWorkload device;
   workload.poisonOutputs();
   if (Status s = device.upload(workload); !s)

@@ -132,7 +132,8 @@ TEST_F(CacheTest, ACorruptedEntryIsReportedOnceAndRebuilt) {
 
 TEST(CudaKernelCache, EntriesRoundTripAndMalformedOnesAreRejected) {
   CachedKernels entry;
-  entry.kernels = {{"fwd", "q", "q", 64, 0, 18432}, {"dkdv", "k", "k", 128, 1, 0}};
+  entry.kernels = {{"fwd", "q", "q", 64, 0, 18432, {{1, 128, 1}, {2, 64, 1}}},
+                   {"dkdv", "k", "k", 128, 1, 0, {}}};
   entry.image = std::string("\x7f" "ELF\0binary\n\nimage", 19);
   std::optional<CachedKernels> back = deserializeKernels(serializeKernels(entry));
   ASSERT_TRUE(back.has_value());
@@ -141,12 +142,20 @@ TEST(CudaKernelCache, EntriesRoundTripAndMalformedOnesAreRejected) {
   EXPECT_EQ(back->kernels[1].rows, "k");
   EXPECT_EQ(back->kernels[1].block, 128);
   EXPECT_EQ(back->kernels[0].sharedBytes, 18432);
+  ASSERT_EQ(back->kernels[0].tensorMaps.size(), 2u);
+  EXPECT_EQ(back->kernels[0].tensorMaps[1].arg, 2);
+  EXPECT_EQ(back->kernels[0].tensorMaps[0].boxRows, 128);
+  EXPECT_EQ(back->kernels[0].tensorMaps[0].along, 1);
+  EXPECT_TRUE(back->kernels[1].tensorMaps.empty());
   EXPECT_EQ(back->image, entry.image);
   for (const char *bad : {"", "no newline", "{}\nimage", "[1]\nimage",
                           "{\"kernels\": [{\"name\": \"k\"}]}\nimage",
                           "{\"kernels\": [{\"name\": \"k\", \"rows\": \"q\", "
                           "\"heads\": \"q\", \"block\": 64, \"order\": 0, "
-                          "\"shared\": 0}]}\n"})
+                          "\"shared\": 0}]}\n",
+                          "{\"kernels\": [{\"name\": \"k\", \"rows\": \"q\", "
+                          "\"heads\": \"q\", \"block\": 64, \"order\": 0, "
+                          "\"shared\": 0, \"tensor_maps\": [[1, 64]]}]}\nimage"})
     EXPECT_FALSE(deserializeKernels(bad).has_value()) << bad;
 }
 

@@ -29,12 +29,14 @@ class CudaBackends : public ::testing::Environment {
 public:
   void TearDown() override { backends.clear(); }
   static CudaBackend &get(int64_t blockM, int64_t blockN, int64_t warps = 4,
-                          int64_t stages = 1) {
-    int64_t key = ((blockM * 1000 + blockN) * 100 + warps) * 10 + stages;
+                          int64_t stages = 1, bool tma = true) {
+    int64_t key =
+        (((blockM * 1000 + blockN) * 100 + warps) * 10 + stages) * 2 + tma;
     auto &slot = backends[key];
     if (!slot) {
       CudaBackend::Options options{blockM, blockN, warps, 0};
       options.stages = stages;
+      options.tma = tma;
       slot = std::make_unique<CudaBackend>(options);
     }
     return *slot;
@@ -48,12 +50,14 @@ std::map<int64_t, std::unique_ptr<CudaBackend>> CudaBackends::backends;
 struct GpuCase {
   Case base;
   int64_t blockM, blockN, warps = 4, stages = 1;
+  bool tma = true; // on sm_90a: TMA copies where the tiles allow them
 };
 
 std::string nameOf(const GpuCase &c) {
   return std::string(c.base.name) + "_m" + std::to_string(c.blockM) + "_n" +
          std::to_string(c.blockN) + (c.warps != 4 ? "_w" + std::to_string(c.warps) : "") +
-         (c.stages != 1 ? "_s" + std::to_string(c.stages) : "");
+         (c.stages != 1 ? "_s" + std::to_string(c.stages) : "") +
+         (c.tma ? "" : "_notma");
 }
 
 void PrintTo(const GpuCase &c, std::ostream *os) { *os << nameOf(c); }
@@ -75,6 +79,10 @@ std::vector<GpuCase> gpuCases() {
   for (const Case &c : attentionCases())
     if (std::string(c.name).find("causal") != std::string::npos)
       all.push_back({c, 64, 64, 4, 2});
+  // cp.async copies on sm_90a (TMA off); elsewhere the same as the first set.
+  for (const Case &c : attentionCases())
+    if (std::string(c.name).find("causal") != std::string::npos)
+      all.push_back({c, 64, 64, 4, 1, false});
   return all;
 }
 
@@ -86,7 +94,7 @@ TEST_P(CudaAttention, MatchesFloat64Reference) {
   c.base.spec.dataSeed = freshSeed();
   Workload w(c.base.spec);
   Status status =
-      runOnGpu(w, CudaBackends::get(c.blockM, c.blockN, c.warps, c.stages));
+      runOnGpu(w, CudaBackends::get(c.blockM, c.blockN, c.warps, c.stages, c.tma));
   ASSERT_TRUE(status) << status.message();
   for (const CheckEntry &e : w.check().entries)
     EXPECT_TRUE(e.passed) << c.base.name << ": " << e.name << " error " << e.error
@@ -148,10 +156,17 @@ TEST(CudaBackend, EmitsPTXWithoutAGpu) {
   problem.dtype = DType::BF16;
   problem.headDim = 128;
   problem.causal = true;
-  // sm_90a lowers the forward's products to wgmma unless told not to.
-  for (auto [chip, wgmma] : {std::pair<const char *, bool>{"sm_80", true},
-                             {"sm_90a", false}, {"sm_90a", true}}) {
+  // sm_90a lowers the forward's products to wgmma and copies K and V with
+  // the TMA unless told not to.
+  struct Variant {
+    const char *chip;
+    bool wgmma, tma;
+  };
+  for (auto [chip, wgmma, tma] :
+       {Variant{"sm_80", true, true}, Variant{"sm_90a", false, true},
+        Variant{"sm_90a", true, false}, Variant{"sm_90a", true, true}}) {
     problem.wgmma = wgmma;
+    problem.tma = tma;
     std::string ptx;
     Status status = CudaBackend::emitPTX(problem, chip, ptx);
     ASSERT_TRUE(status) << status.message();
@@ -164,6 +179,13 @@ TEST(CudaBackend, EmitsPTXWithoutAGpu) {
     EXPECT_EQ(ptx.find("wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16") !=
                   std::string::npos,
               hopper)
+        << chip;
+    EXPECT_EQ(ptx.find("cp.async.bulk.tensor.4d.shared::cluster.global") !=
+                  std::string::npos,
+              hopper && tma)
+        << chip;
+    EXPECT_EQ(ptx.find("mbarrier.try_wait.parity") != std::string::npos,
+              hopper && tma)
         << chip;
     EXPECT_NE(ptx.find("ex2.approx"), std::string::npos);
     EXPECT_NE(ptx.find("shfl.sync.bfly"), std::string::npos);

@@ -58,7 +58,8 @@ def ConvertFlashToNVVM : Pass<"convert-flash-to-nvvm", "::mlir::ModuleOp"> {
     `nvvm.kernel`: memref arguments become (pointer, sizes, strides)
     parameters, tiles in registers become structs of the thread's elements,
     `flash.dot` becomes `mma.sync.m16n8k16` fed by `ldmatrix` (or, with
-    `wgmma`, `wgmma.mma_async` reading swizzled shared tiles), row
+    `wgmma`, `wgmma.mma_async` reading swizzled shared tiles; with `tma`,
+    tiles copied by `cp.async.bulk.tensor`), row
     statistics reduce with warp shuffles, and exponentials use `ex2`. Scalar
     arith and scf ops are left for the standard conversions. Functions that
     are not kernels (host code holding `flash.launch`) are removed: the GPU
@@ -80,7 +81,12 @@ def ConvertFlashToNVVM : Pass<"convert-flash-to-nvvm", "::mlir::ModuleOp"> {
     Option<"wgmma", "wgmma", "bool", /*default=*/"false",
            "sm_90a: lower matrix products whose `b` is a swizzled shared tile "
            "to wgmma.mma_async (the rest stay mma.sync), and write mma tiles "
-           "to shared memory with stmatrix">
+           "to shared memory with stmatrix">,
+    Option<"tma", "tma", "bool", /*default=*/"false",
+           "sm_90a: copy swizzled shared tiles bounded by their memref's own "
+           "size with the tensor memory accelerator (cp.async.bulk.tensor, "
+           "an mbarrier a copy, tensor maps as kernel parameters listed in "
+           "flash.tensor_maps); the rest stay cp.async">
   ];
 }
 

@@ -32,6 +32,8 @@ public:
     bool wgmma = true;
     // Pipeline stages of the K/V tiles: 2 copies the next block during this one.
     int64_t stages = 1;
+    // TMA copies (cp.async.bulk.tensor) on sm_90a where the tiles allow it.
+    bool tma = true;
   };
   /// The candidates the autotuner times on the GPU; those whose kernels
   /// spill more than kMaxTunedSpillBytes per thread (as the loaded module

@@ -60,6 +60,22 @@ struct CudaFunctionAttributes {
   int maxDynamicSharedBytes = 0;
 };
 
+/// A TMA tensor map (CUtensorMap): opaque, 64-byte aligned, passed to
+/// kernels by value.
+struct alignas(64) CudaTensorMap {
+  uint64_t words[16] = {};
+};
+
+/// A tiled tensor map of 16-bit elements with the 128-byte swizzle: the
+/// tensor's sizes and byte strides innermost first (strides of dims 1..),
+/// and the box the TMA copies.
+struct CudaTensorMapShape {
+  bool bf16 = true;
+  void *base = nullptr;
+  std::vector<uint64_t> sizes, byteStrides;
+  std::vector<uint32_t> box;
+};
+
 class CudaDriver {
 public:
   /// The process-wide driver, opened on the first call (thread-safe). It is
@@ -117,6 +133,11 @@ public:
   Status launch(CUfunction function, std::array<unsigned, 3> grid,
                 std::array<unsigned, 3> block, unsigned sharedBytes,
                 CUstream stream, void **args) const;
+
+  /// Whether the driver can encode TMA tensor maps (CUDA 12.0 and newer).
+  bool hasTensorMaps() const;
+  Status encodeTensorMap(const CudaTensorMapShape &shape,
+                         CudaTensorMap *map) const;
 
   Status allocate(size_t bytes, CUdeviceptr *pointer) const;
   Status deallocate(CUdeviceptr pointer) const;

@@ -34,6 +34,9 @@ struct ProblemClass {
   /// GPU: lower matrix products to wgmma where the chip has it (sm_90a);
   /// false keeps mma.sync everywhere.
   bool wgmma = true;
+  /// GPU: copy K/V (and the other swizzled tiles) with the TMA where the
+  /// chip has it (sm_90a, with wgmma, 16-byte aligned tensors).
+  bool tma = true;
 
   /// A stable, human-readable identity, e.g. for cache keys.
   std::string key() const;

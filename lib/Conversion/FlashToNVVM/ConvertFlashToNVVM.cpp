@@ -53,6 +53,8 @@ struct ConvertFlashToNVVMPass
     for (auto function : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
       if (!function->hasAttr(FlashDialect::kKernelAttrName))
         function.erase();
+    if (tma)
+      planTensorCopies(module);
     annotateSharedWaits(module);
     if (failed(lowerKernelSignatures(module, converter, threads)))
       return signalPassFailure();
@@ -74,6 +76,8 @@ struct ConvertFlashToNVVMPass
     RewritePatternSet patterns(context);
     populateKernelPatterns(converter, patterns);
     populateLoadStorePatterns(converter, patterns, threads, vectorBytes);
+    if (tma)
+      populateTensorCopyPatterns(converter, patterns);
     populateDotPatterns(converter, patterns);
     if (wgmma)
       populateWgmmaDotPatterns(converter, patterns);

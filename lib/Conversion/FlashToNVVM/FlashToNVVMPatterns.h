@@ -13,11 +13,19 @@ LogicalResult lowerKernelSignatures(ModuleOp module,
                                     const TileTypeConverter &converter,
                                     unsigned threads);
 
+/// With `tma`: decides which shared-tile loads become TMA copies, gives
+/// them tensor maps and mbarriers, and inserts the readers' waits (on the
+/// tile IR, before annotateSharedWaits and the kernel signatures).
+void planTensorCopies(ModuleOp module);
+
 void populateKernelPatterns(TileTypeConverter &converter,
                             RewritePatternSet &patterns);
 void populateLoadStorePatterns(TileTypeConverter &converter,
                                RewritePatternSet &patterns, unsigned threads,
                                unsigned vectorBytes);
+/// The loads planTensorCopies chose, as cp.async.bulk.tensor.
+void populateTensorCopyPatterns(TileTypeConverter &converter,
+                                RewritePatternSet &patterns);
 void populateDotPatterns(TileTypeConverter &converter,
                          RewritePatternSet &patterns);
 /// flash.dot as wgmma.mma_async (sm_90a), preferred over mma.sync where

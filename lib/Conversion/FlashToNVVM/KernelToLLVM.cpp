@@ -2,7 +2,8 @@
 //
 // A flash.kernel func.func becomes an llvm.func marked nvvm.kernel whose
 // parameters are the memrefs' fields spread out (pointer, sizes, strides;
-// the runtime passes the pointer already offset) and the scalars as i64.
+// the runtime passes the pointer already offset) and the scalars as i64,
+// then the TMA tensor maps listed in flash.tensor_maps, by value.
 // The body is kept; each memref argument is rebuilt as a descriptor struct.
 //
 //===----------------------------------------------------------------------===//
@@ -41,6 +42,13 @@ LogicalResult lowerKernelSignature(func::FuncOp kernel,
       return kernel.emitError("kernel argument of unsupported type ") << type;
     }
   }
+  // TMA tensor maps (planTensorCopies) last: 128-byte CUtensorMaps passed by
+  // value, read in place from the parameter space (grid constants).
+  auto tensorMaps =
+      kernel->getAttrOfType<ArrayAttr>(FlashDialect::kTensorMapsAttrName);
+  size_t firstMap = params.size();
+  if (tensorMaps)
+    params.append(tensorMaps.size(), LLVM::LLVMPointerType::get(context));
   auto function = LLVM::LLVMFuncOp::create(
       b, loc, kernel.getSymName(),
       LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(context), params));
@@ -48,9 +56,18 @@ LogicalResult lowerKernelSignature(func::FuncOp kernel,
   function->setAttr("nvvm.maxntid",
                     b.getDenseI32ArrayAttr({static_cast<int32_t>(threads), 1, 1}));
   for (StringRef name : {FlashDialect::kSharedMemoryAttrName.data(),
-                         FlashDialect::kGridAttrName.data()})
+                         FlashDialect::kGridAttrName.data(),
+                         FlashDialect::kTensorMapsAttrName.data()})
     if (Attribute attr = kernel->getAttr(name))
       function->setAttr(name, attr);
+  for (size_t i = firstMap; i < params.size(); ++i) {
+    function.setArgAttr(i, LLVM::LLVMDialect::getByValAttrName(),
+                        TypeAttr::get(LLVM::LLVMArrayType::get(b.getI8Type(), 128)));
+    function.setArgAttr(i, LLVM::LLVMDialect::getAlignAttrName(),
+                        b.getI64IntegerAttr(64));
+    function.setArgAttr(i, NVVM::NVVMDialect::getGridConstantAttrName(),
+                        b.getUnitAttr());
+  }
 
   Block *entry = function.addEntryBlock(b);
   Block &oldEntry = kernel.getBody().front();

@@ -50,6 +50,8 @@ struct LoadLowering : public ConvertOpToLLVMPattern<LoadOp> {
     ThreadIds ids = threadIds(rewriter, loc);
     int64_t rank = memrefType.getRank();
 
+    if (isTensorCopy(op))
+      return rewriter.notifyMatchFailure(op, "a TMA copy (TensorCopies.cpp)");
     if (isa_and_nonnull<SharedEncodingAttr>(type.getEncoding())) {
       FailureOr<int64_t> offset = sharedOffset(op);
       if (failed(offset))

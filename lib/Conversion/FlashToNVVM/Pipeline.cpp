@@ -7,6 +7,7 @@
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
 #include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
+#include "mlir/Conversion/NVVMToLLVM/NVVMToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Pass/PassManager.h"
@@ -31,7 +32,11 @@ void mlir::flash::buildFlashToNVVMPipeline(OpPassManager &pm,
   pm.addPass(createConvertFlashToNVVM(
       ConvertFlashToNVVMOptions{static_cast<unsigned>(options.numWarps),
                                 static_cast<unsigned>(options.vectorBytes),
-                                options.wgmma}));
+                                options.wgmma,
+                                options.tma && options.wgmma &&
+                                    options.vectorBytes == 16}));
+  // NVVM ops without an LLVM intrinsic (the mbarrier waits) become inline PTX.
+  pm.addPass(createConvertNVVMToLLVMPass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());

@@ -215,10 +215,24 @@ FailureOr<int64_t> sharedOffset(Operation *op) {
 
 void barrier(OpBuilder &b, Location loc) { NVVM::Barrier0Op::create(b, loc); }
 
+/// A load of a shared tile by cp.async (or through registers): one commit
+/// group. TMA copies complete on their own barriers instead.
 static bool isSharedLoad(Operation *op) {
   auto load = dyn_cast_or_null<LoadOp>(op);
-  return load && isa_and_nonnull<SharedEncodingAttr>(
-                     load.getResult().getType().getEncoding());
+  return load && !isTensorCopy(load) &&
+         isa_and_nonnull<SharedEncodingAttr>(
+             load.getResult().getType().getEncoding());
+}
+
+/// The consumer's operands that are shared tiles.
+static SmallVector<Value> sharedOperands(Operation *consumer) {
+  SmallVector<Value> tiles;
+  for (Value operand : consumer->getOperands()) {
+    auto type = dyn_cast<RankedTensorType>(operand.getType());
+    if (type && isa_and_nonnull<SharedEncodingAttr>(type.getEncoding()))
+      tiles.push_back(operand);
+  }
+  return tiles;
 }
 
 /// Shared loads in [begin, end) of a block.
@@ -284,6 +298,14 @@ void annotateSharedWaits(Operation *root) {
       allowed = pendingAllowed(op, {convert.getSource()});
     if (allowed)
       op->setAttr(kSharedWaitAttrName, b.getI64IntegerAttr(*allowed));
+    // Tiles that only TMA copies wrote were awaited on their barriers
+    // (which also makes the async proxy's writes visible).
+    SmallVector<Value> tiles = sharedOperands(op);
+    if (isa<DotOp, ConvertLayoutOp>(op) && !tiles.empty() &&
+        llvm::all_of(tiles, [](Value tile) {
+          return isTensorCopy(tile.getDefiningOp());
+        }))
+      op->setAttr(kAwaitedOnBarriersAttrName, b.getUnitAttr());
   });
 }
 
@@ -291,6 +313,8 @@ void waitForSharedTiles(OpBuilder &b, Location loc, Operation *consumer,
                         bool asyncProxy) {
   auto allowed = consumer->getAttrOfType<IntegerAttr>(kSharedWaitAttrName);
   if (!allowed && !asyncProxy)
+    return;
+  if (consumer->hasAttr(kAwaitedOnBarriersAttrName))
     return;
   if (allowed)
     NVVM::CpAsyncWaitGroupOp::create(b, loc,

@@ -25,6 +25,7 @@ namespace mlir::flash::nvvm {
 /// Address spaces of NVPTX.
 constexpr unsigned kGlobalSpace = 1;
 constexpr unsigned kSharedSpace = 3;
+constexpr unsigned kSharedClusterSpace = 7;
 
 /// Name of the kernel's dynamic shared memory.
 constexpr llvm::StringLiteral kSharedMemoryName = "flash_shared_memory";
@@ -101,6 +102,10 @@ FailureOr<int64_t> sharedOffset(Operation *op);
 /// how many asynchronous copies committed after those it reads may still be
 /// in flight when it runs. Computed on the tile IR before conversion.
 constexpr llvm::StringLiteral kSharedWaitAttrName = "flash.shared_wait";
+/// Marks readers whose shared tiles all come from TMA copies: their waits
+/// are on the copies' barriers (planTensorCopies).
+constexpr llvm::StringLiteral kAwaitedOnBarriersAttrName =
+    "flash.awaited_on_barriers";
 void annotateSharedWaits(Operation *root);
 
 /// Before a reader of shared tiles: waits for the asynchronous copies it
@@ -112,6 +117,15 @@ void annotateSharedWaits(Operation *root);
 /// barrier is emitted even when no copy is awaited.
 void waitForSharedTiles(OpBuilder &b, Location loc, Operation *consumer,
                         bool asyncProxy = false);
+
+/// TMA copies (TensorCopies.cpp): planTensorCopies marks each load it
+/// turns into one with its tensor map's index among the kernel's
+/// flash.tensor_maps and its mbarrier's shared-memory offset.
+constexpr llvm::StringLiteral kTensorMapAttrName = "flash.tensor_map";
+constexpr llvm::StringLiteral kBarrierOffsetAttrName = "flash.barrier_offset";
+/// Whether `op` is a load planned as a TMA copy, and its barrier's address.
+bool isTensorCopy(Operation *op);
+Value barrierOf(OpBuilder &b, Location loc, Operation *load);
 
 /// A barrier for all threads of the program.
 void barrier(OpBuilder &b, Location loc);

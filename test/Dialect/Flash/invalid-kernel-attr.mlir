@@ -92,3 +92,24 @@ func.func @unknown_attr_on_op(%m: tensor<8x8xf32>) {
 // expected-error @+1 {{unknown flash dialect attribute 'flash.block_m'}}
 module attributes {flash.block_m = 64 : i64} {
 }
+
+// -----
+
+// expected-error @+1 {{'flash.tensor_maps' must be an array of {arg, box_rows, along} dictionaries}}
+func.func @tensor_maps_not_array() attributes {flash.tensor_maps = 1 : i64} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'flash.tensor_maps' entries are {arg, box_rows, along} integer dictionaries, got {arg = 1 : i64, box_rows = 64 : i64}}}
+func.func @tensor_map_missing_field() attributes {flash.tensor_maps = [{arg = 1, box_rows = 64}]} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{box_rows 1 to 256}}
+func.func @tensor_map_box_too_tall() attributes {flash.tensor_maps = [{arg = 1, box_rows = 512, along = 1}]} {
+  return
+}

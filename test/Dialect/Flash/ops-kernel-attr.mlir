@@ -35,3 +35,13 @@ module @kernels {
     return
   }
 }
+
+// -----
+
+// The TMA tensor maps convert-flash-to-nvvm{tma} lists on a kernel.
+// CHECK-LABEL: func.func @with_tensor_maps(
+// CHECK-SAME: flash.tensor_maps = [{along = 1 : i64, arg = 1 : i64, box_rows = 64 : i64}, {along = 1 : i64, arg = 2 : i64, box_rows = 128 : i64}]
+func.func @with_tensor_maps(%k: memref<?x?x?x64xbf16>, %v: memref<?x?x?x64xbf16>)
+    attributes {flash.kernel, flash.tensor_maps = [{arg = 1, box_rows = 64, along = 1}, {arg = 2, box_rows = 128, along = 1}]} {
+  return
+}

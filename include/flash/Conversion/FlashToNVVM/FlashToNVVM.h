@@ -30,6 +30,12 @@ struct FlashToNVVMOptions : public PassPipelineOptions<FlashToNVVMOptions> {
       llvm::cl::desc("Hopper (sm_90a): swizzled shared tiles read by "
                      "wgmma.mma_async where the products allow it"),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> tma{
+      *this, "tma",
+      llvm::cl::desc("Hopper (sm_90a): copy swizzled shared tiles with the "
+                     "tensor memory accelerator (needs wgmma's layouts and "
+                     "16-byte alignment)"),
+      llvm::cl::init(false)};
   PassOptions::Option<int64_t> vectorBytes{
       *this, "vector-bytes",
       llvm::cl::desc("Alignment in bytes of the memrefs' bases and strides"),

@@ -122,6 +122,35 @@ LogicalResult FlashDialect::verifyOperationAttribute(Operation *op,
                              << "' is a unit attribute of flash.load";
     return success();
   }
+  // Written by convert-flash-to-nvvm{tma}; read by the runtime.
+  if (attr.getName() == kTensorMapsAttrName) {
+    auto maps = dyn_cast<ArrayAttr>(attr.getValue());
+    if (!maps)
+      return op->emitError() << "'" << kTensorMapsAttrName
+                             << "' must be an array of {arg, box_rows, along} "
+                                "dictionaries";
+    for (Attribute entry : maps) {
+      auto map = dyn_cast<DictionaryAttr>(entry);
+      auto field = [&](StringRef name) {
+        auto value = map ? dyn_cast_or_null<IntegerAttr>(map.get(name))
+                         : IntegerAttr();
+        return value ? std::optional<int64_t>(value.getInt()) : std::nullopt;
+      };
+      std::optional<int64_t> arg = field("arg"), rows = field("box_rows"),
+                             along = field("along");
+      if (!arg || !rows || !along || map.size() != 3)
+        return op->emitError() << "'" << kTensorMapsAttrName
+                               << "' entries are {arg, box_rows, along} "
+                                  "integer dictionaries, got "
+                               << entry;
+      if (*arg < 0 || *along < 0 || *rows < 1 || *rows > 256)
+        return op->emitError()
+               << "'" << kTensorMapsAttrName
+               << "' entry " << entry
+               << ": arg and along must be non-negative and box_rows 1 to 256";
+    }
+    return success();
+  }
   if (attr.getName() == kGridAttrName) {
     if (!isa<DictionaryAttr>(attr.getValue()))
       return op->emitError() << "'" << kGridAttrName

@@ -55,6 +55,11 @@ def Flash_Dialect : Dialect {
     /// Marks a load moved before a loop by flash-prefetch-shared-tiles.
     static constexpr ::llvm::StringLiteral kPrefetchedAttrName =
         "flash.prefetched";
+    /// A kernel's TMA tensor maps (convert-flash-to-nvvm{tma}): one
+    /// {arg, box_rows, along} entry a map, passed by the runtime after the
+    /// kernel's other parameters, in this order.
+    static constexpr ::llvm::StringLiteral kTensorMapsAttrName =
+        "flash.tensor_maps";
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -1,0 +1,328 @@
+//===- TensorCopies.cpp - Shared tiles copied by the TMA (sm_90a) ----------===//
+//
+// With `tma`, a load of a swizzled shared tile whose rows are bounded by its
+// memref's own size along them is issued by one thread as
+// cp.async.bulk.tensor: the tensor memory accelerator copies the tile in
+// boxes of 64 columns through a tensor map (built by the runtime, passed as
+// a kernel parameter) into the 128-byte swizzle that wgmma reads, fills rows
+// past the memref's end with zeros, and completes the load's mbarrier.
+//
+// A load's k-th execution completes its barrier's phase k, so a reader
+// waits for parity k & 1, with k computed from the induction variables of
+// the loops around the load. Planned on the tile IR before conversion:
+// which loads qualify (each reader must sit inside the load's loops, so
+// that it can name k), their barriers (after the kernel's shared buffers),
+// the kernel's tensor maps, the barriers' initialisation, and the waits.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FlashToNVVMPatterns.h"
+#include "Utility.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/SetVector.h"
+
+#include <map>
+
+using namespace mlir;
+using namespace mlir::flash;
+using namespace mlir::flash::nvvm;
+
+namespace {
+
+/// The TMA copies 64 columns of 16-bit elements (128 bytes, the swizzle's
+/// row) and at most 256 rows a box.
+constexpr int64_t kBoxColumns = 64;
+constexpr int64_t kMaxBoxRows = 256;
+/// Nanoseconds a waiting thread may be suspended between polls (a hint).
+constexpr int32_t kSuspendHint = 0x989680;
+
+/// The scf.for ops around `op` up to `kernel`, outermost first. Failure
+/// when an op other than scf.for is inside the outermost loop (an scf.if
+/// there would skip executions; outside the loops it runs at most once), or
+/// when an inner loop's bounds change between iterations of an outer one:
+/// then the executions cannot be counted from the induction variables.
+FailureOr<SmallVector<scf::ForOp>> enclosingLoops(Operation *op,
+                                                  Operation *kernel) {
+  SmallVector<scf::ForOp> loops;
+  bool outsideLoops = false; // an scf.if was met: no loop may enclose it
+  for (Operation *parent = op->getParentOp(); parent != kernel;
+       parent = parent->getParentOp()) {
+    auto loop = dyn_cast_or_null<scf::ForOp>(parent);
+    if (loop && !outsideLoops) {
+      loops.push_back(loop);
+      continue;
+    }
+    if (!isa_and_nonnull<scf::IfOp>(parent))
+      return failure();
+    outsideLoops = true;
+  }
+  std::reverse(loops.begin(), loops.end());
+  if (loops.empty())
+    return loops;
+  for (scf::ForOp inner : ArrayRef(loops).drop_front())
+    for (Value bound :
+         {inner.getLowerBound(), inner.getUpperBound(), inner.getStep()})
+      if (!loops.front().isDefinedOutsideOfLoop(bound))
+        return failure();
+  return loops;
+}
+
+/// How many times the body of the innermost of `loops` ran before the
+/// current iteration (0 with no loops), at the builder's point inside them.
+Value executionIndex(OpBuilder &b, Location loc, ArrayRef<scf::ForOp> loops) {
+  Value index = arith::ConstantIndexOp::create(b, loc, 0);
+  for (scf::ForOp loop : loops) {
+    Value lb = loop.getLowerBound(), step = loop.getStep();
+    Value iteration = arith::DivUIOp::create(
+        b, loc, arith::SubIOp::create(b, loc, loop.getInductionVar(), lb), step);
+    if (loop == loops.front()) {
+      index = iteration;
+      continue;
+    }
+    // Every iteration of the outer loops runs this loop the same number of
+    // times (enclosingLoops checked its bounds).
+    Value span = arith::MaxSIOp::create(
+        b, loc, arith::SubIOp::create(b, loc, loop.getUpperBound(), lb),
+        arith::ConstantIndexOp::create(b, loc, 0));
+    Value trips = arith::DivUIOp::create(
+        b, loc,
+        arith::SubIOp::create(b, loc, arith::AddIOp::create(b, loc, span, step),
+                              arith::ConstantIndexOp::create(b, loc, 1)),
+        step);
+    index = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, index, trips), iteration);
+  }
+  return index;
+}
+
+bool readsSharedTiles(Operation *op) { return isa<DotOp, ConvertLayoutOp>(op); }
+
+/// Whether the load's bound is its source's size along the rows: the size
+/// queried (memref.dim), or the static size as a constant.
+bool boundedBySize(LoadOp load) {
+  int64_t along = load.getAlong();
+  if (auto dim = load.getBound().getDefiningOp<memref::DimOp>())
+    return dim.getSource() == load.getSource() &&
+           dim.getConstantIndex() == std::optional<int64_t>(along);
+  int64_t size = load.getSource().getType().getDimSize(along);
+  std::optional<int64_t> bound = getConstantIntValue(load.getBound());
+  return !ShapedType::isDynamic(size) && bound == size;
+}
+
+/// Whether `load` can be a TMA copy on its own terms: a swizzled tile of
+/// 16-bit elements, boxes the TMA takes, rows bounded by the size of the
+/// kernel argument it reads along them (the TMA's zero fill then matches),
+/// unit-stride columns, and readers that can name its executions.
+bool qualifies(LoadOp load, func::FuncOp kernel) {
+  RankedTensorType type = load.getResult().getType();
+  auto shared = dyn_cast_or_null<SharedEncodingAttr>(type.getEncoding());
+  if (!shared || !shared.isSwizzled() || type.getRank() != 2 ||
+      type.getElementTypeBitWidth() != 16 ||
+      type.getDimSize(1) % kBoxColumns != 0 || type.getDimSize(0) > kMaxBoxRows ||
+      !load->hasAttr(FlashDialect::kSharedOffsetAttrName))
+    return false;
+  auto source = dyn_cast<BlockArgument>(load.getSource());
+  if (!source || source.getOwner() != &kernel.getBody().front())
+    return false;
+  MemRefType memref = load.getSource().getType();
+  int64_t rank = memref.getRank();
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (rank < 2 || rank > 5 || int64_t(load.getAlong()) >= rank - 1 ||
+      failed(memref.getStridesAndOffset(strides, offset)) || strides.back() != 1)
+    return false;
+  if (!boundedBySize(load))
+    return false;
+  if (failed(enclosingLoops(load, kernel)))
+    return false;
+  Operation *scope = load->getParentOp();
+  return llvm::all_of(load->getUsers(), [&](Operation *user) {
+    return readsSharedTiles(user) && scope->isAncestor(user);
+  });
+}
+
+/// Plans the TMA copies of one kernel.
+void planKernel(func::FuncOp kernel) {
+  SmallVector<LoadOp> copies;
+  kernel.walk([&](LoadOp load) {
+    if (qualifies(load, kernel))
+      copies.push_back(load);
+  });
+  if (copies.empty())
+    return;
+  MLIRContext *context = kernel.getContext();
+  Builder attrs(context);
+  Location loc = kernel.getLoc();
+
+  // One tensor map per (argument, box rows); one barrier per copy, after
+  // the shared buffers.
+  SmallVector<Attribute> maps;
+  std::map<std::pair<int64_t, int64_t>, int64_t> mapIndex;
+  auto sharedAttr =
+      kernel->getAttrOfType<IntegerAttr>(FlashDialect::kSharedMemoryAttrName);
+  int64_t sharedBytes = sharedAttr ? sharedAttr.getInt() : 0;
+  int64_t barriers = (sharedBytes + 7) / 8 * 8;
+  for (auto [i, load] : llvm::enumerate(copies)) {
+    int64_t arg = cast<BlockArgument>(load.getSource()).getArgNumber();
+    int64_t rows = load.getResult().getType().getDimSize(0);
+    auto [it, inserted] = mapIndex.try_emplace({arg, rows}, maps.size());
+    if (inserted)
+      maps.push_back(attrs.getDictionaryAttr(
+          {attrs.getNamedAttr("arg", attrs.getI64IntegerAttr(arg)),
+           attrs.getNamedAttr("box_rows", attrs.getI64IntegerAttr(rows)),
+           attrs.getNamedAttr("along", attrs.getI64IntegerAttr(load.getAlong()))}));
+    load->setAttr(kTensorMapAttrName, attrs.getI64IntegerAttr(it->second));
+    load->setAttr(kBarrierOffsetAttrName,
+                  attrs.getI64IntegerAttr(barriers + 8 * int64_t(i)));
+  }
+  kernel->setAttr(FlashDialect::kTensorMapsAttrName, attrs.getArrayAttr(maps));
+  kernel->setAttr(FlashDialect::kSharedMemoryAttrName,
+                  attrs.getI64IntegerAttr(barriers + 8 * int64_t(copies.size())));
+
+  // Thread 0 initialises the barriers (one arrival: its expect_tx) before
+  // anyone uses them.
+  OpBuilder b = OpBuilder::atBlockBegin(&kernel.getBody().front());
+  Value tid = NVVM::ThreadIdXOp::create(b, loc, b.getI32Type());
+  Value first = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq, tid,
+                                     i32Const(b, loc, 0));
+  ifThen(b, loc, first, [&](OpBuilder &then) {
+    for (LoadOp load : copies)
+      NVVM::MBarrierInitOp::create(
+          then, loc, barrierOf(then, loc, load), i32Const(then, loc, 1),
+          /*predicate=*/Value());
+    NVVM::FenceMbarrierInitOp::create(then, loc);
+  });
+  barrier(b, loc);
+
+  // Each reader waits for the phase of the execution whose tile it reads.
+  // When no reader is sure to run after each execution (all of them sit in
+  // inner loops or branches), the end of the load's block waits too: a
+  // barrier is re-armed, and the kernel exits, only after its copy landed.
+  for (LoadOp load : copies) {
+    SmallVector<scf::ForOp> loops = *enclosingLoops(load, kernel);
+    auto wait = [&](Operation *before) {
+      OpBuilder at(before);
+      Location waitLoc = before->getLoc();
+      Value parity = arith::IndexCastOp::create(
+          at, waitLoc, at.getI32Type(),
+          arith::AndIOp::create(at, waitLoc, executionIndex(at, waitLoc, loops),
+                                arith::ConstantIndexOp::create(at, waitLoc, 1)));
+      NVVM::MBarrierTryWaitParityOp::create(at, waitLoc,
+                                            barrierOf(at, waitLoc, load), parity,
+                                            i32Const(at, waitLoc, kSuspendHint));
+    };
+    llvm::SmallSetVector<Operation *, 4> readers;
+    for (Operation *user : load->getUsers())
+      readers.insert(user);
+    for (Operation *reader : readers)
+      wait(reader);
+    if (llvm::none_of(readers, [&](Operation *reader) {
+          return reader->getBlock() == load->getBlock();
+        }))
+      wait(load->getBlock()->getTerminator());
+  }
+}
+
+/// A load of a tile planned as a TMA copy: thread 0 arms the load's barrier
+/// with the tile's bytes and issues one cp.async.bulk.tensor a 64-column
+/// box, after a proxy fence and a barrier so that earlier accesses of the
+/// buffer are done.
+struct TensorCopyLowering : public ConvertOpToLLVMPattern<LoadOp> {
+  TensorCopyLowering(TileTypeConverter &converter)
+      : ConvertOpToLLVMPattern(converter, /*benefit=*/2) {}
+
+  LogicalResult
+  matchAndRewrite(LoadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto mapAttr = op->getAttrOfType<IntegerAttr>(kTensorMapAttrName);
+    if (!mapAttr)
+      return rewriter.notifyMatchFailure(op, "not planned as a TMA copy");
+    auto function = op->getParentOfType<LLVM::LLVMFuncOp>();
+    auto maps = function ? function->getAttrOfType<ArrayAttr>(
+                               FlashDialect::kTensorMapsAttrName)
+                         : ArrayAttr();
+    if (!maps || mapAttr.getInt() >= int64_t(maps.size()))
+      return op.emitError("TMA copy without its kernel's tensor map");
+    FailureOr<int64_t> offset = sharedOffset(op);
+    if (failed(offset))
+      return failure();
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getResult().getType();
+    int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+    Value map = function.getArgument(function.getNumArguments() - maps.size() +
+                                     mapAttr.getInt());
+    Value base = sharedBase(rewriter, loc, op, *offset);
+    Value bar = barrierOf(rewriter, loc, op);
+    // Coordinates innermost first: the column, then the other axes.
+    SmallVector<Value> indices(adaptor.getIndices().begin(),
+                               adaptor.getIndices().end());
+    std::reverse(indices.begin(), indices.end());
+    for (Value &index : indices)
+      index = LLVM::TruncOp::create(rewriter, loc, rewriter.getI32Type(), index);
+
+    // Every thread's earlier accesses of the buffer (ldmatrix reads,
+    // stmatrix writes of a tile that shared these bytes) are ordered before
+    // the async proxy's writes, and done: then one thread issues the copy.
+    NVVM::FenceProxyOp::create(
+        rewriter, loc,
+        NVVM::ProxyKindAttr::get(rewriter.getContext(), NVVM::ProxyKind::async_shared),
+        NVVM::SharedSpaceAttr::get(rewriter.getContext(), NVVM::SharedSpace::shared_cta));
+    barrier(rewriter, loc);
+    ThreadIds ids = threadIds(rewriter, loc);
+    Value first = LLVM::ICmpOp::create(rewriter, loc, LLVM::ICmpPredicate::eq,
+                                       ids.tid, i64Const(rewriter, loc, 0));
+    ifThen(rewriter, loc, first, [&](OpBuilder &b) {
+      NVVM::MBarrierArriveExpectTxOp::create(
+          b, loc, /*res=*/Type(), bar, i32Const(b, loc, rows * cols * 2),
+          NVVM::MemScopeKindAttr::get(b.getContext(), NVVM::MemScopeKind::CTA),
+          b.getBoolAttr(false), /*predicate=*/Value());
+      auto clusterPointer =
+          LLVM::LLVMPointerType::get(b.getContext(), kSharedClusterSpace);
+      for (int64_t box = 0; box < cols / kBoxColumns; ++box) {
+        SmallVector<Value> coordinates = indices;
+        coordinates[0] = LLVM::AddOp::create(
+            b, loc, indices[0], i32Const(b, loc, box * kBoxColumns));
+        Value destination = LLVM::AddrSpaceCastOp::create(
+            b, loc, clusterPointer,
+            sharedAddress(b, loc, base, i64Const(b, loc, box * rows * 128)));
+        NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
+            b, loc, destination, map, coordinates, bar,
+            /*im2colOffsets=*/ValueRange(), /*multicastMask=*/Value(),
+            /*l2CacheHint=*/Value(),
+            NVVM::TMALoadModeAttr::get(b.getContext(), NVVM::TMALoadMode::TILE),
+            b.getBoolAttr(false), /*group=*/NVVM::CTAGroupKindAttr(),
+            /*predicate=*/Value());
+      }
+    });
+    rewriter.replaceOp(op, base);
+    return success();
+  }
+};
+
+} // namespace
+
+Value mlir::flash::nvvm::barrierOf(OpBuilder &b, Location loc, Operation *load) {
+  auto offset = load->getAttrOfType<IntegerAttr>(kBarrierOffsetAttrName);
+  return sharedBase(b, loc, load, offset.getInt());
+}
+
+bool mlir::flash::nvvm::isTensorCopy(Operation *op) {
+  return isa_and_nonnull<LoadOp>(op) && op->hasAttr(kTensorMapAttrName);
+}
+
+void mlir::flash::nvvm::planTensorCopies(ModuleOp module) {
+  for (auto kernel : module.getOps<func::FuncOp>())
+    if (kernel->hasAttr(FlashDialect::kKernelAttrName) && !kernel.isExternal())
+      planKernel(kernel);
+}
+
+void mlir::flash::nvvm::populateTensorCopyPatterns(TileTypeConverter &converter,
+                                                   RewritePatternSet &patterns) {
+  patterns.add<TensorCopyLowering>(converter);
+}
