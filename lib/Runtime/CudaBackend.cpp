@@ -4,6 +4,7 @@
 
 #include "CudaKernelCache.h"
 #include "DiagnosticCollector.h"
+#include "TensorMaps.h"
 #include "flash/Runtime/Cache.h"
 
 #include "flash/Conversion/FlashToNVVM/FlashToNVVM.h"
@@ -65,7 +66,11 @@ Status runNVVMPipeline(MLIRContext &context, const ProblemClass &problem,
   options.numWarps = problem.numWarps;
   options.vectorBytes = problem.alignment;
   options.wgmma = problem.wgmma && chip == "sm_90a";
-  options.tma = problem.tma && chip == "sm_90a";
+  // TMA copies pay with a producer warpgroup beside two consumer
+  // warpgroups; issued by the consumers themselves (4 warps), they measured
+  // slower than cp.async (docs/performance.md, steps 9 and 10).
+  options.tma = problem.tma && chip == "sm_90a" && problem.numWarps >= 8;
+  options.warpSpecialize = problem.warpSpecialize;
   options.prefetch = problem.stages > 1;
   mlir::flash::buildFlashToNVVMPipeline(pm, options);
   if (failed(pm.run(module)))
@@ -109,6 +114,9 @@ std::vector<KernelDescription> kernelsOf(ModuleOp module) {
     if (auto shared = function->getAttrOfType<IntegerAttr>(
             mlir::flash::FlashDialect::kSharedMemoryAttrName))
       info.sharedBytes = shared.getInt();
+    if (auto maxntid = function->getAttrOfType<DenseI32ArrayAttr>("nvvm.maxntid"))
+      if (!maxntid.empty())
+        info.threads = maxntid[0];
     if (auto maps = function->getAttrOfType<ArrayAttr>(
             mlir::flash::FlashDialect::kTensorMapsAttrName))
       for (auto map : maps.getAsRange<DictionaryAttr>()) {
@@ -158,36 +166,20 @@ private:
   std::vector<std::optional<TensorRef>> arguments;
 };
 
-/// The tensor map `map` describes over the call's argument: sizes and
-/// strides innermost first, boxes of 64 columns and `boxRows` rows. A
-/// tensor with an empty axis gets a zeroed map: its kernels read no tile of
-/// it (their loops run no iteration).
+/// The tensor map `map` describes over the call's argument `map.arg`.
 Status encodeTensorMap(const KernelParams &params,
                        const TensorMapDescription &map, CudaTensorMap &out) {
   const TensorRef *t = params.tensor(map.arg);
-  if (!t || (t->dtype != DType::BF16 && t->dtype != DType::F16))
+  if (!t)
     return Status::error("kernel argument " + std::to_string(map.arg) +
-                         " is no 16-bit tensor to build a TMA tensor map of");
-  int64_t rank = static_cast<int64_t>(t->shape.size());
-  if (map.along < 0 || map.along >= rank - 1)
-    return Status::error("a TMA tensor map's rows lie along axis " +
-                         std::to_string(map.along) + " of a rank-" +
-                         std::to_string(rank) + " tensor");
+                         " is no tensor to build a TMA tensor map of");
+  std::optional<CudaTensorMapShape> shape;
+  if (Status s = tensorMapShape(*t, map, shape); !s)
+    return s;
   out = CudaTensorMap{};
-  if (std::find(t->shape.begin(), t->shape.end(), 0) != t->shape.end())
+  if (!shape)
     return Status::success();
-  CudaTensorMapShape shape;
-  shape.bf16 = t->dtype == DType::BF16;
-  shape.base = t->data;
-  for (int64_t axis = rank - 1; axis >= 0; --axis) {
-    shape.sizes.push_back(static_cast<uint64_t>(t->shape[axis]));
-    if (axis != rank - 1)
-      shape.byteStrides.push_back(static_cast<uint64_t>(t->strides[axis]) * 2);
-    shape.box.push_back(axis == rank - 1       ? 64
-                        : axis == map.along ? static_cast<uint32_t>(map.boxRows)
-                                            : 1);
-  }
-  return CudaDriver::get().encodeTensorMap(shape, &out);
+  return CudaDriver::get().encodeTensorMap(*shape, &out);
 }
 
 /// Device memory.
@@ -374,8 +366,10 @@ struct CudaBackend::Impl {
   Status launchAll(const CompiledClass &entry, const ProblemSizes &sizes,
                    KernelParams &params, CUstream stream) {
     CudaDriver &driver = CudaDriver::get();
-    unsigned threads = static_cast<unsigned>(32 * entry.numWarps);
     for (const KernelInfo &kernel : entry.kernels) {
+      // A warp-specialized kernel has a producer warpgroup besides its warps.
+      unsigned threads = static_cast<unsigned>(
+          kernel.threads ? kernel.threads : 32 * entry.numWarps);
       int64_t rows = kernel.rows == "k" ? sizes.seqlenK : sizes.seqlenQ;
       int64_t heads = kernel.heads == "k" ? sizes.kvHeads : sizes.heads;
       int64_t gridX = (rows + kernel.block - 1) / kernel.block;
@@ -569,6 +563,7 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
   problem.stages = options.stages;
   problem.wgmma = options.wgmma;
   problem.tma = options.tma && CudaDriver::get().hasTensorMaps();
+  problem.warpSpecialize = options.warpSpecialize;
   problem.alignment = commonAlignment(sixteenBit);
   DeviceBuffer varlenBuffer;
   TensorRef cuQ, cuK;

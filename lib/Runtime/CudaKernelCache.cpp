@@ -19,7 +19,8 @@ std::string serializeKernels(const CachedKernels &entry) {
                                          {"block", k.block},
                                          {"order", k.order},
                                          {"shared", k.sharedBytes},
-                                         {"tensor_maps", std::move(maps)}});
+                                         {"tensor_maps", std::move(maps)},
+                                         {"threads", k.threads}});
   }
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -72,6 +73,11 @@ std::optional<CachedKernels> deserializeKernels(const std::string &blob) {
           return std::nullopt;
         kernel.tensorMaps.push_back({*arg, *boxRows, *along});
       }
+    }
+    if (std::optional<int64_t> threads = k->getInteger("threads")) {
+      if (*threads < 0 || *threads > 1024)
+        return std::nullopt;
+      kernel.threads = *threads;
     }
     entry.kernels.push_back(std::move(kernel));
   }

@@ -29,6 +29,8 @@ struct KernelDescription {
   std::string rows, heads; // "q" or "k": what sizes the grid
   int64_t block = 64, order = 0, sharedBytes = 0;
   std::vector<TensorMapDescription> tensorMaps;
+  /// Threads a program (nvvm.maxntid); 0: 32 x the class's warps.
+  int64_t threads = 0;
 };
 
 struct CachedKernels {

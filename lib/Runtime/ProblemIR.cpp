@@ -23,7 +23,7 @@ std::string ProblemClass::key() const {
     os << "-dropout" << dropoutP;
   os << "-scale" << scale << "-m" << blockM << "-n" << blockN << "-w"
      << numWarps << "-align" << alignment << (wgmma ? "" : "-nowgmma")
-     << (tma ? "" : "-notma")
+     << (tma ? "" : "-notma") << (warpSpecialize ? "" : "-nows")
      << (stages > 1 ? "-stages" + std::to_string(stages) : "");
   return os.str();
 }

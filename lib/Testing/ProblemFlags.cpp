@@ -35,6 +35,8 @@ Backend:
                        or the tuned ones)
   --wgmma=0|1          on sm_90a, lower matrix products to wgmma (default 1)
   --tma=0|1            on sm_90a, copy K/V tiles with the TMA (default 1)
+  --warp-specialize=0|1  with the TMA, a producer warpgroup issues the copies
+                       ahead of the consumer warps (default 1)
 )";
 
 namespace {
@@ -118,7 +120,7 @@ bool parseProblemFlag(const std::string &flag, bool hasValue,
       "batch", "heads", "kv-heads", "seqlen-q", "seqlen-k", "head-dim",
       "dtype", "dropout", "seed", "offset", "scale", "varlen", "varlen-k",
       "data-seed", "backend", "block-m", "block-n", "num-warps", "stages", "wgmma",
-      "tma"};
+      "tma", "warp-specialize"};
   static const char *const withoutValue[] = {"causal", "backward"};
   bool known = false, needsValue = false;
   for (const char *name : withValue)
@@ -199,6 +201,9 @@ bool parseProblemFlag(const std::string &flag, bool hasValue,
     f.wgmma = integer == 1;
   } else if (flag == "tma" && parseInt(flag, value, 0, 1, integer, error)) {
     f.tma = integer == 1;
+  } else if (flag == "warp-specialize" &&
+             parseInt(flag, value, 0, 1, integer, error)) {
+    f.warpSpecialize = integer == 1;
   }
   return true;
 }

@@ -153,6 +153,7 @@ ProblemClass problemClass(const Options &o) {
   problem.numWarps = o.numWarps;
   problem.wgmma = o.wgmma;
   problem.tma = o.tma;
+  problem.warpSpecialize = o.warpSpecialize;
   problem.stages = o.stages;
   return problem;
 }
@@ -232,7 +233,7 @@ public:
   explicit CudaRunner(const Options &o)
       : backend(CudaBackend::Options{o.blockM, o.blockN, o.numWarps, 0,
                                      tuningOf(o), o.wgmma, o.stages,
-                                     o.tma}),
+                                     o.tma, o.warpSpecialize}),
         backward(o.spec.backward) {}
   ~CudaRunner() override {
     for (CUevent event : events)

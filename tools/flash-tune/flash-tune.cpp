@@ -121,7 +121,8 @@ Status tuneProblem(const ProblemFlags &flags, bool force, bool gpu) {
   }
   CudaBackend backend(CudaBackend::Options{flags.blockM, flags.blockN,
                                            flags.numWarps, 0, tuning, flags.wgmma,
-                                           flags.stages, flags.tma});
+                                           flags.stages, flags.tma,
+                                           flags.warpSpecialize});
   DeviceWorkload device;
   workload.poisonOutputs();
   if (Status s = device.upload(workload); !s)

@@ -29,14 +29,16 @@ class CudaBackends : public ::testing::Environment {
 public:
   void TearDown() override { backends.clear(); }
   static CudaBackend &get(int64_t blockM, int64_t blockN, int64_t warps = 4,
-                          int64_t stages = 1, bool tma = true) {
-    int64_t key =
-        (((blockM * 1000 + blockN) * 100 + warps) * 10 + stages) * 2 + tma;
+                          int64_t stages = 1, bool tma = true,
+                          bool warpSpecialize = true) {
+    int64_t key = ((((blockM * 1000 + blockN) * 100 + warps) * 10 + stages) * 2 +
+                   tma) * 2 + warpSpecialize;
     auto &slot = backends[key];
     if (!slot) {
       CudaBackend::Options options{blockM, blockN, warps, 0};
       options.stages = stages;
       options.tma = tma;
+      options.warpSpecialize = warpSpecialize;
       slot = std::make_unique<CudaBackend>(options);
     }
     return *slot;
@@ -50,14 +52,16 @@ std::map<int64_t, std::unique_ptr<CudaBackend>> CudaBackends::backends;
 struct GpuCase {
   Case base;
   int64_t blockM, blockN, warps = 4, stages = 1;
-  bool tma = true; // on sm_90a: TMA copies where the tiles allow them
+  // On sm_90a with 8 warps: TMA copies where the tiles allow them, issued
+  // by a producer warpgroup.
+  bool tma = true, warpSpecialize = true;
 };
 
 std::string nameOf(const GpuCase &c) {
   return std::string(c.base.name) + "_m" + std::to_string(c.blockM) + "_n" +
          std::to_string(c.blockN) + (c.warps != 4 ? "_w" + std::to_string(c.warps) : "") +
          (c.stages != 1 ? "_s" + std::to_string(c.stages) : "") +
-         (c.tma ? "" : "_notma");
+         (c.tma ? "" : "_notma") + (c.warpSpecialize ? "" : "_nows");
 }
 
 void PrintTo(const GpuCase &c, std::ostream *os) { *os << nameOf(c); }
@@ -79,10 +83,14 @@ std::vector<GpuCase> gpuCases() {
   for (const Case &c : attentionCases())
     if (std::string(c.name).find("causal") != std::string::npos)
       all.push_back({c, 64, 64, 4, 2});
-  // cp.async copies on sm_90a (TMA off); elsewhere the same as the first set.
+  // Two warpgroups with the copies issued by the consumers (TMA, no
+  // producer) and with cp.async (TMA off); elsewhere as the 128x128 set.
   for (const Case &c : attentionCases())
-    if (std::string(c.name).find("causal") != std::string::npos)
-      all.push_back({c, 64, 64, 4, 1, false});
+    if (std::string(c.name).find("causal") != std::string::npos &&
+        (c.spec.headDim == 64 || c.spec.headDim == 128)) {
+      all.push_back({c, 128, 128, 8, 1, true, false});
+      all.push_back({c, 128, 128, 8, 1, false, true});
+    }
   return all;
 }
 
@@ -94,7 +102,8 @@ TEST_P(CudaAttention, MatchesFloat64Reference) {
   c.base.spec.dataSeed = freshSeed();
   Workload w(c.base.spec);
   Status status =
-      runOnGpu(w, CudaBackends::get(c.blockM, c.blockN, c.warps, c.stages, c.tma));
+      runOnGpu(w, CudaBackends::get(c.blockM, c.blockN, c.warps, c.stages, c.tma,
+                                    c.warpSpecialize));
   ASSERT_TRUE(status) << status.message();
   for (const CheckEntry &e : w.check().entries)
     EXPECT_TRUE(e.passed) << c.base.name << ": " << e.name << " error " << e.error
@@ -167,6 +176,9 @@ TEST(CudaBackend, EmitsPTXWithoutAGpu) {
         Variant{"sm_90a", true, false}, Variant{"sm_90a", true, true}}) {
     problem.wgmma = wgmma;
     problem.tma = tma;
+    // TMA copies come with two warpgroups (and a producer warpgroup).
+    problem.blockM = problem.blockN = 128;
+    problem.numWarps = 8;
     std::string ptx;
     Status status = CudaBackend::emitPTX(problem, chip, ptx);
     ASSERT_TRUE(status) << status.message();
@@ -176,7 +188,7 @@ TEST(CudaBackend, EmitsPTXWithoutAGpu) {
                   std::string::npos,
               !hopper)
         << chip;
-    EXPECT_EQ(ptx.find("wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16") !=
+    EXPECT_EQ(ptx.find("wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16") !=
                   std::string::npos,
               hopper)
         << chip;

@@ -86,7 +86,12 @@ def ConvertFlashToNVVM : Pass<"convert-flash-to-nvvm", "::mlir::ModuleOp"> {
            "sm_90a: copy swizzled shared tiles bounded by their memref's own "
            "size with the tensor memory accelerator (cp.async.bulk.tensor, "
            "an mbarrier a copy, tensor maps as kernel parameters listed in "
-           "flash.tensor_maps); the rest stay cp.async">
+           "flash.tensor_maps); the rest stay cp.async">,
+    Option<"warpSpecialize", "warp-specialize", "bool", /*default=*/"false",
+           "With tma and two or more warpgroups (num-warps >= 8): a producer "
+           "warpgroup after the consumer warps issues the TMA copies of loop "
+           "bodies into two-stage buffers ahead of the consumers (full/empty "
+           "mbarriers, setmaxnreg)">
   ];
 }
 

@@ -34,6 +34,8 @@ public:
     int64_t stages = 1;
     // TMA copies (cp.async.bulk.tensor) on sm_90a where the tiles allow it.
     bool tma = true;
+    // With tma: a producer warpgroup issues the copies of the loops.
+    bool warpSpecialize = true;
   };
   /// The candidates the autotuner times on the GPU; those whose kernels
   /// spill more than kMaxTunedSpillBytes per thread (as the loaded module

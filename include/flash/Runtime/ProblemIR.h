@@ -35,8 +35,12 @@ struct ProblemClass {
   /// false keeps mma.sync everywhere.
   bool wgmma = true;
   /// GPU: copy K/V (and the other swizzled tiles) with the TMA where the
-  /// chip has it (sm_90a, with wgmma, 16-byte aligned tensors).
+  /// chip has it (sm_90a, with wgmma, 16-byte aligned tensors) and the
+  /// program has two warpgroups or more (8 warps); else cp.async.
   bool tma = true;
+  /// GPU, with tma: a producer warpgroup issues the loops' copies ahead of
+  /// the consumer warps into two-stage buffers.
+  bool warpSpecialize = true;
 
   /// A stable, human-readable identity, e.g. for cache keys.
   std::string key() const;

@@ -53,8 +53,12 @@ struct ConvertFlashToNVVMPass
     for (auto function : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
       if (!function->hasAttr(FlashDialect::kKernelAttrName))
         function.erase();
+    if (warpSpecialize && !tma) {
+      module.emitError() << "convert-flash-to-nvvm: warp-specialize needs tma";
+      return signalPassFailure();
+    }
     if (tma)
-      planTensorCopies(module);
+      planTensorCopies(module, warpSpecialize, threads);
     annotateSharedWaits(module);
     if (failed(lowerKernelSignatures(module, converter, threads)))
       return signalPassFailure();

@@ -15,8 +15,12 @@ LogicalResult lowerKernelSignatures(ModuleOp module,
 
 /// With `tma`: decides which shared-tile loads become TMA copies, gives
 /// them tensor maps and mbarriers, and inserts the readers' waits (on the
-/// tile IR, before annotateSharedWaits and the kernel signatures).
-void planTensorCopies(ModuleOp module);
+/// tile IR, before annotateSharedWaits and the kernel signatures). With
+/// `warpSpecialize` and two consumer warpgroups or more, a producer
+/// warpgroup after the `consumerThreads` issues the copies of loop bodies
+/// into two-stage buffers.
+void planTensorCopies(ModuleOp module, bool warpSpecialize,
+                      int64_t consumerThreads);
 
 void populateKernelPatterns(TileTypeConverter &converter,
                             RewritePatternSet &patterns);

@@ -53,11 +53,16 @@ LogicalResult lowerKernelSignature(func::FuncOp kernel,
       b, loc, kernel.getSymName(),
       LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(context), params));
   function->setAttr("nvvm.kernel", b.getUnitAttr());
+  // A warp-specialized kernel has a producer warpgroup after its consumers.
+  if (auto consumers = kernel->getAttrOfType<IntegerAttr>(
+          FlashDialect::kConsumerThreadsAttrName))
+    threads = consumers.getInt() + 128;
   function->setAttr("nvvm.maxntid",
                     b.getDenseI32ArrayAttr({static_cast<int32_t>(threads), 1, 1}));
   for (StringRef name : {FlashDialect::kSharedMemoryAttrName.data(),
                          FlashDialect::kGridAttrName.data(),
-                         FlashDialect::kTensorMapsAttrName.data()})
+                         FlashDialect::kTensorMapsAttrName.data(),
+                         FlashDialect::kConsumerThreadsAttrName.data()})
     if (Attribute attr = kernel->getAttr(name))
       function->setAttr(name, attr);
   for (size_t i = firstMap; i < params.size(); ++i) {

@@ -29,12 +29,12 @@ void mlir::flash::buildFlashToNVVMPipeline(OpPassManager &pm,
   if (options.prefetch)
     pm.addPass(createFlashPrefetchSharedTiles());
   pm.addPass(createFlashAllocateSharedMemory());
+  bool tma = options.tma && options.wgmma && options.vectorBytes == 16;
   pm.addPass(createConvertFlashToNVVM(
       ConvertFlashToNVVMOptions{static_cast<unsigned>(options.numWarps),
                                 static_cast<unsigned>(options.vectorBytes),
                                 options.wgmma,
-                                options.tma && options.wgmma &&
-                                    options.vectorBytes == 16}));
+                                tma, tma && options.warpSpecialize}));
   // NVVM ops without an LLVM intrinsic (the mbarrier waits) become inline PTX.
   pm.addPass(createConvertNVVMToLLVMPass());
   pm.addPass(createSCFToControlFlowPass());

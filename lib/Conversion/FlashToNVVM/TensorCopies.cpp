@@ -16,6 +16,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "TensorCopies.h"
+
 #include "FlashToNVVMPatterns.h"
 #include "Utility.h"
 
@@ -39,67 +41,10 @@ namespace {
 /// row) and at most 256 rows a box.
 constexpr int64_t kBoxColumns = 64;
 constexpr int64_t kMaxBoxRows = 256;
+/// Shared memory a program may use on sm_90 (227 KiB).
+constexpr int64_t kMaxSharedBytes = 232448;
 /// Nanoseconds a waiting thread may be suspended between polls (a hint).
 constexpr int32_t kSuspendHint = 0x989680;
-
-/// The scf.for ops around `op` up to `kernel`, outermost first. Failure
-/// when an op other than scf.for is inside the outermost loop (an scf.if
-/// there would skip executions; outside the loops it runs at most once), or
-/// when an inner loop's bounds change between iterations of an outer one:
-/// then the executions cannot be counted from the induction variables.
-FailureOr<SmallVector<scf::ForOp>> enclosingLoops(Operation *op,
-                                                  Operation *kernel) {
-  SmallVector<scf::ForOp> loops;
-  bool outsideLoops = false; // an scf.if was met: no loop may enclose it
-  for (Operation *parent = op->getParentOp(); parent != kernel;
-       parent = parent->getParentOp()) {
-    auto loop = dyn_cast_or_null<scf::ForOp>(parent);
-    if (loop && !outsideLoops) {
-      loops.push_back(loop);
-      continue;
-    }
-    if (!isa_and_nonnull<scf::IfOp>(parent))
-      return failure();
-    outsideLoops = true;
-  }
-  std::reverse(loops.begin(), loops.end());
-  if (loops.empty())
-    return loops;
-  for (scf::ForOp inner : ArrayRef(loops).drop_front())
-    for (Value bound :
-         {inner.getLowerBound(), inner.getUpperBound(), inner.getStep()})
-      if (!loops.front().isDefinedOutsideOfLoop(bound))
-        return failure();
-  return loops;
-}
-
-/// How many times the body of the innermost of `loops` ran before the
-/// current iteration (0 with no loops), at the builder's point inside them.
-Value executionIndex(OpBuilder &b, Location loc, ArrayRef<scf::ForOp> loops) {
-  Value index = arith::ConstantIndexOp::create(b, loc, 0);
-  for (scf::ForOp loop : loops) {
-    Value lb = loop.getLowerBound(), step = loop.getStep();
-    Value iteration = arith::DivUIOp::create(
-        b, loc, arith::SubIOp::create(b, loc, loop.getInductionVar(), lb), step);
-    if (loop == loops.front()) {
-      index = iteration;
-      continue;
-    }
-    // Every iteration of the outer loops runs this loop the same number of
-    // times (enclosingLoops checked its bounds).
-    Value span = arith::MaxSIOp::create(
-        b, loc, arith::SubIOp::create(b, loc, loop.getUpperBound(), lb),
-        arith::ConstantIndexOp::create(b, loc, 0));
-    Value trips = arith::DivUIOp::create(
-        b, loc,
-        arith::SubIOp::create(b, loc, arith::AddIOp::create(b, loc, span, step),
-                              arith::ConstantIndexOp::create(b, loc, 1)),
-        step);
-    index = arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, index, trips), iteration);
-  }
-  return index;
-}
 
 bool readsSharedTiles(Operation *op) { return isa<DotOp, ConvertLayoutOp>(op); }
 
@@ -147,8 +92,78 @@ bool qualifies(LoadOp load, func::FuncOp kernel) {
   });
 }
 
-/// Plans the TMA copies of one kernel.
-void planKernel(func::FuncOp kernel) {
+/// Lays out, from byte `end` of shared memory, the stage buffers (1024-byte
+/// aligned for the swizzle) and then the barriers of the pipelined copies
+/// `loads`; records the barriers to initialise (offset, arrivals) and
+/// returns the new end.
+int64_t layOutPipeline(func::FuncOp kernel, ArrayRef<LoadOp> loads, int64_t end,
+                       int64_t consumerThreads,
+                       SmallVector<PipelinedCopy> &pipelined,
+                       SmallVector<std::pair<int64_t, int64_t>> &inits) {
+  constexpr int64_t kStages = PipelinedCopy::kStages;
+  auto alignTo = [](int64_t bytes, int64_t alignment) {
+    return (bytes + alignment - 1) / alignment * alignment;
+  };
+  for (LoadOp load : loads) {
+    RankedTensorType type = load.getResult().getType();
+    auto loop = cast<scf::ForOp>(load->getParentOp());
+    PipelinedCopy copy;
+    copy.load = load;
+    // A sibling loop's copy of the same tensor and box, at the kernel's
+    // level of loops, shares the buffers: this loop's executions follow.
+    const PipelinedCopy *sibling = nullptr;
+    if (enclosingLoops(load, kernel)->size() == 1)
+      for (const PipelinedCopy &other : pipelined) {
+        LoadOp otherLoad = other.load;
+        auto otherLoop = cast<scf::ForOp>(otherLoad->getParentOp());
+        if (otherLoop != loop && otherLoop->getBlock() == loop->getBlock() &&
+            enclosingLoops(otherLoad, kernel)->size() == 1 &&
+            otherLoad.getSource() == load.getSource() &&
+            otherLoad.getType() == load.getType() &&
+            otherLoad.getAlong() == load.getAlong())
+          sibling = &other;
+      }
+    if (sibling) {
+      copy.buffers = sibling->buffers;
+      copy.bufferStride = sibling->bufferStride;
+      copy.fullBarriers = sibling->fullBarriers;
+      copy.emptyBarriers = sibling->emptyBarriers;
+      copy.earlierLoops = sibling->earlierLoops;
+      copy.earlierLoops.push_back(cast<scf::ForOp>(sibling->load->getParentOp()));
+      pipelined.push_back(copy);
+      continue;
+    }
+    copy.bufferStride = alignTo(type.getNumElements() * 2, 1024);
+    copy.buffers = alignTo(end, 1024);
+    end = copy.buffers + kStages * copy.bufferStride;
+    pipelined.push_back(copy);
+  }
+  end = alignTo(end, 8);
+  for (PipelinedCopy &copy : pipelined) {
+    if (!copy.earlierLoops.empty())
+      continue; // shares its sibling's barriers
+    copy.fullBarriers = end;
+    copy.emptyBarriers = end + 8 * kStages;
+    end += 16 * kStages;
+    for (int64_t stage = 0; stage < kStages; ++stage) {
+      inits.push_back({copy.fullBarriers + 8 * stage, 1});
+      inits.push_back({copy.emptyBarriers + 8 * stage, consumerThreads});
+    }
+  }
+  // Copies sharing barriers got their offsets before these were assigned.
+  for (PipelinedCopy &copy : pipelined)
+    for (const PipelinedCopy &first : pipelined)
+      if (first.earlierLoops.empty() && first.buffers == copy.buffers) {
+        copy.fullBarriers = first.fullBarriers;
+        copy.emptyBarriers = first.emptyBarriers;
+      }
+  return end;
+}
+
+/// Plans the TMA copies of one kernel; with `warpSpecialize`, those of loop
+/// bodies that a producer warpgroup can issue are pipelined.
+void planKernel(func::FuncOp kernel, bool warpSpecialize,
+                int64_t consumerThreads) {
   SmallVector<LoadOp> copies;
   kernel.walk([&](LoadOp load) {
     if (qualifies(load, kernel))
@@ -156,19 +171,20 @@ void planKernel(func::FuncOp kernel) {
   });
   if (copies.empty())
     return;
+  // A producer warpgroup pays for itself beside two consumer warpgroups or
+  // more; beside one it halves the programs an SM holds (measured:
+  // docs/performance.md, step 10).
+  SmallVector<LoadOp> pipelinedLoads;
+  if (warpSpecialize && consumerThreads >= 256)
+    pipelinedLoads = pipelinableCopies(kernel, copies);
   MLIRContext *context = kernel.getContext();
   Builder attrs(context);
   Location loc = kernel.getLoc();
 
-  // One tensor map per (argument, box rows); one barrier per copy, after
-  // the shared buffers.
+  // One tensor map per (argument, box rows).
   SmallVector<Attribute> maps;
   std::map<std::pair<int64_t, int64_t>, int64_t> mapIndex;
-  auto sharedAttr =
-      kernel->getAttrOfType<IntegerAttr>(FlashDialect::kSharedMemoryAttrName);
-  int64_t sharedBytes = sharedAttr ? sharedAttr.getInt() : 0;
-  int64_t barriers = (sharedBytes + 7) / 8 * 8;
-  for (auto [i, load] : llvm::enumerate(copies)) {
+  for (LoadOp load : copies) {
     int64_t arg = cast<BlockArgument>(load.getSource()).getArgNumber();
     int64_t rows = load.getResult().getType().getDimSize(0);
     auto [it, inserted] = mapIndex.try_emplace({arg, rows}, maps.size());
@@ -178,44 +194,66 @@ void planKernel(func::FuncOp kernel) {
            attrs.getNamedAttr("box_rows", attrs.getI64IntegerAttr(rows)),
            attrs.getNamedAttr("along", attrs.getI64IntegerAttr(load.getAlong()))}));
     load->setAttr(kTensorMapAttrName, attrs.getI64IntegerAttr(it->second));
-    load->setAttr(kBarrierOffsetAttrName,
-                  attrs.getI64IntegerAttr(barriers + 8 * int64_t(i)));
   }
   kernel->setAttr(FlashDialect::kTensorMapsAttrName, attrs.getArrayAttr(maps));
-  kernel->setAttr(FlashDialect::kSharedMemoryAttrName,
-                  attrs.getI64IntegerAttr(barriers + 8 * int64_t(copies.size())));
 
-  // Thread 0 initialises the barriers (one arrival: its expect_tx) before
-  // anyone uses them.
+  // After the kernel's shared buffers: the pipelined copies' stage buffers
+  // and barriers, then the other copies' barriers, 8 bytes each.
+  auto sharedAttr =
+      kernel->getAttrOfType<IntegerAttr>(FlashDialect::kSharedMemoryAttrName);
+  int64_t end = sharedAttr ? sharedAttr.getInt() : 0;
+  // Thread 0 initialises the barriers before anyone uses them: one arrival
+  // (the expect_tx of the thread issuing the copy), or every consumer
+  // thread's for a stage's "empty" barrier. A pipeline that would not fit
+  // the shared memory of an sm_90 SM is given up: the consumers copy.
+  SmallVector<PipelinedCopy> pipelined;
+  SmallVector<std::pair<int64_t, int64_t>> inits; // offset, arrivals
+  int64_t kernelEnd = end;
+  end = layOutPipeline(kernel, pipelinedLoads, kernelEnd, consumerThreads,
+                       pipelined, inits);
+  if (!pipelinedLoads.empty() &&
+      end + 8 * int64_t(copies.size()) > kMaxSharedBytes) {
+    pipelinedLoads.clear();
+    pipelined.clear();
+    inits.clear();
+    end = (kernelEnd + 7) / 8 * 8;
+  }
+  SmallVector<LoadOp> single;
+  for (LoadOp load : copies) {
+    if (llvm::is_contained(pipelinedLoads, load))
+      continue;
+    load->setAttr(kBarrierOffsetAttrName, attrs.getI64IntegerAttr(end));
+    inits.push_back({end, 1});
+    single.push_back(load);
+    end += 8;
+  }
+  kernel->setAttr(FlashDialect::kSharedMemoryAttrName,
+                  attrs.getI64IntegerAttr(end));
+
   OpBuilder b = OpBuilder::atBlockBegin(&kernel.getBody().front());
   Value tid = NVVM::ThreadIdXOp::create(b, loc, b.getI32Type());
   Value first = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq, tid,
                                      i32Const(b, loc, 0));
   ifThen(b, loc, first, [&](OpBuilder &then) {
-    for (LoadOp load : copies)
-      NVVM::MBarrierInitOp::create(
-          then, loc, barrierOf(then, loc, load), i32Const(then, loc, 1),
-          /*predicate=*/Value());
+    for (auto [offset, arrivals] : inits)
+      NVVM::MBarrierInitOp::create(then, loc, sharedBase(then, loc, kernel, offset),
+                                   i32Const(then, loc, arrivals),
+                                   /*predicate=*/Value());
     NVVM::FenceMbarrierInitOp::create(then, loc);
   });
-  barrier(b, loc);
+  NVVM::Barrier0Op::create(b, loc); // every thread, producers included
 
   // Each reader waits for the phase of the execution whose tile it reads.
   // When no reader is sure to run after each execution (all of them sit in
   // inner loops or branches), the end of the load's block waits too: a
   // barrier is re-armed, and the kernel exits, only after its copy landed.
-  for (LoadOp load : copies) {
+  for (LoadOp load : single) {
     SmallVector<scf::ForOp> loops = *enclosingLoops(load, kernel);
     auto wait = [&](Operation *before) {
       OpBuilder at(before);
       Location waitLoc = before->getLoc();
-      Value parity = arith::IndexCastOp::create(
-          at, waitLoc, at.getI32Type(),
-          arith::AndIOp::create(at, waitLoc, executionIndex(at, waitLoc, loops),
-                                arith::ConstantIndexOp::create(at, waitLoc, 1)));
-      NVVM::MBarrierTryWaitParityOp::create(at, waitLoc,
-                                            barrierOf(at, waitLoc, load), parity,
-                                            i32Const(at, waitLoc, kSuspendHint));
+      waitForPhase(at, waitLoc, barrierOf(at, waitLoc, load),
+                   executionIndex(at, waitLoc, loops));
     };
     llvm::SmallSetVector<Operation *, 4> readers;
     for (Operation *user : load->getUsers())
@@ -227,6 +265,8 @@ void planKernel(func::FuncOp kernel) {
         }))
       wait(load->getBlock()->getTerminator());
   }
+  if (!pipelined.empty())
+    specializeWarps(kernel, pipelined, consumerThreads);
 }
 
 /// A load of a tile planned as a TMA copy: thread 0 arms the load's barrier
@@ -266,18 +306,7 @@ struct TensorCopyLowering : public ConvertOpToLLVMPattern<LoadOp> {
     for (Value &index : indices)
       index = LLVM::TruncOp::create(rewriter, loc, rewriter.getI32Type(), index);
 
-    // Every thread's earlier accesses of the buffer (ldmatrix reads,
-    // stmatrix writes of a tile that shared these bytes) are ordered before
-    // the async proxy's writes, and done: then one thread issues the copy.
-    NVVM::FenceProxyOp::create(
-        rewriter, loc,
-        NVVM::ProxyKindAttr::get(rewriter.getContext(), NVVM::ProxyKind::async_shared),
-        NVVM::SharedSpaceAttr::get(rewriter.getContext(), NVVM::SharedSpace::shared_cta));
-    barrier(rewriter, loc);
-    ThreadIds ids = threadIds(rewriter, loc);
-    Value first = LLVM::ICmpOp::create(rewriter, loc, LLVM::ICmpPredicate::eq,
-                                       ids.tid, i64Const(rewriter, loc, 0));
-    ifThen(rewriter, loc, first, [&](OpBuilder &b) {
+    auto issue = [&](OpBuilder &b) {
       NVVM::MBarrierArriveExpectTxOp::create(
           b, loc, /*res=*/Type(), bar, i32Const(b, loc, rows * cols * 2),
           NVVM::MemScopeKindAttr::get(b.getContext(), NVVM::MemScopeKind::CTA),
@@ -299,13 +328,107 @@ struct TensorCopyLowering : public ConvertOpToLLVMPattern<LoadOp> {
             b.getBoolAttr(false), /*group=*/NVVM::CTAGroupKindAttr(),
             /*predicate=*/Value());
       }
-    });
+    };
+    if (op->hasAttr(kIssuedByProducerAttrName)) {
+      // The producer's one thread, once the stage's consumers released it.
+      issue(rewriter);
+    } else {
+      // Every thread's earlier accesses of the buffer (ldmatrix reads,
+      // stmatrix writes of a tile that shared these bytes) are ordered
+      // before the async proxy's writes, and done: then one thread issues.
+      NVVM::FenceProxyOp::create(
+          rewriter, loc,
+          NVVM::ProxyKindAttr::get(rewriter.getContext(), NVVM::ProxyKind::async_shared),
+          NVVM::SharedSpaceAttr::get(rewriter.getContext(), NVVM::SharedSpace::shared_cta));
+      barrier(rewriter, loc);
+      ThreadIds ids = threadIds(rewriter, loc);
+      Value first = LLVM::ICmpOp::create(rewriter, loc, LLVM::ICmpPredicate::eq,
+                                         ids.tid, i64Const(rewriter, loc, 0));
+      ifThen(rewriter, loc, first, issue);
+    }
     rewriter.replaceOp(op, base);
     return success();
   }
 };
 
 } // namespace
+
+FailureOr<SmallVector<scf::ForOp>>
+mlir::flash::nvvm::enclosingLoops(Operation *op, Operation *kernel) {
+  SmallVector<scf::ForOp> loops;
+  bool outsideLoops = false; // an scf.if was met: no loop may enclose it
+  for (Operation *parent = op->getParentOp(); parent != kernel;
+       parent = parent->getParentOp()) {
+    auto loop = dyn_cast_or_null<scf::ForOp>(parent);
+    if (loop && !outsideLoops) {
+      loops.push_back(loop);
+      continue;
+    }
+    if (!isa_and_nonnull<scf::IfOp>(parent))
+      return failure();
+    outsideLoops = true;
+  }
+  std::reverse(loops.begin(), loops.end());
+  if (loops.empty())
+    return loops;
+  for (scf::ForOp inner : ArrayRef(loops).drop_front())
+    for (Value bound :
+         {inner.getLowerBound(), inner.getUpperBound(), inner.getStep()})
+      if (!loops.front().isDefinedOutsideOfLoop(bound))
+        return failure();
+  return loops;
+}
+
+Value mlir::flash::nvvm::executionIndex(OpBuilder &b, Location loc,
+                                        ArrayRef<scf::ForOp> loops) {
+  Value index = arith::ConstantIndexOp::create(b, loc, 0);
+  for (scf::ForOp loop : loops) {
+    Value lb = loop.getLowerBound(), step = loop.getStep();
+    Value iteration = arith::DivUIOp::create(
+        b, loc, arith::SubIOp::create(b, loc, loop.getInductionVar(), lb), step);
+    if (loop == loops.front()) {
+      index = iteration;
+      continue;
+    }
+    // Every iteration of the outer loops runs this loop the same number of
+    // times (enclosingLoops checked its bounds).
+    Value trips = tripCount(b, loc, lb, loop.getUpperBound(), step);
+    index = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, index, trips), iteration);
+  }
+  return index;
+}
+
+
+Value mlir::flash::nvvm::tripCount(OpBuilder &b, Location loc, Value lb,
+                                   Value ub, Value step) {
+  Value span = arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, ub, lb),
+                                      arith::ConstantIndexOp::create(b, loc, 0));
+  return arith::DivUIOp::create(
+      b, loc,
+      arith::SubIOp::create(b, loc, arith::AddIOp::create(b, loc, span, step),
+                            arith::ConstantIndexOp::create(b, loc, 1)),
+      step);
+}
+
+void mlir::flash::nvvm::waitForPhase(OpBuilder &b, Location loc, Value barrier,
+                                     Value index) {
+  Value parity = arith::IndexCastOp::create(
+      b, loc, b.getI32Type(),
+      arith::AndIOp::create(b, loc, index,
+                            arith::ConstantIndexOp::create(b, loc, 1)));
+  NVVM::MBarrierTryWaitParityOp::create(b, loc, barrier, parity,
+                                        i32Const(b, loc, kSuspendHint));
+}
+
+Value mlir::flash::nvvm::stagedAddress(OpBuilder &b, Location loc, Value base,
+                                       Value index, int64_t stride) {
+  Value offset = arith::MulIOp::create(
+      b, loc,
+      arith::IndexCastOp::create(b, loc, b.getI64Type(), index),
+      arith::ConstantIntOp::create(b, loc, stride, 64));
+  return sharedAddress(b, loc, base, offset);
+}
 
 Value mlir::flash::nvvm::barrierOf(OpBuilder &b, Location loc, Operation *load) {
   auto offset = load->getAttrOfType<IntegerAttr>(kBarrierOffsetAttrName);
@@ -316,10 +439,11 @@ bool mlir::flash::nvvm::isTensorCopy(Operation *op) {
   return isa_and_nonnull<LoadOp>(op) && op->hasAttr(kTensorMapAttrName);
 }
 
-void mlir::flash::nvvm::planTensorCopies(ModuleOp module) {
+void mlir::flash::nvvm::planTensorCopies(ModuleOp module, bool warpSpecialize,
+                                         int64_t consumerThreads) {
   for (auto kernel : module.getOps<func::FuncOp>())
     if (kernel->hasAttr(FlashDialect::kKernelAttrName) && !kernel.isExternal())
-      planKernel(kernel);
+      planKernel(kernel, warpSpecialize, consumerThreads);
 }
 
 void mlir::flash::nvvm::populateTensorCopyPatterns(TileTypeConverter &converter,

@@ -6,6 +6,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "flash/Dialect/Flash/IR/FlashOps.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 
 using namespace mlir;
 
@@ -213,7 +214,32 @@ FailureOr<int64_t> sharedOffset(Operation *op) {
   return offset.getInt();
 }
 
-void barrier(OpBuilder &b, Location loc) { NVVM::Barrier0Op::create(b, loc); }
+void barrier(OpBuilder &b, Location loc) {
+  Operation *function = b.getInsertionBlock()->getParentOp();
+  if (!isa<FunctionOpInterface>(function))
+    function = function->getParentOfType<FunctionOpInterface>();
+  auto consumers = function ? function->getAttrOfType<IntegerAttr>(
+                                  FlashDialect::kConsumerThreadsAttrName)
+                            : IntegerAttr();
+  if (!consumers) {
+    NVVM::Barrier0Op::create(b, loc);
+    return;
+  }
+  NVVM::BarrierOp::create(b, loc, /*res=*/Type(), i32Const(b, loc, 1),
+                          i32Const(b, loc, consumers.getInt()),
+                          NVVM::BarrierReductionAttr(), /*reductionPredicate=*/Value());
+}
+
+bool isAwaitedOnBarrier(Value tile) {
+  Operation *def = tile.getDefiningOp();
+  if (isTensorCopy(def))
+    return true;
+  auto cast = dyn_cast_or_null<UnrealizedConversionCastOp>(def);
+  if (!cast || cast.getNumOperands() != 1)
+    return false;
+  auto pointer = dyn_cast<LLVM::LLVMPointerType>(cast.getOperand(0).getType());
+  return pointer && pointer.getAddressSpace() == kSharedSpace;
+}
 
 /// A load of a shared tile by cp.async (or through registers): one commit
 /// group. TMA copies complete on their own barriers instead.
@@ -302,9 +328,7 @@ void annotateSharedWaits(Operation *root) {
     // (which also makes the async proxy's writes visible).
     SmallVector<Value> tiles = sharedOperands(op);
     if (isa<DotOp, ConvertLayoutOp>(op) && !tiles.empty() &&
-        llvm::all_of(tiles, [](Value tile) {
-          return isTensorCopy(tile.getDefiningOp());
-        }))
+        llvm::all_of(tiles, isAwaitedOnBarrier))
       op->setAttr(kAwaitedOnBarriersAttrName, b.getUnitAttr());
   });
 }

@@ -123,11 +123,20 @@ void waitForSharedTiles(OpBuilder &b, Location loc, Operation *consumer,
 /// flash.tensor_maps and its mbarrier's shared-memory offset.
 constexpr llvm::StringLiteral kTensorMapAttrName = "flash.tensor_map";
 constexpr llvm::StringLiteral kBarrierOffsetAttrName = "flash.barrier_offset";
+/// A producer warpgroup's copy (WarpSpecialization.cpp): issued as is by
+/// the one thread running it.
+constexpr llvm::StringLiteral kIssuedByProducerAttrName = "flash.issued_by_producer";
+
 /// Whether `op` is a load planned as a TMA copy, and its barrier's address.
 bool isTensorCopy(Operation *op);
+/// Whether the shared tile `tile` was awaited on an mbarrier: a TMA copy,
+/// or a pipelined tile (the unrealized cast of its stage's shared buffer
+/// that WarpSpecialization.cpp puts in the tile IR).
+bool isAwaitedOnBarrier(Value tile);
 Value barrierOf(OpBuilder &b, Location loc, Operation *load);
 
-/// A barrier for all threads of the program.
+/// A barrier for all threads of the program; in a warp-specialized kernel
+/// (flash.consumer_threads), for its consumer threads (named barrier 1).
 void barrier(OpBuilder &b, Location loc);
 
 /// `value` combined with the values of the lanes `xor 1` and `xor 2`, i.e.

@@ -46,13 +46,14 @@
 // CHECK-NEXT: %[[DST1:.*]] = llvm.addrspacecast %[[BOX1]] : !llvm.ptr<3> to !llvm.ptr<7>
 // CHECK-NEXT: nvvm.cp.async.bulk.tensor.shared.cluster.global %[[DST1]], %[[MAP]], %[[BAR]], box[%[[COL1]], %[[HEAD]], %[[ROWI32]], %[[BATCH]]] : !llvm.ptr<7>, !llvm.ptr
 // CHECK-NEXT: }
-// CHECK: %[[ONE:.*]] = arith.constant 1 : index
 // CHECK: %[[SINCE:.*]] = arith.subi %[[ROW]], %[[LB]] : index
 // CHECK-NEXT: %[[ITER:.*]] = arith.divui %[[SINCE]], %[[STEP]] : index
+// CHECK: %[[WAITBAR:.*]] = llvm.getelementptr %{{.*}}[%{{.*}}] : (!llvm.ptr<3>, i64) -> !llvm.ptr<3>, i8
+// CHECK-NEXT: %[[ONE:.*]] = arith.constant 1 : index
 // CHECK-NEXT: %[[ODD:.*]] = arith.andi %[[ITER]], %[[ONE]] : index
 // CHECK-NEXT: %[[PARITY:.*]] = arith.index_cast %[[ODD]] : index to i32
-// CHECK: %[[WAITBAR:.*]] = llvm.getelementptr %{{.*}}[%{{.*}}] : (!llvm.ptr<3>, i64) -> !llvm.ptr<3>, i8
-// CHECK-NEXT: nvvm.mbarrier.try_wait.parity %[[WAITBAR]], %[[PARITY]], %{{.*}} : !llvm.ptr<3>, i32, i32
+// CHECK-NEXT: %[[HINT:.*]] = llvm.mlir.constant(10000000 : i32) : i32
+// CHECK-NEXT: nvvm.mbarrier.try_wait.parity %[[WAITBAR]], %[[PARITY]], %[[HINT]] : !llvm.ptr<3>, i32, i32
 // CHECK-NOT: nvvm.cp.async.shared.global
 // CHECK-NOT: nvvm.cp.async.wait.group
 // CHECK: llvm.return
@@ -147,7 +148,7 @@ func.func @read_in_a_loop(%a: memref<?x64xbf16>, %o: memref<?x64xbf16>, %n: inde
 // CHECK: %[[TRIPS:.*]] = arith.divui
 // CHECK-NEXT: %[[SCALED:.*]] = arith.muli %[[O]], %[[TRIPS]] : index
 // CHECK-NEXT: %[[INDEX:.*]] = arith.addi %[[SCALED]], %[[I]] : index
-// CHECK-NEXT: %[[ODD:.*]] = arith.andi %[[INDEX]], %{{.*}} : index
+// CHECK: %[[ODD:.*]] = arith.andi %[[INDEX]], %{{.*}} : index
 // CHECK: nvvm.mbarrier.try_wait.parity
 #sw = #flash.shared<swizzle = 128>
 #mma = #flash.mma<warps = 4>

@@ -113,3 +113,10 @@ func.func @tensor_map_missing_field() attributes {flash.tensor_maps = [{arg = 1,
 func.func @tensor_map_box_too_tall() attributes {flash.tensor_maps = [{arg = 1, box_rows = 512, along = 1}]} {
   return
 }
+
+// -----
+
+// expected-error @+1 {{'flash.consumer_threads' must be a positive multiple of 128 (whole warpgroups)}}
+func.func @consumer_threads_not_warpgroups() attributes {flash.consumer_threads = 96 : i64} {
+  return
+}

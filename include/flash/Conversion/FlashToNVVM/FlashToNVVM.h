@@ -36,6 +36,11 @@ struct FlashToNVVMOptions : public PassPipelineOptions<FlashToNVVMOptions> {
                      "tensor memory accelerator (needs wgmma's layouts and "
                      "16-byte alignment)"),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> warpSpecialize{
+      *this, "warp-specialize",
+      llvm::cl::desc("Hopper (sm_90a), with tma: a producer warpgroup issues "
+                     "the loops' TMA copies into two-stage buffers"),
+      llvm::cl::init(false)};
   PassOptions::Option<int64_t> vectorBytes{
       *this, "vector-bytes",
       llvm::cl::desc("Alignment in bytes of the memrefs' bases and strides"),

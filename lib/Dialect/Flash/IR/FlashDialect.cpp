@@ -108,6 +108,14 @@ LogicalResult FlashDialect::verifyOperationAttribute(Operation *op,
     return success();
   }
   // Results of the GPU passes: shared-memory offsets and sizes in bytes.
+  if (attr.getName() == kConsumerThreadsAttrName) {
+    auto threads = dyn_cast<IntegerAttr>(attr.getValue());
+    if (!threads || threads.getInt() <= 0 || threads.getInt() % 128 != 0)
+      return op->emitError() << "'" << kConsumerThreadsAttrName
+                             << "' must be a positive multiple of 128 (whole "
+                                "warpgroups)";
+    return success();
+  }
   if (attr.getName() == kSharedOffsetAttrName ||
       attr.getName() == kSharedMemoryAttrName) {
     auto bytes = dyn_cast<IntegerAttr>(attr.getValue());

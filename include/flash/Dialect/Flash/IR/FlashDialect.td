@@ -60,6 +60,10 @@ def Flash_Dialect : Dialect {
     /// kernel's other parameters, in this order.
     static constexpr ::llvm::StringLiteral kTensorMapsAttrName =
         "flash.tensor_maps";
+    /// A warp-specialized kernel's consumer threads (convert-flash-to-nvvm
+    /// {warp-specialize}): a producer warpgroup of 128 threads follows them.
+    static constexpr ::llvm::StringLiteral kConsumerThreadsAttrName =
+        "flash.consumer_threads";
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -1,0 +1,78 @@
+//===- TensorCopies.h - TMA copies and their pipelining ---------*- C++ -*-===//
+//
+// What TensorCopies.cpp (which loads become TMA copies, their barriers and
+// waits) and WarpSpecialization.cpp (a producer warpgroup issuing the
+// copies of loop bodies into multi-stage buffers) share. Both run on the
+// tile IR before the conversion.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FLASH_LIB_CONVERSION_FLASHTONVVM_TENSORCOPIES_H
+#define FLASH_LIB_CONVERSION_FLASHTONVVM_TENSORCOPIES_H
+
+#include "flash/Dialect/Flash/IR/FlashOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+namespace mlir::flash::nvvm {
+
+/// The scf.for ops around `op` up to `kernel`, outermost first. Failure
+/// when an op other than scf.for is inside the outermost loop (an scf.if
+/// there would skip executions; outside the loops only scf.if, which runs
+/// at most once), or when an inner loop's bounds change between iterations
+/// of an outer one: then executions cannot be counted from the induction
+/// variables.
+FailureOr<SmallVector<scf::ForOp>> enclosingLoops(Operation *op,
+                                                  Operation *kernel);
+
+/// How many times the body of the innermost of `loops` ran before the
+/// current iteration (0 with no loops), at the builder's point inside them.
+Value executionIndex(OpBuilder &b, Location loc, ArrayRef<scf::ForOp> loops);
+
+/// How many iterations a loop with these bounds runs.
+Value tripCount(OpBuilder &b, Location loc, Value lb, Value ub, Value step);
+
+/// Blocks until the mbarrier at `barrier` (a shared pointer) has completed
+/// the phase of parity `index & 1` (`index` an index value).
+void waitForPhase(OpBuilder &b, Location loc, Value barrier, Value index);
+
+/// `base` (a shared pointer) plus `index * stride` bytes.
+Value stagedAddress(OpBuilder &b, Location loc, Value base, Value index,
+                    int64_t stride);
+
+/// A TMA copy in a loop body that a producer warpgroup issues ahead of the
+/// consumers, into one of kStages buffers `bufferStride` bytes apart; each
+/// buffer has a "full" barrier (its copy landed) and an "empty" one (the
+/// consumers are done with it), 8 bytes apart per stage.
+/// Copies of the same tensor and box in sibling loops (the forward's
+/// masked and unmasked loops) share their buffers and barriers: their
+/// executions are counted on, after those of the `earlierLoops`.
+struct PipelinedCopy {
+  static constexpr int64_t kStages = 2;
+  LoadOp load;
+  int64_t buffers = 0, bufferStride = 0, fullBarriers = 0, emptyBarriers = 0;
+  SmallVector<scf::ForOp> earlierLoops;
+};
+
+/// The copies of `copies` that a producer warpgroup can issue: in loops,
+/// read only in their own block, with loop bounds and coordinates that the
+/// producer can compute (side-effect-free ops of the kernel's arguments and
+/// the loops' induction variables). All or none: a kernel is specialized
+/// only when every copy in a loop qualifies (copies outside loops stay with
+/// the consumers).
+SmallVector<LoadOp> pipelinableCopies(func::FuncOp kernel,
+                                      ArrayRef<LoadOp> copies);
+
+/// Splits `kernel` into `consumerThreads` consumer threads running its body
+/// (each pipelined load replaced by a wait on its stage's full barrier, and
+/// a release of the stage after its last reader) and a producer warpgroup
+/// after them whose first thread runs the loops again issuing the copies.
+/// With two or more consumer warpgroups, setmaxnreg moves registers from
+/// the producer to the consumers. Sets flash.consumer_threads.
+void specializeWarps(func::FuncOp kernel, ArrayRef<PipelinedCopy> copies,
+                     int64_t consumerThreads);
+
+} // namespace mlir::flash::nvvm
+
+#endif // FLASH_LIB_CONVERSION_FLASHTONVVM_TENSORCOPIES_H

@@ -1,0 +1,280 @@
+//===- WarpSpecialization.cpp - A producer warpgroup for TMA copies --------===//
+//
+// With `warp-specialize` (and `tma`), the TMA copies of a kernel's loop
+// bodies are issued ahead by a producer warpgroup, as FlashAttention 3
+// does, instead of by the consumers as they reach them:
+//
+//   if (tid < consumers) {            // the kernel's body, unchanged but:
+//     ... wait full[stage]  (parity = round & 1), read buffer[stage] ...
+//     ... after the tile's last reader: arrive on empty[stage] ...
+//   } else if (tid == consumers) {    // the producer's first thread
+//     the same loops: wait empty[stage] (parity = round & 1 ^ 1: a fresh
+//     barrier counts as released), arm full[stage], copy into buffer[stage]
+//   }
+//
+// where execution j of a copy uses stage j % 2 in round j / 2. The copies
+// of iteration j + 1 land while the consumers compute iteration j. The
+// producer recomputes the loops' bounds and the copies' coordinates from
+// the kernel's arguments (the ops computing them are cloned: they are
+// side-effect free). Consumer barriers become named barriers over the
+// consumer threads (Utility.cpp's barrier()).
+//
+//===----------------------------------------------------------------------===//
+
+#include "TensorCopies.h"
+#include "Utility.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+using namespace mlir;
+using namespace mlir::flash;
+using namespace mlir::flash::nvvm;
+
+namespace {
+
+constexpr int64_t kStages = PipelinedCopy::kStages;
+constexpr int64_t kProducerThreads = 128;
+/// Registers per thread after setmaxnreg (multiples of 8; 2 x 128 x 240 +
+/// 128 x 24 fits the 64K registers of an SM).
+constexpr uint32_t kConsumerRegisters = 240, kProducerRegisters = 24;
+
+/// The region ops from the kernel down to (and with) `loop`, outermost
+/// first: scf.if ops, then the loop nest.
+SmallVector<Operation *> ancestry(scf::ForOp loop, Operation *kernel) {
+  SmallVector<Operation *> chain;
+  for (Operation *op = loop; op != kernel; op = op->getParentOp())
+    chain.push_back(op);
+  std::reverse(chain.begin(), chain.end());
+  return chain;
+}
+
+/// Whether the producer can compute `value`: a kernel argument, an
+/// induction variable of its loops (`ivs`), or the result of a
+/// side-effect-free op without regions whose operands it can compute.
+bool computable(Value value, Operation *kernel, const DenseSet<Value> &ivs) {
+  if (ivs.contains(value))
+    return true;
+  if (auto arg = dyn_cast<BlockArgument>(value))
+    return arg.getOwner()->getParentOp() == kernel;
+  Operation *def = value.getDefiningOp();
+  if (def->getNumRegions() != 0 || !isMemoryEffectFree(def))
+    return false;
+  return llvm::all_of(def->getOperands(), [&](Value operand) {
+    return computable(operand, kernel, ivs);
+  });
+}
+
+/// `value` recomputed at the builder's point (see computable).
+Value recompute(OpBuilder &b, Value value, IRMapping &mapping) {
+  if (Value mapped = mapping.lookupOrNull(value))
+    return mapped;
+  Operation *def = value.getDefiningOp();
+  if (!def)
+    return value; // a kernel argument
+  for (Value operand : def->getOperands())
+    recompute(b, operand, mapping);
+  b.clone(*def, mapping);
+  return mapping.lookup(value);
+}
+
+/// The producer's steps for the copies of one loop, issued after `loops`
+/// (the producer's copies of the consumers' loops) reach them.
+void produce(OpBuilder &b, Location loc, ArrayRef<scf::ForOp> loops,
+             const PipelinedCopy &copy, IRMapping &mapping, Operation *kernel) {
+  LoadOp load = copy.load;
+  Value execution = executionIndex(b, loc, loops);
+  for (scf::ForOp earlier : copy.earlierLoops)
+    execution = arith::AddIOp::create(
+        b, loc, execution,
+        tripCount(b, loc, recompute(b, earlier.getLowerBound(), mapping),
+                  recompute(b, earlier.getUpperBound(), mapping),
+                  recompute(b, earlier.getStep(), mapping)));
+  Value stages = arith::ConstantIndexOp::create(b, loc, kStages);
+  Value stage = arith::RemUIOp::create(b, loc, execution, stages);
+  Value round = arith::DivUIOp::create(b, loc, execution, stages);
+  // Released by the consumers' previous round (parity round - 1), or never
+  // used: a fresh barrier's preceding phase counts as complete.
+  Value previousRound = arith::XOrIOp::create(
+      b, loc, round, arith::ConstantIndexOp::create(b, loc, 1));
+  waitForPhase(b, loc,
+               stagedAddress(b, loc, sharedBase(b, loc, kernel, copy.emptyBarriers),
+                             stage, 8),
+               previousRound);
+  SmallVector<Value> operands;
+  for (Value operand : load->getOperands())
+    operands.push_back(recompute(b, operand, mapping));
+  // One copy op a stage, each with its buffer and full barrier.
+  Value isFirst = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, stage,
+                                        arith::ConstantIndexOp::create(b, loc, 0));
+  auto branch = scf::IfOp::create(b, loc, isFirst, /*withElseRegion=*/true);
+  for (int64_t s = 0; s < kStages; ++s) {
+    Block *block = s == 0 ? branch.thenBlock() : branch.elseBlock();
+    OpBuilder inner = OpBuilder::atBlockTerminator(block);
+    Operation *issue = inner.clone(*load);
+    issue->setOperands(operands);
+    issue->setAttr(FlashDialect::kSharedOffsetAttrName,
+                   inner.getI64IntegerAttr(copy.buffers + s * copy.bufferStride));
+    issue->setAttr(kBarrierOffsetAttrName,
+                   inner.getI64IntegerAttr(copy.fullBarriers + 8 * s));
+    issue->setAttr(kIssuedByProducerAttrName, inner.getUnitAttr());
+  }
+}
+
+/// Replaces the consumers' load by a wait on its stage's full barrier and
+/// the stage's buffer, and releases the stage after the last reader.
+void consume(const PipelinedCopy &copy, Operation *kernel) {
+  LoadOp load = copy.load;
+  Location loc = load.getLoc();
+  SmallVector<scf::ForOp> loops = *enclosingLoops(load, kernel);
+  OpBuilder b(load);
+  Value execution = executionIndex(b, loc, loops);
+  for (scf::ForOp earlier : copy.earlierLoops)
+    execution = arith::AddIOp::create(
+        b, loc, execution,
+        tripCount(b, loc, earlier.getLowerBound(), earlier.getUpperBound(),
+                  earlier.getStep()));
+  Value stages = arith::ConstantIndexOp::create(b, loc, kStages);
+  Value stage = arith::RemUIOp::create(b, loc, execution, stages);
+  Value round = arith::DivUIOp::create(b, loc, execution, stages);
+  waitForPhase(b, loc,
+               stagedAddress(b, loc, sharedBase(b, loc, kernel, copy.fullBarriers),
+                             stage, 8),
+               round);
+  Value buffer = stagedAddress(b, loc, sharedBase(b, loc, kernel, copy.buffers),
+                               stage, copy.bufferStride);
+  auto tile = UnrealizedConversionCastOp::create(b, loc, load.getType(), buffer);
+  Operation *lastReader = nullptr;
+  for (Operation *reader : load->getUsers())
+    if (!lastReader || lastReader->isBeforeInBlock(reader))
+      lastReader = reader;
+  load.getResult().replaceAllUsesWith(tile.getResult(0));
+  b.setInsertionPointAfter(lastReader);
+  NVVM::MBarrierArriveOp::create(
+      b, loc, /*res=*/Type(),
+      stagedAddress(b, loc, sharedBase(b, loc, kernel, copy.emptyBarriers), stage, 8),
+      /*count=*/Value());
+  load.erase();
+}
+
+} // namespace
+
+SmallVector<LoadOp>
+mlir::flash::nvvm::pipelinableCopies(func::FuncOp kernel,
+                                     ArrayRef<LoadOp> copies) {
+  SmallVector<LoadOp> result;
+  for (LoadOp load : copies) {
+    auto loop = dyn_cast<scf::ForOp>(load->getParentOp());
+    if (!loop)
+      continue; // copied once, by the consumers
+    if (llvm::any_of(load->getUsers(), [&](Operation *user) {
+          return user->getBlock() != load->getBlock();
+        }))
+      return {};
+    DenseSet<Value> ivs;
+    SmallVector<Value> needed(load->getOperands());
+    for (Operation *op : ancestry(loop, kernel)) {
+      if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
+        needed.push_back(ifOp.getCondition());
+        continue;
+      }
+      auto outer = cast<scf::ForOp>(op);
+      needed.append({outer.getLowerBound(), outer.getUpperBound(), outer.getStep()});
+      ivs.insert(outer.getInductionVar());
+    }
+    if (!llvm::all_of(needed, [&](Value value) {
+          return computable(value, kernel, ivs);
+        }))
+      return {};
+    result.push_back(load);
+  }
+  // The producer runs each loop's nest once, in order: loops holding
+  // copies may not nest (the producer would run ahead by a whole loop).
+  for (LoadOp a : result)
+    for (LoadOp c : result)
+      if (a->getParentOp()->isProperAncestor(c->getParentOp()))
+        return {};
+  return result;
+}
+
+void mlir::flash::nvvm::specializeWarps(func::FuncOp kernel,
+                                        ArrayRef<PipelinedCopy> copies,
+                                        int64_t consumerThreads) {
+  Location loc = kernel.getLoc();
+  Block &entry = kernel.getBody().front();
+  // The producer's loops, one nest per consumer loop, in program order,
+  // with the region ops around them (taken before the body moves).
+  SmallVector<std::pair<scf::ForOp, SmallVector<Operation *>>> nests;
+  kernel->walk<WalkOrder::PreOrder>([&](scf::ForOp loop) {
+    if (llvm::any_of(copies, [&](const PipelinedCopy &copy) {
+          return copy.load->getParentOp() == loop;
+        }))
+      nests.push_back({loop, ancestry(loop, kernel)});
+  });
+
+  // The body after the barriers' initialisation (which ends with the
+  // kernel-wide barrier) goes to the consumers.
+  Operation *initialized = nullptr;
+  for (Operation &op : entry)
+    if (isa<NVVM::Barrier0Op>(op)) {
+      initialized = &op;
+      break;
+    }
+  OpBuilder b(kernel.getContext());
+  b.setInsertionPointAfter(initialized);
+  Value tid = NVVM::ThreadIdXOp::create(b, loc, b.getI32Type());
+  Value isConsumer = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::ult, tid,
+      arith::ConstantIntOp::create(b, loc, consumerThreads, 32));
+  auto split = scf::IfOp::create(b, loc, isConsumer, /*withElseRegion=*/true);
+  Block *consumers = split.thenBlock();
+  consumers->getOperations().splice(
+      consumers->begin(), entry.getOperations(), std::next(split->getIterator()),
+      entry.getTerminator()->getIterator());
+  bool reallocate = consumerThreads >= 2 * kProducerThreads;
+  if (reallocate) {
+    OpBuilder at = OpBuilder::atBlockBegin(consumers);
+    NVVM::SetMaxRegisterOp::create(at, loc, kConsumerRegisters,
+                                   NVVM::SetMaxRegisterAction::increase);
+  }
+
+  OpBuilder producer = OpBuilder::atBlockTerminator(split.elseBlock());
+  if (reallocate)
+    NVVM::SetMaxRegisterOp::create(producer, loc, kProducerRegisters,
+                                   NVVM::SetMaxRegisterAction::decrease);
+  Value first = arith::CmpIOp::create(
+      producer, loc, arith::CmpIPredicate::eq,
+      NVVM::ThreadIdXOp::create(producer, loc, producer.getI32Type()),
+      arith::ConstantIntOp::create(producer, loc, consumerThreads, 32));
+  auto issuer = scf::IfOp::create(producer, loc, first, /*withElseRegion=*/false);
+  OpBuilder issue = OpBuilder::atBlockTerminator(issuer.thenBlock());
+  for (auto &[loop, chain] : nests) {
+    IRMapping mapping;
+    OpBuilder at = issue;
+    SmallVector<scf::ForOp> produced;
+    for (Operation *op : chain) {
+      if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
+        auto clone = scf::IfOp::create(
+            at, loc, recompute(at, ifOp.getCondition(), mapping), false);
+        at.setInsertionPoint(clone.thenBlock()->getTerminator());
+        continue;
+      }
+      auto outer = cast<scf::ForOp>(op);
+      Value lb = recompute(at, outer.getLowerBound(), mapping);
+      Value ub = recompute(at, outer.getUpperBound(), mapping);
+      Value step = recompute(at, outer.getStep(), mapping);
+      auto clone = scf::ForOp::create(at, loc, lb, ub, step);
+      mapping.map(outer.getInductionVar(), clone.getInductionVar());
+      produced.push_back(clone);
+      at.setInsertionPoint(clone.getBody()->getTerminator());
+    }
+    for (const PipelinedCopy &copy : copies)
+      if (copy.load->getParentOp() == loop)
+        produce(at, loc, produced, copy, mapping, kernel);
+  }
+  for (const PipelinedCopy &copy : copies)
+    consume(copy, kernel);
+  kernel->setAttr(FlashDialect::kConsumerThreadsAttrName,
+                  b.getI64IntegerAttr(consumerThreads));
+}

@@ -1,0 +1,133 @@
+// RUN: flash-opt %s -split-input-file --convert-flash-to-nvvm="num-warps=8 tma=true warp-specialize=true" | FileCheck %s
+// RUN: flash-opt %s -split-input-file --convert-flash-to-nvvm="num-warps=4 tma=true warp-specialize=true" | FileCheck %s --check-prefix=ONE-WARPGROUP
+// RUN: not flash-opt %s -split-input-file --convert-flash-to-nvvm="warp-specialize=true" 2>&1 | FileCheck %s --check-prefix=NO-TMA
+
+// --convert-flash-to-nvvm{warp-specialize} (WarpSpecialization.cpp): the
+// TMA copy of a loop body is issued by a producer warpgroup after the 256
+// consumer threads (8 warps), into two stage buffers of 16384 bytes after
+// the kernel's buffers (16384 and 32768), each with a full barrier (one
+// arrival: the producer's expect_tx; 49152, 49160) and an empty one (256
+// arrivals: every consumer thread; 49168, 49176). Execution j = row / 128
+// uses stage j % 2 in round j / 2.
+//
+// Consumers (tid < 256, 240 registers): wait for the stage's full barrier
+// at parity round & 1, read the stage's buffer, arrive on its empty
+// barrier after the last reader. Producer (the others, 24 registers; its
+// thread 256 only): the same loop, waiting for the stage's empty barrier at
+// parity (round ^ 1) & 1 (a fresh barrier counts as released), then
+// arming the full barrier and copying into that stage's buffer.
+
+// CHECK-LABEL: llvm.func @pipelined(
+// CHECK-SAME: flash.consumer_threads = 256 : i64
+// CHECK-SAME: flash.shared_memory = 49184 : i64
+// CHECK-SAME: nvvm.maxntid = array<i32: 384, 1, 1>
+// CHECK: %[[C49152:.*]] = llvm.mlir.constant(49152 : i64) : i64
+// CHECK-NEXT: %[[FULL0:.*]] = llvm.getelementptr %{{.*}}[%[[C49152]]]
+// CHECK-NEXT: nvvm.mbarrier.init %[[FULL0]], %{{.*}} : !llvm.ptr<3>, i32
+// CHECK: %[[C256:.*]] = llvm.mlir.constant(256 : i32) : i32
+// CHECK: %[[C49168:.*]] = llvm.mlir.constant(49168 : i64) : i64
+// CHECK-NEXT: %[[EMPTY0:.*]] = llvm.getelementptr %{{.*}}[%[[C49168]]]
+// CHECK-NEXT: nvvm.mbarrier.init %[[EMPTY0]], %[[C256]] : !llvm.ptr<3>, i32
+// CHECK: nvvm.fence.mbarrier.init
+// CHECK: nvvm.barrier0
+// CHECK: %[[TID:.*]] = nvvm.read.ptx.sreg.tid.x : i32
+// CHECK-NEXT: %[[CONSUMERS:.*]] = arith.constant 256 : i32
+// CHECK-NEXT: %[[IS_CONSUMER:.*]] = arith.cmpi ult, %[[TID]], %[[CONSUMERS]] : i32
+// CHECK-NEXT: scf.if %[[IS_CONSUMER]] {
+// CHECK-NEXT: nvvm.setmaxregister increase 240
+// CHECK: scf.for %[[ROW:.*]] = %[[LB:.*]] to %{{.*}} step %[[STEP:[^ ]*]] {
+// CHECK: %[[SINCE:.*]] = arith.subi %[[ROW]], %[[LB]] : index
+// CHECK-NEXT: %[[J:.*]] = arith.divui %[[SINCE]], %[[STEP]] : index
+// CHECK-NEXT: %[[TWO:.*]] = arith.constant 2 : index
+// CHECK-NEXT: %[[STAGE:.*]] = arith.remui %[[J]], %[[TWO]] : index
+// CHECK-NEXT: %[[ROUND:.*]] = arith.divui %[[J]], %[[TWO]] : index
+// CHECK: %[[FULL_OFFSET:.*]] = arith.muli %{{.*}}, %{{.*}} : i64
+// CHECK-NEXT: %[[FULL:.*]] = llvm.getelementptr %{{.*}}[%[[FULL_OFFSET]]]
+// CHECK: %[[ODD:.*]] = arith.andi %[[ROUND]], %{{.*}} : index
+// CHECK-NEXT: %[[PARITY:.*]] = arith.index_cast %[[ODD]] : index to i32
+// CHECK: nvvm.mbarrier.try_wait.parity %[[FULL]], %[[PARITY]], %{{.*}} : !llvm.ptr<3>, i32, i32
+// CHECK: %[[C16384:.*]] = llvm.mlir.constant(16384 : i64) : i64
+// CHECK-NEXT: %[[BUFFERS:.*]] = llvm.getelementptr %{{.*}}[%[[C16384]]]
+// CHECK: %[[STRIDE:.*]] = arith.constant 16384 : i64
+// CHECK-NEXT: %[[STAGE_I64:.*]] = arith.index_cast %[[STAGE]] : index to i64
+// CHECK-NEXT: %[[BUFFER_OFFSET:.*]] = arith.muli %[[STAGE_I64]], %[[STRIDE]] : i64
+// CHECK-NEXT: %[[BUFFER:.*]] = llvm.getelementptr %[[BUFFERS]][%[[BUFFER_OFFSET]]]
+// CHECK-NEXT: builtin.unrealized_conversion_cast %[[BUFFER]] : !llvm.ptr<3> to tensor<128x64xbf16, #flash.shared<swizzle = 128>>
+// CHECK-NOT: nvvm.cp.async
+// CHECK: %[[EMPTY_OFFSET:.*]] = llvm.mlir.constant(49168 : i64) : i64
+// CHECK-NEXT: %[[EMPTIES:.*]] = llvm.getelementptr %{{.*}}[%[[EMPTY_OFFSET]]]
+// CHECK: %[[EMPTY:.*]] = llvm.getelementptr %[[EMPTIES]][%{{.*}}] : (!llvm.ptr<3>, i64) -> !llvm.ptr<3>, i8
+// CHECK-NEXT: nvvm.mbarrier.arrive %[[EMPTY]] : !llvm.ptr<3>
+// CHECK: } else {
+// CHECK-NEXT: nvvm.setmaxregister decrease 24
+// CHECK: %[[ISSUER:.*]] = arith.cmpi eq, %{{.*}}, %{{.*}} : i32
+// CHECK-NEXT: scf.if %[[ISSUER]] {
+// CHECK: scf.for
+// CHECK: %[[PSTAGE:.*]] = arith.remui
+// CHECK-NEXT: %[[PROUND:.*]] = arith.divui
+// CHECK: %[[PREVIOUS:.*]] = arith.xori %[[PROUND]], %{{.*}} : index
+// CHECK: %[[RELEASED:.*]] = arith.andi %[[PREVIOUS]], %{{.*}} : index
+// CHECK-NEXT: %[[PPARITY:.*]] = arith.index_cast %[[RELEASED]] : index to i32
+// CHECK: nvvm.mbarrier.try_wait.parity %{{.*}}, %[[PPARITY]], %{{.*}} : !llvm.ptr<3>, i32, i32
+// CHECK: %[[FIRST_STAGE:.*]] = arith.cmpi eq, %[[PSTAGE]], %{{.*}} : index
+// CHECK-NEXT: scf.if %[[FIRST_STAGE]] {
+// CHECK: llvm.mlir.constant(16384 : i64) : i64
+// CHECK: llvm.mlir.constant(49152 : i64) : i64
+// CHECK: nvvm.mbarrier.arrive.expect_tx
+// CHECK: nvvm.cp.async.bulk.tensor.shared.cluster.global
+// CHECK: } else {
+// CHECK: llvm.mlir.constant(32768 : i64) : i64
+// CHECK: llvm.mlir.constant(49160 : i64) : i64
+// CHECK: nvvm.mbarrier.arrive.expect_tx
+// CHECK: nvvm.cp.async.bulk.tensor.shared.cluster.global
+
+// With one warpgroup (4 warps) the consumers copy themselves (a producer
+// would halve the programs an SM holds): no split.
+// ONE-WARPGROUP-LABEL: llvm.func @pipelined(
+// ONE-WARPGROUP-NOT: flash.consumer_threads
+// ONE-WARPGROUP-SAME: nvvm.maxntid = array<i32: 128, 1, 1>
+// ONE-WARPGROUP-NOT: nvvm.setmaxregister
+// ONE-WARPGROUP: nvvm.cp.async.bulk.tensor.shared.cluster.global
+// ONE-WARPGROUP-NOT: nvvm.setmaxregister
+
+// NO-TMA: error: convert-flash-to-nvvm: warp-specialize needs tma
+#sw = #flash.shared<swizzle = 128>
+#mma = #flash.mma<warps = 8>
+!kv = memref<?x?x?x64xbf16, strided<[?, ?, ?, 1], offset: ?>>
+func.func @pipelined(%k: !kv, %o: memref<?x64xbf16>, %b: index, %h: index) attributes {flash.kernel, flash.shared_memory = 16384 : i64} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c128 = arith.constant 128 : index
+  %rows = memref.dim %k, %c1 : !kv
+  scf.for %r = %c0 to %rows step %c128 {
+    %t = flash.load %k[%b, %r, %h, %c0] bound %rows along 1 {flash.shared_offset = 0 : i64} : !kv -> tensor<128x64xbf16, #sw>
+    %x = flash.convert_layout %t : tensor<128x64xbf16, #sw> -> tensor<128x64xbf16, #mma>
+    flash.store %x, %o[%r, %c0] bound %rows along 0 : tensor<128x64xbf16, #mma> -> memref<?x64xbf16>
+  }
+  return
+}
+
+// -----
+
+// Two stages of 64 KiB would not fit the 227 KiB of shared memory with the
+// kernel's 160 KiB: the consumers copy themselves.
+// CHECK-LABEL: llvm.func @pipeline_too_large(
+// CHECK-NOT: flash.consumer_threads
+// CHECK-SAME: nvvm.maxntid = array<i32: 256, 1, 1>
+// CHECK-NOT: nvvm.setmaxregister
+// CHECK: nvvm.cp.async.bulk.tensor.shared.cluster.global
+#sw = #flash.shared<swizzle = 128>
+#mma = #flash.mma<warps = 8>
+!kv = memref<?x?x?x256xbf16, strided<[?, ?, ?, 1], offset: ?>>
+func.func @pipeline_too_large(%k: !kv, %o: memref<?x256xbf16>, %b: index, %h: index) attributes {flash.kernel, flash.shared_memory = 163840 : i64} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c128 = arith.constant 128 : index
+  %rows = memref.dim %k, %c1 : !kv
+  scf.for %r = %c0 to %rows step %c128 {
+    %t = flash.load %k[%b, %r, %h, %c0] bound %rows along 1 {flash.shared_offset = 0 : i64} : !kv -> tensor<128x256xbf16, #sw>
+    %x = flash.convert_layout %t : tensor<128x256xbf16, #sw> -> tensor<128x256xbf16, #mma>
+    flash.store %x, %o[%r, %c0] bound %rows along 0 : tensor<128x256xbf16, #mma> -> memref<?x256xbf16>
+  }
+  return
+}
