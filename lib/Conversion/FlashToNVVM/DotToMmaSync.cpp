@@ -31,7 +31,7 @@ public:
   matchAndRewrite(DotOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    RankedTensorType aType = op.getA().getType(), bType = op.getB().getType(),
+    RankedTensorType aType = op.getA().getType(),
                      accType = op.getAcc().getType();
     auto mma = dyn_cast_or_null<MmaEncodingAttr>(accType.getEncoding());
     Type element = aType.getElementType();

@@ -79,21 +79,34 @@ Value recompute(OpBuilder &b, Value value, IRMapping &mapping) {
   return mapping.lookup(value);
 }
 
+/// The stage (execution % kStages) and round (execution / kStages) of the
+/// copy's current execution inside `loops`, counted on after the executions
+/// of its earlier sibling loops; `available` gives a loop bound's value at
+/// the builder's point.
+std::pair<Value, Value> stageAndRound(OpBuilder &b, Location loc,
+                                      ArrayRef<scf::ForOp> loops,
+                                      const PipelinedCopy &copy,
+                                      function_ref<Value(Value)> available) {
+  Value execution = executionIndex(b, loc, loops);
+  for (scf::ForOp earlier : copy.earlierLoops)
+    execution = arith::AddIOp::create(
+        b, loc, execution,
+        tripCount(b, loc, available(earlier.getLowerBound()),
+                  available(earlier.getUpperBound()),
+                  available(earlier.getStep())));
+  Value stages = arith::ConstantIndexOp::create(b, loc, kStages);
+  return {arith::RemUIOp::create(b, loc, execution, stages),
+          arith::DivUIOp::create(b, loc, execution, stages)};
+}
+
 /// The producer's steps for the copies of one loop, issued after `loops`
 /// (the producer's copies of the consumers' loops) reach them.
 void produce(OpBuilder &b, Location loc, ArrayRef<scf::ForOp> loops,
              const PipelinedCopy &copy, IRMapping &mapping, Operation *kernel) {
   LoadOp load = copy.load;
-  Value execution = executionIndex(b, loc, loops);
-  for (scf::ForOp earlier : copy.earlierLoops)
-    execution = arith::AddIOp::create(
-        b, loc, execution,
-        tripCount(b, loc, recompute(b, earlier.getLowerBound(), mapping),
-                  recompute(b, earlier.getUpperBound(), mapping),
-                  recompute(b, earlier.getStep(), mapping)));
-  Value stages = arith::ConstantIndexOp::create(b, loc, kStages);
-  Value stage = arith::RemUIOp::create(b, loc, execution, stages);
-  Value round = arith::DivUIOp::create(b, loc, execution, stages);
+  auto [stage, round] = stageAndRound(b, loc, loops, copy, [&](Value bound) {
+    return recompute(b, bound, mapping);
+  });
   // Released by the consumers' previous round (parity round - 1), or never
   // used: a fresh barrier's preceding phase counts as complete.
   Value previousRound = arith::XOrIOp::create(
@@ -129,15 +142,8 @@ void consume(const PipelinedCopy &copy, Operation *kernel) {
   Location loc = load.getLoc();
   SmallVector<scf::ForOp> loops = *enclosingLoops(load, kernel);
   OpBuilder b(load);
-  Value execution = executionIndex(b, loc, loops);
-  for (scf::ForOp earlier : copy.earlierLoops)
-    execution = arith::AddIOp::create(
-        b, loc, execution,
-        tripCount(b, loc, earlier.getLowerBound(), earlier.getUpperBound(),
-                  earlier.getStep()));
-  Value stages = arith::ConstantIndexOp::create(b, loc, kStages);
-  Value stage = arith::RemUIOp::create(b, loc, execution, stages);
-  Value round = arith::DivUIOp::create(b, loc, execution, stages);
+  auto [stage, round] =
+      stageAndRound(b, loc, loops, copy, [](Value bound) { return bound; });
   waitForPhase(b, loc,
                stagedAddress(b, loc, sharedBase(b, loc, kernel, copy.fullBarriers),
                              stage, 8),
