@@ -23,8 +23,13 @@ run --varlen=0,1,77,300 --causal --backward --head-dim=96
 run --head-dim=256 --seqlen-q=129 --backward --causal
 run --head-dim=32 --seqlen-q=64 --seqlen-k=1 --backward
 run --block-m=128 --block-n=64 --head-dim=128 --seqlen-q=1000 --causal --backward
-# sm_90a: two warpgroups, two pipeline stages, and the mma.sync path forced.
+# sm_90a: two warpgroups (TMA copies issued by a producer warpgroup; then
+# by the consumers; then cp.async), two pipeline stages, and the mma.sync
+# path forced.
 run --block-m=128 --block-n=128 --num-warps=8 --head-dim=128 --seqlen-q=700 --kv-heads=2 --heads=4 --backward
+run --block-m=128 --block-n=128 --num-warps=8 --head-dim=64 --seqlen-q=1000 --causal --dropout=0.1 --seed=5 --backward
+run --block-m=128 --block-n=128 --num-warps=8 --head-dim=128 --seqlen-q=515 --causal --warp-specialize=0 --backward
+run --block-m=128 --block-n=128 --num-warps=8 --head-dim=64 --seqlen-q=515 --tma=0 --backward
 run --stages=2 --head-dim=64 --varlen=5,300,64 --causal --dropout=0.2 --seed=3 --backward
 run --wgmma=0 --head-dim=128 --seqlen-q=333 --causal --backward
 } | tee "$out/flash-run.log"
@@ -32,7 +37,7 @@ run --wgmma=0 --head-dim=128 --seqlen-q=333 --causal --backward
 if command -v compute-sanitizer >/dev/null; then
   echo "== compute-sanitizer --tool memcheck"
   compute-sanitizer --tool memcheck --error-exitcode 3 "$bin/FlashRuntimeTests" \
-    --gtest_filter='*Cuda*varlen*:*Cuda*length_one*:*Cuda*ragged*:*Cuda*strided*:CudaAttentionProperties.*-*HostPointers*' \
+    --gtest_filter='*Cuda*varlen*:*Cuda*length_one*:*Cuda*ragged*:*Cuda*strided*:*Cuda*dropout*w8*:CudaAttentionProperties.*-*HostPointers*' \
     > "$out/memcheck.log" 2>&1
   echo "memcheck exit status $?"
   grep -E "ERROR SUMMARY|PASSED|FAILED" "$out/memcheck.log" | tail -5

@@ -43,15 +43,14 @@ struct LoadLowering : public ConvertOpToLLVMPattern<LoadOp> {
   LogicalResult
   matchAndRewrite(LoadOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    if (isTensorCopy(op))
+      return rewriter.notifyMatchFailure(op, "a TMA copy (TensorCopies.cpp)");
     Location loc = op.getLoc();
     RankedTensorType type = op.getResult().getType();
     auto memrefType = op.getSource().getType();
     Type element = getTypeConverter()->convertType(type.getElementType());
     ThreadIds ids = threadIds(rewriter, loc);
     int64_t rank = memrefType.getRank();
-
-    if (isTensorCopy(op))
-      return rewriter.notifyMatchFailure(op, "a TMA copy (TensorCopies.cpp)");
     if (isa_and_nonnull<SharedEncodingAttr>(type.getEncoding())) {
       FailureOr<int64_t> offset = sharedOffset(op);
       if (failed(offset))

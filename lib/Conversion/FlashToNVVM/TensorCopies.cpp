@@ -70,8 +70,9 @@ bool qualifies(LoadOp load, func::FuncOp kernel) {
   if (!shared || !shared.isSwizzled() || type.getRank() != 2 ||
       type.getElementTypeBitWidth() != 16 ||
       type.getDimSize(1) % kBoxColumns != 0 || type.getDimSize(0) > kMaxBoxRows ||
+      type.getDimSize(0) % 8 != 0 || load->use_empty() ||
       !load->hasAttr(FlashDialect::kSharedOffsetAttrName))
-    return false;
+    return false; // (whole 8-row swizzle periods keep each box 1024-aligned)
   auto source = dyn_cast<BlockArgument>(load.getSource());
   if (!source || source.getOwner() != &kernel.getBody().front())
     return false;
@@ -111,16 +112,24 @@ int64_t layOutPipeline(func::FuncOp kernel, ArrayRef<LoadOp> loads, int64_t end,
     copy.load = load;
     // A sibling loop's copy of the same tensor and box, at the kernel's
     // level of loops, shares the buffers: this loop's executions follow.
+    // Only one such copy in each of the two loops: they pair one to one.
+    auto sameTensor = [&](LoadOp a, LoadOp c) {
+      return a.getSource() == c.getSource() && a.getType() == c.getType() &&
+             a.getAlong() == c.getAlong();
+    };
+    auto alone = [&](LoadOp a) {
+      return llvm::count_if(loads, [&](LoadOp c) {
+               return c->getParentOp() == a->getParentOp() && sameTensor(a, c);
+             }) == 1;
+    };
     const PipelinedCopy *sibling = nullptr;
-    if (enclosingLoops(load, kernel)->size() == 1)
+    if (enclosingLoops(load, kernel)->size() == 1 && alone(load))
       for (const PipelinedCopy &other : pipelined) {
         LoadOp otherLoad = other.load;
         auto otherLoop = cast<scf::ForOp>(otherLoad->getParentOp());
         if (otherLoop != loop && otherLoop->getBlock() == loop->getBlock() &&
             enclosingLoops(otherLoad, kernel)->size() == 1 &&
-            otherLoad.getSource() == load.getSource() &&
-            otherLoad.getType() == load.getType() &&
-            otherLoad.getAlong() == load.getAlong())
+            sameTensor(otherLoad, load) && alone(otherLoad))
           sibling = &other;
       }
     if (sibling) {
@@ -181,13 +190,14 @@ void planKernel(func::FuncOp kernel, bool warpSpecialize,
   Builder attrs(context);
   Location loc = kernel.getLoc();
 
-  // One tensor map per (argument, box rows).
+  // One tensor map per (argument, box rows, rows' axis).
   SmallVector<Attribute> maps;
-  std::map<std::pair<int64_t, int64_t>, int64_t> mapIndex;
+  std::map<std::tuple<int64_t, int64_t, int64_t>, int64_t> mapIndex;
   for (LoadOp load : copies) {
     int64_t arg = cast<BlockArgument>(load.getSource()).getArgNumber();
     int64_t rows = load.getResult().getType().getDimSize(0);
-    auto [it, inserted] = mapIndex.try_emplace({arg, rows}, maps.size());
+    auto [it, inserted] =
+        mapIndex.try_emplace({arg, rows, int64_t(load.getAlong())}, maps.size());
     if (inserted)
       maps.push_back(attrs.getDictionaryAttr(
           {attrs.getNamedAttr("arg", attrs.getI64IntegerAttr(arg)),

@@ -55,8 +55,9 @@ struct PipelinedCopy {
   SmallVector<scf::ForOp> earlierLoops;
 };
 
-/// The copies of `copies` that a producer warpgroup can issue: in loops,
-/// read only in their own block, with loop bounds and coordinates that the
+/// The copies of `copies` that a producer warpgroup can issue: in loops
+/// that neither nest nor share an enclosing loop, in then-branches, read
+/// only in their own block, with loop bounds and coordinates that the
 /// producer can compute (side-effect-free ops of the kernel's arguments and
 /// the loops' induction variables). All or none: a kernel is specialized
 /// only when every copy in a loop qualifies (copies outside loops stay with
@@ -68,8 +69,8 @@ SmallVector<LoadOp> pipelinableCopies(func::FuncOp kernel,
 /// (each pipelined load replaced by a wait on its stage's full barrier, and
 /// a release of the stage after its last reader) and a producer warpgroup
 /// after them whose first thread runs the loops again issuing the copies.
-/// With two or more consumer warpgroups, setmaxnreg moves registers from
-/// the producer to the consumers. Sets flash.consumer_threads.
+/// With two consumer warpgroups, setmaxnreg moves registers from the
+/// producer to the consumers. Sets flash.consumer_threads.
 void specializeWarps(func::FuncOp kernel, ArrayRef<PipelinedCopy> copies,
                      int64_t consumerThreads);
 

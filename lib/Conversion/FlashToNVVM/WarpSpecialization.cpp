@@ -35,10 +35,12 @@ using namespace mlir::flash::nvvm;
 namespace {
 
 constexpr int64_t kStages = PipelinedCopy::kStages;
-constexpr int64_t kProducerThreads = 128;
-/// Registers per thread after setmaxnreg (multiples of 8; 2 x 128 x 240 +
-/// 128 x 24 fits the 64K registers of an SM).
+/// Registers per thread after setmaxnreg with two consumer warpgroups
+/// (multiples of 8; 2 x 128 x 240 + 128 x 24 fits the 64K registers of an
+/// SM). With more consumers no reallocation is asked for: it could not be
+/// granted, and setmaxnreg.inc would wait for it forever.
 constexpr uint32_t kConsumerRegisters = 240, kProducerRegisters = 24;
+constexpr int64_t kReallocatedConsumers = 256;
 
 /// The region ops from the kernel down to (and with) `loop`, outermost
 /// first: scf.if ops, then the loop nest.
@@ -182,6 +184,9 @@ mlir::flash::nvvm::pipelinableCopies(func::FuncOp kernel,
     SmallVector<Value> needed(load->getOperands());
     for (Operation *op : ancestry(loop, kernel)) {
       if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
+        // The producer replays then-branches only.
+        if (!ifOp.getThenRegion().isAncestor(loop->getParentRegion()))
+          return {};
         needed.push_back(ifOp.getCondition());
         continue;
       }
@@ -196,11 +201,18 @@ mlir::flash::nvvm::pipelinableCopies(func::FuncOp kernel,
     result.push_back(load);
   }
   // The producer runs each loop's nest once, in order: loops holding
-  // copies may not nest (the producer would run ahead by a whole loop).
+  // copies may not nest or share an enclosing loop (the producer would run
+  // ahead by a whole loop while the consumers alternate).
   for (LoadOp a : result)
-    for (LoadOp c : result)
-      if (a->getParentOp()->isProperAncestor(c->getParentOp()))
+    for (LoadOp c : result) {
+      Operation *loopA = a->getParentOp(), *loopC = c->getParentOp();
+      if (loopA == loopC)
+        continue;
+      if (loopA->isProperAncestor(loopC) ||
+          loopA->getParentOfType<scf::ForOp>() ||
+          loopC->getParentOfType<scf::ForOp>())
         return {};
+    }
   return result;
 }
 
@@ -238,7 +250,7 @@ void mlir::flash::nvvm::specializeWarps(func::FuncOp kernel,
   consumers->getOperations().splice(
       consumers->begin(), entry.getOperations(), std::next(split->getIterator()),
       entry.getTerminator()->getIterator());
-  bool reallocate = consumerThreads >= 2 * kProducerThreads;
+  bool reallocate = consumerThreads == kReallocatedConsumers;
   if (reallocate) {
     OpBuilder at = OpBuilder::atBlockBegin(consumers);
     NVVM::SetMaxRegisterOp::create(at, loc, kConsumerRegisters,

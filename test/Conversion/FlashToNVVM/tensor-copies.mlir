@@ -205,3 +205,26 @@ func.func @not_copied(%a: memref<?x64xbf16>, %o: memref<?x64xbf16>, %end: index,
   flash.store %z, %o[%c0, %c0] bound %rows along 0 : tensor<64x64xbf16, #mma> -> memref<?x64xbf16>
   return
 }
+
+// -----
+
+// Two loads of one argument with boxes of the same height along different
+// axes get a tensor map each (the map fixes which axis the rows run along).
+// CHECK-LABEL: llvm.func @rows_along_two_axes(
+// CHECK-SAME: flash.tensor_maps = [{along = 0 : i64, arg = 0 : i64, box_rows = 64 : i64}, {along = 1 : i64, arg = 0 : i64, box_rows = 64 : i64}]
+#sw = #flash.shared<swizzle = 128>
+#mma = #flash.mma<warps = 4>
+!t3 = memref<?x?x64xbf16>
+func.func @rows_along_two_axes(%a: !t3, %o: memref<?x64xbf16>) attributes {flash.kernel, flash.shared_memory = 16384 : i64} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %d0 = memref.dim %a, %c0 : !t3
+  %d1 = memref.dim %a, %c1 : !t3
+  %t = flash.load %a[%c0, %c0, %c0] bound %d0 along 0 {flash.shared_offset = 0 : i64} : !t3 -> tensor<64x64xbf16, #sw>
+  %u = flash.load %a[%c0, %c0, %c0] bound %d1 along 1 {flash.shared_offset = 8192 : i64} : !t3 -> tensor<64x64xbf16, #sw>
+  %x = flash.convert_layout %t : tensor<64x64xbf16, #sw> -> tensor<64x64xbf16, #mma>
+  flash.store %x, %o[%c0, %c0] bound %d0 along 0 : tensor<64x64xbf16, #mma> -> memref<?x64xbf16>
+  %y = flash.convert_layout %u : tensor<64x64xbf16, #sw> -> tensor<64x64xbf16, #mma>
+  flash.store %y, %o[%c0, %c0] bound %d0 along 0 : tensor<64x64xbf16, #mma> -> memref<?x64xbf16>
+  return
+}

@@ -131,3 +131,61 @@ func.func @pipeline_too_large(%k: !kv, %o: memref<?x256xbf16>, %b: index, %h: in
   }
   return
 }
+
+// -----
+
+// Copies in two loops inside one outer loop: the consumers alternate
+// between them, a producer replaying each nest in turn would run ahead by
+// a whole loop (and wait forever). Not specialized.
+// CHECK-LABEL: llvm.func @loops_sharing_an_outer_loop(
+// CHECK-NOT: flash.consumer_threads
+// CHECK-SAME: nvvm.maxntid = array<i32: 256, 1, 1>
+// CHECK-NOT: nvvm.setmaxregister
+#sw = #flash.shared<swizzle = 128>
+#mma = #flash.mma<warps = 8>
+!kv = memref<?x64xbf16>
+func.func @loops_sharing_an_outer_loop(%k: !kv, %o: !kv, %n: index) attributes {flash.kernel, flash.shared_memory = 32768 : i64} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c128 = arith.constant 128 : index
+  %rows = memref.dim %k, %c0 : !kv
+  scf.for %i = %c0 to %n step %c1 {
+    scf.for %r = %c0 to %rows step %c128 {
+      %t = flash.load %k[%r, %c0] bound %rows along 0 {flash.shared_offset = 0 : i64} : !kv -> tensor<128x64xbf16, #sw>
+      %x = flash.convert_layout %t : tensor<128x64xbf16, #sw> -> tensor<128x64xbf16, #mma>
+      flash.store %x, %o[%r, %c0] bound %rows along 0 : tensor<128x64xbf16, #mma> -> !kv
+    }
+    scf.for %r = %c0 to %rows step %c128 {
+      %t = flash.load %k[%r, %c0] bound %rows along 0 {flash.shared_offset = 16384 : i64} : !kv -> tensor<128x64xbf16, #sw>
+      %x = flash.convert_layout %t : tensor<128x64xbf16, #sw> -> tensor<128x64xbf16, #mma>
+      flash.store %x, %o[%r, %c0] bound %rows along 0 : tensor<128x64xbf16, #mma> -> !kv
+    }
+  }
+  return
+}
+
+// -----
+
+// A loop in an else-branch (the producer replays then-branches only): not
+// specialized.
+// CHECK-LABEL: llvm.func @loop_in_an_else_branch(
+// CHECK-NOT: flash.consumer_threads
+// CHECK-SAME: nvvm.maxntid = array<i32: 256, 1, 1>
+#sw = #flash.shared<swizzle = 128>
+#mma = #flash.mma<warps = 8>
+!kv = memref<?x64xbf16>
+func.func @loop_in_an_else_branch(%k: !kv, %o: !kv, %n: index) attributes {flash.kernel, flash.shared_memory = 16384 : i64} {
+  %c0 = arith.constant 0 : index
+  %c128 = arith.constant 128 : index
+  %rows = memref.dim %k, %c0 : !kv
+  %skip = arith.cmpi eq, %n, %c0 : index
+  scf.if %skip {
+  } else {
+    scf.for %r = %c0 to %rows step %c128 {
+      %t = flash.load %k[%r, %c0] bound %rows along 0 {flash.shared_offset = 0 : i64} : !kv -> tensor<128x64xbf16, #sw>
+      %x = flash.convert_layout %t : tensor<128x64xbf16, #sw> -> tensor<128x64xbf16, #mma>
+      flash.store %x, %o[%r, %c0] bound %rows along 0 : tensor<128x64xbf16, #mma> -> !kv
+    }
+  }
+  return
+}
