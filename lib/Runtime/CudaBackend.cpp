@@ -366,6 +366,10 @@ struct CudaBackend::Impl {
   Status launchAll(const CompiledClass &entry, const ProblemSizes &sizes,
                    KernelParams &params, CUstream stream) {
     CudaDriver &driver = CudaDriver::get();
+    // Each kernel's tensor maps follow these; the driver copies them at the
+    // launch.
+    std::vector<void *> pointers = params.pointers();
+    size_t common = pointers.size();
     for (const KernelInfo &kernel : entry.kernels) {
       // A warp-specialized kernel has a producer warpgroup besides its warps.
       unsigned threads = static_cast<unsigned>(
@@ -376,9 +380,7 @@ struct CudaBackend::Impl {
       int64_t gridY = sizes.batch * heads;
       if (gridX == 0 || gridY == 0)
         continue; // nothing to compute (empty sequences)
-      // The tensor maps follow the other parameters; the driver copies
-      // them at the launch.
-      std::vector<void *> pointers = params.pointers();
+      pointers.resize(common);
       std::vector<CudaTensorMap> maps(kernel.tensorMaps.size());
       for (size_t i = 0; i < maps.size(); ++i) {
         if (Status s = encodeTensorMap(params, kernel.tensorMaps[i], maps[i]); !s)

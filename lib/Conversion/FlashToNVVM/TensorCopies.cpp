@@ -28,6 +28,7 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <map>
 
@@ -45,8 +46,6 @@ constexpr int64_t kMaxBoxRows = 256;
 constexpr int64_t kMaxSharedBytes = 232448;
 /// Nanoseconds a waiting thread may be suspended between polls (a hint).
 constexpr int32_t kSuspendHint = 0x989680;
-
-bool readsSharedTiles(Operation *op) { return isa<DotOp, ConvertLayoutOp>(op); }
 
 /// Whether the load's bound is its source's size along the rows: the size
 /// queried (memref.dim), or the static size as a constant.
@@ -102,9 +101,6 @@ int64_t layOutPipeline(func::FuncOp kernel, ArrayRef<LoadOp> loads, int64_t end,
                        SmallVector<PipelinedCopy> &pipelined,
                        SmallVector<std::pair<int64_t, int64_t>> &inits) {
   constexpr int64_t kStages = PipelinedCopy::kStages;
-  auto alignTo = [](int64_t bytes, int64_t alignment) {
-    return (bytes + alignment - 1) / alignment * alignment;
-  };
   for (LoadOp load : loads) {
     RankedTensorType type = load.getResult().getType();
     auto loop = cast<scf::ForOp>(load->getParentOp());
@@ -142,12 +138,12 @@ int64_t layOutPipeline(func::FuncOp kernel, ArrayRef<LoadOp> loads, int64_t end,
       pipelined.push_back(copy);
       continue;
     }
-    copy.bufferStride = alignTo(type.getNumElements() * 2, 1024);
-    copy.buffers = alignTo(end, 1024);
+    copy.bufferStride = llvm::alignTo(type.getNumElements() * 2, 1024);
+    copy.buffers = llvm::alignTo(end, 1024);
     end = copy.buffers + kStages * copy.bufferStride;
     pipelined.push_back(copy);
   }
-  end = alignTo(end, 8);
+  end = llvm::alignTo(end, 8);
   for (PipelinedCopy &copy : pipelined) {
     if (!copy.earlierLoops.empty())
       continue; // shares its sibling's barriers
@@ -226,7 +222,7 @@ void planKernel(func::FuncOp kernel, bool warpSpecialize,
     pipelinedLoads.clear();
     pipelined.clear();
     inits.clear();
-    end = (kernelEnd + 7) / 8 * 8;
+    end = llvm::alignTo(kernelEnd, 8);
   }
   SmallVector<LoadOp> single;
   for (LoadOp load : copies) {

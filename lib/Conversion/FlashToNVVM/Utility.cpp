@@ -230,6 +230,8 @@ void barrier(OpBuilder &b, Location loc) {
                           NVVM::BarrierReductionAttr(), /*reductionPredicate=*/Value());
 }
 
+bool readsSharedTiles(Operation *op) { return isa<DotOp, ConvertLayoutOp>(op); }
+
 bool isAwaitedOnBarrier(Value tile) {
   Operation *def = tile.getDefiningOp();
   if (isTensorCopy(def))
@@ -317,18 +319,14 @@ static std::optional<int64_t> pendingAllowed(Operation *consumer,
 void annotateSharedWaits(Operation *root) {
   Builder b(root->getContext());
   root->walk([&](Operation *op) {
-    std::optional<int64_t> allowed;
-    if (auto dot = dyn_cast<DotOp>(op))
-      allowed = pendingAllowed(op, {dot.getA(), dot.getB()});
-    else if (auto convert = dyn_cast<ConvertLayoutOp>(op))
-      allowed = pendingAllowed(op, {convert.getSource()});
-    if (allowed)
+    if (!readsSharedTiles(op))
+      return;
+    SmallVector<Value> tiles = sharedOperands(op);
+    if (std::optional<int64_t> allowed = pendingAllowed(op, tiles))
       op->setAttr(kSharedWaitAttrName, b.getI64IntegerAttr(*allowed));
     // Tiles that only TMA copies wrote were awaited on their barriers
     // (which also makes the async proxy's writes visible).
-    SmallVector<Value> tiles = sharedOperands(op);
-    if (isa<DotOp, ConvertLayoutOp>(op) && !tiles.empty() &&
-        llvm::all_of(tiles, isAwaitedOnBarrier))
+    if (!tiles.empty() && llvm::all_of(tiles, isAwaitedOnBarrier))
       op->setAttr(kAwaitedOnBarriersAttrName, b.getUnitAttr());
   });
 }

@@ -127,6 +127,10 @@ constexpr llvm::StringLiteral kBarrierOffsetAttrName = "flash.barrier_offset";
 /// the one thread running it.
 constexpr llvm::StringLiteral kIssuedByProducerAttrName = "flash.issued_by_producer";
 
+/// Whether `op` reads shared tiles (flash.dot, flash.convert_layout): the
+/// ops that wait for the copies of their tiles.
+bool readsSharedTiles(Operation *op);
+
 /// Whether `op` is a load planned as a TMA copy, and its barrier's address.
 bool isTensorCopy(Operation *op);
 /// Whether the shared tile `tile` was awaited on an mbarrier: a TMA copy,
