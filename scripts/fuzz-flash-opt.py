@@ -22,11 +22,12 @@ PIPELINES = [['--flash-to-cpu'], ['--flash-to-nvvm'], ['--flash-tile-attention']
              ['--convert-flash-to-nvvm'], ['--convert-flash-tile-to-linalg'],
              ['--flash-launch-to-loops'], ['--flash-prefetch-shared-tiles'],
              # The sm_90a variants: swizzled shared tiles, wgmma, stmatrix,
-             # TMA copies and a producer warpgroup.
+             # TMA copies, a producer warpgroup, consumers taking turns.
              ['--flash-to-nvvm=wgmma=true'], ['--flash-assign-layouts=swizzle-shared=true'],
              ['--convert-flash-to-nvvm=wgmma=true'],
              ['--flash-to-nvvm=wgmma=true tma=true num-warps=8 block-m=128 block-n=128 warp-specialize=true'],
              ['--convert-flash-to-nvvm=wgmma=true tma=true num-warps=8 warp-specialize=true'],
+             ['--convert-flash-to-nvvm=wgmma=true tma=true num-warps=8 warp-specialize=true ping-pong=true'],
              ['--convert-flash-to-nvvm=tma=true'], []]
 NUMBERS = ['0', '1', '-1', '2', '3', '7', '65536', '1000000']
 TYPES = ['f16', 'bf16', 'f32', 'f64', 'i32', 'i1', 'index']

@@ -24,12 +24,13 @@ run --head-dim=256 --seqlen-q=129 --backward --causal
 run --head-dim=32 --seqlen-q=64 --seqlen-k=1 --backward
 run --block-m=128 --block-n=64 --head-dim=128 --seqlen-q=1000 --causal --backward
 # sm_90a: two warpgroups (TMA copies issued by a producer warpgroup; then
-# by the consumers; then cp.async), two pipeline stages, and the mma.sync
-# path forced.
+# by the consumers; then cp.async; then with the consumers taking turns),
+# two pipeline stages, and the mma.sync path forced.
 run --block-m=128 --block-n=128 --num-warps=8 --head-dim=128 --seqlen-q=700 --kv-heads=2 --heads=4 --backward
 run --block-m=128 --block-n=128 --num-warps=8 --head-dim=64 --seqlen-q=1000 --causal --dropout=0.1 --seed=5 --backward
 run --block-m=128 --block-n=128 --num-warps=8 --head-dim=128 --seqlen-q=515 --causal --warp-specialize=0 --backward
 run --block-m=128 --block-n=128 --num-warps=8 --head-dim=64 --seqlen-q=515 --tma=0 --backward
+run --block-m=128 --block-n=128 --num-warps=8 --head-dim=128 --seqlen-q=515 --ping-pong=1 --backward
 run --stages=2 --head-dim=64 --varlen=5,300,64 --causal --dropout=0.2 --seed=3 --backward
 run --wgmma=0 --head-dim=128 --seqlen-q=333 --causal --backward
 } | tee "$out/flash-run.log"

@@ -71,6 +71,7 @@ Status runNVVMPipeline(MLIRContext &context, const ProblemClass &problem,
   // slower than cp.async (docs/performance.md, steps 9 and 10).
   options.tma = problem.tma && chip == "sm_90a" && problem.numWarps >= 8;
   options.warpSpecialize = problem.warpSpecialize;
+  options.pingPong = problem.pingPong;
   options.prefetch = problem.stages > 1;
   mlir::flash::buildFlashToNVVMPipeline(pm, options);
   if (failed(pm.run(module)))
@@ -566,6 +567,7 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
   problem.wgmma = options.wgmma;
   problem.tma = options.tma && CudaDriver::get().hasTensorMaps();
   problem.warpSpecialize = options.warpSpecialize;
+  problem.pingPong = options.pingPong;
   problem.alignment = commonAlignment(sixteenBit);
   DeviceBuffer varlenBuffer;
   TensorRef cuQ, cuK;

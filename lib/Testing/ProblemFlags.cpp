@@ -37,6 +37,8 @@ Backend:
   --tma=0|1            on sm_90a, copy K/V tiles with the TMA (default 1)
   --warp-specialize=0|1  with the TMA, a producer warpgroup issues the copies
                        ahead of the consumer warps (default 1)
+  --ping-pong=0|1      with a producer warpgroup, the consumer warpgroups take
+                       turns issuing their products (default 0)
 )";
 
 namespace {
@@ -120,7 +122,7 @@ bool parseProblemFlag(const std::string &flag, bool hasValue,
       "batch", "heads", "kv-heads", "seqlen-q", "seqlen-k", "head-dim",
       "dtype", "dropout", "seed", "offset", "scale", "varlen", "varlen-k",
       "data-seed", "backend", "block-m", "block-n", "num-warps", "stages", "wgmma",
-      "tma", "warp-specialize"};
+      "tma", "warp-specialize", "ping-pong"};
   static const char *const withoutValue[] = {"causal", "backward"};
   bool known = false, needsValue = false;
   for (const char *name : withValue)
@@ -204,6 +206,8 @@ bool parseProblemFlag(const std::string &flag, bool hasValue,
   } else if (flag == "warp-specialize" &&
              parseInt(flag, value, 0, 1, integer, error)) {
     f.warpSpecialize = integer == 1;
+  } else if (flag == "ping-pong" && parseInt(flag, value, 0, 1, integer, error)) {
+    f.pingPong = integer == 1;
   }
   return true;
 }

@@ -154,6 +154,7 @@ ProblemClass problemClass(const Options &o) {
   problem.wgmma = o.wgmma;
   problem.tma = o.tma;
   problem.warpSpecialize = o.warpSpecialize;
+  problem.pingPong = o.pingPong;
   problem.stages = o.stages;
   return problem;
 }
@@ -233,7 +234,7 @@ public:
   explicit CudaRunner(const Options &o)
       : backend(CudaBackend::Options{o.blockM, o.blockN, o.numWarps, 0,
                                      tuningOf(o), o.wgmma, o.stages,
-                                     o.tma, o.warpSpecialize}),
+                                     o.tma, o.warpSpecialize, o.pingPong}),
         backward(o.spec.backward) {}
   ~CudaRunner() override {
     for (CUevent event : events)

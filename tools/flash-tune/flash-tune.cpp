@@ -122,7 +122,8 @@ Status tuneProblem(const ProblemFlags &flags, bool force, bool gpu) {
   CudaBackend backend(CudaBackend::Options{flags.blockM, flags.blockN,
                                            flags.numWarps, 0, tuning, flags.wgmma,
                                            flags.stages, flags.tma,
-                                           flags.warpSpecialize});
+                                           flags.warpSpecialize,
+                                           flags.pingPong});
   DeviceWorkload device;
   workload.poisonOutputs();
   if (Status s = device.upload(workload); !s)

@@ -16,7 +16,9 @@
 #include "gtest/gtest.h"
 
 #include <cmath>
+#include <map>
 #include <memory>
+#include <tuple>
 
 using namespace flash;
 using namespace flash::testing;
@@ -30,22 +32,23 @@ public:
   void TearDown() override { backends.clear(); }
   static CudaBackend &get(int64_t blockM, int64_t blockN, int64_t warps = 4,
                           int64_t stages = 1, bool tma = true,
-                          bool warpSpecialize = true) {
-    int64_t key = ((((blockM * 1000 + blockN) * 100 + warps) * 10 + stages) * 2 +
-                   tma) * 2 + warpSpecialize;
-    auto &slot = backends[key];
+                          bool warpSpecialize = true, bool pingPong = false) {
+    auto &slot = backends[{blockM, blockN, warps, stages, tma, warpSpecialize,
+                           pingPong}];
     if (!slot) {
       CudaBackend::Options options{blockM, blockN, warps, 0};
       options.stages = stages;
       options.tma = tma;
       options.warpSpecialize = warpSpecialize;
+      options.pingPong = pingPong;
       slot = std::make_unique<CudaBackend>(options);
     }
     return *slot;
   }
-  static std::map<int64_t, std::unique_ptr<CudaBackend>> backends;
+  using Key = std::tuple<int64_t, int64_t, int64_t, int64_t, bool, bool, bool>;
+  static std::map<Key, std::unique_ptr<CudaBackend>> backends;
 };
-std::map<int64_t, std::unique_ptr<CudaBackend>> CudaBackends::backends;
+std::map<CudaBackends::Key, std::unique_ptr<CudaBackend>> CudaBackends::backends;
 [[maybe_unused]] ::testing::Environment *const cudaBackends =
     ::testing::AddGlobalTestEnvironment(new CudaBackends);
 
@@ -53,15 +56,16 @@ struct GpuCase {
   Case base;
   int64_t blockM, blockN, warps = 4, stages = 1;
   // On sm_90a with 8 warps: TMA copies where the tiles allow them, issued
-  // by a producer warpgroup.
-  bool tma = true, warpSpecialize = true;
+  // by a producer warpgroup; with pingPong, its two consumer warpgroups
+  // take turns at their products.
+  bool tma = true, warpSpecialize = true, pingPong = false;
 };
 
 std::string nameOf(const GpuCase &c) {
   return std::string(c.base.name) + "_m" + std::to_string(c.blockM) + "_n" +
          std::to_string(c.blockN) + (c.warps != 4 ? "_w" + std::to_string(c.warps) : "") +
          (c.stages != 1 ? "_s" + std::to_string(c.stages) : "") +
-         (c.tma ? "" : "_notma") + (c.warpSpecialize ? "" : "_nows");
+         (c.tma ? "" : "_notma") + (c.warpSpecialize ? "" : "_nows") + (c.pingPong ? "_pingpong" : "");
 }
 
 void PrintTo(const GpuCase &c, std::ostream *os) { *os << nameOf(c); }
@@ -84,12 +88,14 @@ std::vector<GpuCase> gpuCases() {
     if (std::string(c.name).find("causal") != std::string::npos)
       all.push_back({c, 64, 64, 4, 2});
   // Two warpgroups with the copies issued by the consumers (TMA, no
-  // producer) and with cp.async (TMA off); elsewhere as the 128x128 set.
+  // producer), with cp.async (TMA off), and with a producer and the
+  // consumers taking turns (ping-pong); else as the 128x128 set.
   for (const Case &c : attentionCases())
     if (std::string(c.name).find("causal") != std::string::npos &&
         (c.spec.headDim == 64 || c.spec.headDim == 128)) {
       all.push_back({c, 128, 128, 8, 1, true, false});
       all.push_back({c, 128, 128, 8, 1, false, true});
+      all.push_back({c, 128, 128, 8, 1, true, true, true});
     }
   return all;
 }
@@ -103,7 +109,7 @@ TEST_P(CudaAttention, MatchesFloat64Reference) {
   Workload w(c.base.spec);
   Status status =
       runOnGpu(w, CudaBackends::get(c.blockM, c.blockN, c.warps, c.stages, c.tma,
-                                    c.warpSpecialize));
+                                    c.warpSpecialize, c.pingPong));
   ASSERT_TRUE(status) << status.message();
   for (const CheckEntry &e : w.check().entries)
     EXPECT_TRUE(e.passed) << c.base.name << ": " << e.name << " error " << e.error

@@ -91,7 +91,11 @@ def ConvertFlashToNVVM : Pass<"convert-flash-to-nvvm", "::mlir::ModuleOp"> {
            "With tma and two or more warpgroups (num-warps >= 8): a producer "
            "warpgroup after the consumer warps issues the TMA copies of loop "
            "bodies into two-stage buffers ahead of the consumers (full/empty "
-           "mbarriers, setmaxnreg)">
+           "mbarriers, setmaxnreg)">,
+    Option<"pingPong", "ping-pong", "bool", /*default=*/"false",
+           "With warp-specialize: the consumer warpgroups take turns issuing "
+           "their wgmma products (named barriers), so that one's softmax "
+           "overlaps the other's products">
   ];
 }
 

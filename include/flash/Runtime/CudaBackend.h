@@ -36,6 +36,8 @@ public:
     bool tma = true;
     // With tma: a producer warpgroup issues the copies of the loops.
     bool warpSpecialize = true;
+    // With warpSpecialize: the consumer warpgroups take turns at wgmma.
+    bool pingPong = false;
   };
   /// The candidates the autotuner times on the GPU; those whose kernels
   /// spill more than kMaxTunedSpillBytes per thread (as the loaded module

@@ -41,6 +41,9 @@ struct ProblemClass {
   /// GPU, with tma: a producer warpgroup issues the loops' copies ahead of
   /// the consumer warps into two-stage buffers.
   bool warpSpecialize = true;
+  /// GPU, with warpSpecialize: the consumer warpgroups take turns issuing
+  /// their products (measured slower alone: docs/performance.md, step 11).
+  bool pingPong = false;
 
   /// A stable, human-readable identity, e.g. for cache keys.
   std::string key() const;

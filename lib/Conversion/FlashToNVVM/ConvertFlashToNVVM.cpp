@@ -57,8 +57,13 @@ struct ConvertFlashToNVVMPass
       module.emitError() << "convert-flash-to-nvvm: warp-specialize needs tma";
       return signalPassFailure();
     }
+    if (pingPong && !warpSpecialize) {
+      module.emitError()
+          << "convert-flash-to-nvvm: ping-pong needs warp-specialize";
+      return signalPassFailure();
+    }
     if (tma)
-      planTensorCopies(module, warpSpecialize, threads);
+      planTensorCopies(module, warpSpecialize, pingPong, threads);
     annotateSharedWaits(module);
     if (failed(lowerKernelSignatures(module, converter, threads)))
       return signalPassFailure();

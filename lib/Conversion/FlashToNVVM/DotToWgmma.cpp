@@ -14,6 +14,7 @@
 
 #include "FlashToNVVMPatterns.h"
 #include "Utility.h"
+#include "WarpgroupTurns.h"
 
 #include "llvm/Support/FormatVariadic.h"
 
@@ -114,9 +115,14 @@ public:
     if (aInRegisters)
       aValues = unpack(rewriter, loc, adaptor.getA());
 
-    NVVM::WgmmaFenceAlignedOp::create(rewriter, loc);
+    // Ping-pong: issue on this warpgroup's turn, pass it on once committed.
+    auto turn = op->getAttrOfType<IntegerAttr>(kWarpgroupTurnAttrName);
+    int64_t turns = turn ? warpgroupsTakingTurns(rewriter) : 0;
+    // Every step's operands are ready before the fence: a register written
+    // between the fence and its wgmma makes ptxas serialize the steps.
+    SmallVector<SmallVector<Value>> steps;
     for (int64_t kk = 0; kk < k / 16; ++kk) {
-      SmallVector<Value> operands;
+      SmallVector<Value> &operands = steps.emplace_back();
       if (aInRegisters) {
         for (int64_t r = 0; r < 4; ++r) {
           Value reg = packOperandPair(
@@ -133,11 +139,22 @@ public:
       }
       operands.push_back(descriptor(rewriter, loc, bBase, bSteps, kk));
       operands.push_back(i32Const(rewriter, loc, 1));
+    }
+    if (turns) {
+      SmallVector<Value> operands(acc);
+      for (ArrayRef<Value> step : steps)
+        operands.append(step.begin(), step.end());
+      takeTurn(rewriter, loc, sharedBase(rewriter, loc, op, turn.getInt()),
+               operands);
+    }
+    NVVM::WgmmaFenceAlignedOp::create(rewriter, loc);
+    for (SmallVector<Value> &operands : steps)
       acc = wgmma(rewriter, loc, n, element.isBF16(), aInRegisters,
                   /*transposeA=*/!aSteps.kMajor, /*transposeB=*/!bSteps.kMajor,
                   operands, acc);
-    }
     NVVM::WgmmaGroupSyncAlignedOp::create(rewriter, loc);
+    if (turns)
+      passTurn(rewriter, loc, turns);
     NVVM::WgmmaWaitGroupSyncOp::create(rewriter, loc, 0);
     rewriter.replaceOp(op, pack(rewriter, loc,
                                 getTypeConverter()->convertType(accType), acc));

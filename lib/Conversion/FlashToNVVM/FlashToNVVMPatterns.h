@@ -18,8 +18,9 @@ LogicalResult lowerKernelSignatures(ModuleOp module,
 /// tile IR, before annotateSharedWaits and the kernel signatures). With
 /// `warpSpecialize` and two consumer warpgroups or more, a producer
 /// warpgroup after the `consumerThreads` issues the copies of loop bodies
-/// into two-stage buffers.
-void planTensorCopies(ModuleOp module, bool warpSpecialize,
+/// into two-stage buffers; with `pingPong` too, the consumer warpgroups
+/// take turns at their products (WarpgroupTurns.h).
+void planTensorCopies(ModuleOp module, bool warpSpecialize, bool pingPong,
                       int64_t consumerThreads);
 
 void populateKernelPatterns(TileTypeConverter &converter,

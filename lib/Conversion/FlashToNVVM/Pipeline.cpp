@@ -34,7 +34,9 @@ void mlir::flash::buildFlashToNVVMPipeline(OpPassManager &pm,
       ConvertFlashToNVVMOptions{static_cast<unsigned>(options.numWarps),
                                 static_cast<unsigned>(options.vectorBytes),
                                 options.wgmma,
-                                tma, tma && options.warpSpecialize}));
+                                tma, tma && options.warpSpecialize,
+                                tma && options.warpSpecialize &&
+                                    options.pingPong}));
   // NVVM ops without an LLVM intrinsic (the mbarrier waits) become inline PTX.
   pm.addPass(createConvertNVVMToLLVMPass());
   pm.addPass(createSCFToControlFlowPass());

@@ -70,9 +70,10 @@ SmallVector<LoadOp> pipelinableCopies(func::FuncOp kernel,
 /// a release of the stage after its last reader) and a producer warpgroup
 /// after them whose first thread runs the loops again issuing the copies.
 /// With two consumer warpgroups, setmaxnreg moves registers from the
-/// producer to the consumers. Sets flash.consumer_threads.
+/// producer to the consumers. With `pingPong`, the consumer warpgroups take
+/// turns at their products (WarpgroupTurns.h). Sets flash.consumer_threads.
 void specializeWarps(func::FuncOp kernel, ArrayRef<PipelinedCopy> copies,
-                     int64_t consumerThreads);
+                     int64_t consumerThreads, bool pingPong);
 
 } // namespace mlir::flash::nvvm
 

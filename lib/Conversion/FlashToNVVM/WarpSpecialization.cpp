@@ -23,6 +23,7 @@
 
 #include "TensorCopies.h"
 #include "Utility.h"
+#include "WarpgroupTurns.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/IRMapping.h"
@@ -218,7 +219,8 @@ mlir::flash::nvvm::pipelinableCopies(func::FuncOp kernel,
 
 void mlir::flash::nvvm::specializeWarps(func::FuncOp kernel,
                                         ArrayRef<PipelinedCopy> copies,
-                                        int64_t consumerThreads) {
+                                        int64_t consumerThreads,
+                                        bool pingPong) {
   Location loc = kernel.getLoc();
   Block &entry = kernel.getBody().front();
   // The producer's loops, one nest per consumer loop, in program order,
@@ -256,6 +258,8 @@ void mlir::flash::nvvm::specializeWarps(func::FuncOp kernel,
     NVVM::SetMaxRegisterOp::create(at, loc, kConsumerRegisters,
                                    NVVM::SetMaxRegisterAction::increase);
   }
+  if (pingPong)
+    scheduleWarpgroupTurns(kernel, consumers, consumerThreads);
 
   OpBuilder producer = OpBuilder::atBlockTerminator(split.elseBlock());
   if (reallocate)

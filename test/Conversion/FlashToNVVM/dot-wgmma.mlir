@@ -4,7 +4,8 @@
 // --convert-flash-to-nvvm="wgmma=true", flash.dot (DotToWgmma.cpp): a
 // product whose `a` is in registers and whose `b` is a swizzled shared tile
 // becomes, per warpgroup, one wgmma.mma_async.m64nNk16 per 16-deep k step
-// between wgmma.fence and commit/wait; the copies into shared memory are
+// between wgmma.fence and commit/wait, every step's operands (registers,
+// descriptors) computed before the fence; the copies into shared memory are
 // awaited and fenced for the async proxy first. `b`'s matrix descriptor:
 // (start >> 4) | (LBO >> 4) << 16 | (SBO >> 4) << 32 | 1 << 62 (128-byte
 // swizzle); SBO = 1024 (8 rows of 128 bytes). Without the option, or when
@@ -20,27 +21,22 @@
 // CHECK-NEXT: nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
 // CHECK-NEXT: nvvm.barrier0
 // CHECK: %[[BASE:.*]] = llvm.zext %{{.*}} : i32 to i64
-// CHECK: nvvm.wgmma.fence.aligned
 // CHECK: %[[S0:.*]] = llvm.mlir.constant(0 : i64) : i64
 // CHECK-NEXT: %[[A0:.*]] = llvm.add %[[BASE]], %[[S0]] : i64
 // CHECK: %[[BITS:.*]] = llvm.mlir.constant(4611686293305360384 : i64) : i64
 // CHECK: %[[SHIFTED:.*]] = llvm.lshr %[[A0]], %{{.*}} : i64
 // CHECK: %[[D0:.*]] = llvm.or %{{.*}}, %[[BITS]] : i64
-// CHECK: llvm.inline_asm has_side_effects asm_dialect = att "{\0A.reg .pred accumulate;\0Asetp.ne.b32 accumulate, $37, 0;\0Awgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 {$0, $1, {{.*}}, $31}, {$32, $33, $34, $35}, $36, accumulate, 1, 1, 0;\0A}", "=f,{{.*}},=f,r,r,r,r,l,r,0,1,{{.*}},31" {{.*}}, %[[D0]], {{.*}} -> !llvm.struct<(f32,
 // CHECK: llvm.mlir.constant(32 : i64) : i64
-// CHECK: llvm.inline_asm
 // CHECK: llvm.mlir.constant(64 : i64) : i64
-// CHECK: llvm.inline_asm
 // CHECK: llvm.mlir.constant(96 : i64) : i64
-// CHECK: llvm.inline_asm
 // CHECK: llvm.mlir.constant(8192 : i64) : i64
-// CHECK: llvm.inline_asm
 // CHECK: llvm.mlir.constant(8224 : i64) : i64
-// CHECK: llvm.inline_asm
 // CHECK: llvm.mlir.constant(8256 : i64) : i64
-// CHECK: llvm.inline_asm
 // CHECK: llvm.mlir.constant(8288 : i64) : i64
-// CHECK: llvm.inline_asm
+// CHECK-NOT: llvm.inline_asm
+// CHECK: nvvm.wgmma.fence.aligned
+// CHECK-NEXT: llvm.inline_asm has_side_effects asm_dialect = att "{\0A.reg .pred accumulate;\0Asetp.ne.b32 accumulate, $37, 0;\0Awgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 {$0, $1, {{.*}}, $31}, {$32, $33, $34, $35}, $36, accumulate, 1, 1, 0;\0A}", "=f,{{.*}},=f,r,r,r,r,l,r,0,1,{{.*}},31" {{.*}}, %[[D0]], {{.*}} -> !llvm.struct<(f32,
+// CHECK-COUNT-7: llvm.inline_asm
 // CHECK-NOT: llvm.inline_asm
 // CHECK: nvvm.wgmma.commit.group.sync.aligned
 // CHECK-NEXT: nvvm.wgmma.wait.group.sync.aligned 0
@@ -71,15 +67,14 @@ func.func @q_kt(%q: memref<?x128xbf16>, %k: memref<?x128xbf16>, %o: memref<?x64x
 // 4611686293338849280. N = 128: 64 accumulators a thread.
 
 // CHECK-LABEL: llvm.func @p_v(
-// CHECK: nvvm.wgmma.fence.aligned
 // CHECK: llvm.mlir.constant(4611686293338849280 : i64) : i64
-// CHECK: llvm.inline_asm has_side_effects asm_dialect = att "{{.*}}wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 {$0, {{.*}}, $63}, {$64, $65, $66, $67}, $68, accumulate, 1, 1, 1;{{.*}}"
 // CHECK: llvm.mlir.constant(2048 : i64) : i64
-// CHECK: llvm.inline_asm
 // CHECK: llvm.mlir.constant(4096 : i64) : i64
-// CHECK: llvm.inline_asm
 // CHECK: llvm.mlir.constant(6144 : i64) : i64
-// CHECK: llvm.inline_asm
+// CHECK-NOT: llvm.inline_asm
+// CHECK: nvvm.wgmma.fence.aligned
+// CHECK-NEXT: llvm.inline_asm has_side_effects asm_dialect = att "{{.*}}wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 {$0, {{.*}}, $63}, {$64, $65, $66, $67}, $68, accumulate, 1, 1, 1;{{.*}}"
+// CHECK-COUNT-3: llvm.inline_asm
 // CHECK-NOT: llvm.inline_asm
 // CHECK: nvvm.wgmma.commit.group.sync.aligned
 #mma = #flash.mma<warps = 4>
@@ -110,8 +105,9 @@ func.func @p_v(%p: memref<?x64xf16>, %v: memref<?x128xf16>, %o: memref<?x128xf32
 // CHECK: %[[BLOCK:.*]] = llvm.mlir.constant(8192 : i64) : i64
 // CHECK-NEXT: %[[OFF:.*]] = llvm.mul %[[WG]], %[[BLOCK]] : i64
 // CHECK: %[[ABASE:.*]] = llvm.add %{{.*}}, %[[OFF]] : i64
+// CHECK-NOT: llvm.inline_asm
 // CHECK: nvvm.wgmma.fence.aligned
-// CHECK: llvm.inline_asm has_side_effects asm_dialect = att "{\0A.reg .pred accumulate;\0Asetp.ne.b32 accumulate, $34, 0;\0Awgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 {$0, {{.*}}, $31}, $32, $33, accumulate, 1, 1, 1, 1;\0A}", "=f,{{.*}},=f,l,l,r,0,{{.*}},31"
+// CHECK-NEXT: llvm.inline_asm has_side_effects asm_dialect = att "{\0A.reg .pred accumulate;\0Asetp.ne.b32 accumulate, $34, 0;\0Awgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 {$0, {{.*}}, $31}, $32, $33, accumulate, 1, 1, 1, 1;\0A}", "=f,{{.*}},=f,l,l,r,0,{{.*}},31"
 // CHECK-COUNT-3: llvm.inline_asm
 // CHECK-NOT: llvm.inline_asm
 // CHECK: nvvm.wgmma.commit.group.sync.aligned

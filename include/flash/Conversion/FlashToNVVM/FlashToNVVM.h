@@ -41,6 +41,11 @@ struct FlashToNVVMOptions : public PassPipelineOptions<FlashToNVVMOptions> {
       llvm::cl::desc("Hopper (sm_90a), with tma: a producer warpgroup issues "
                      "the loops' TMA copies into two-stage buffers"),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> pingPong{
+      *this, "ping-pong",
+      llvm::cl::desc("Hopper (sm_90a), with warp-specialize: the consumer "
+                     "warpgroups take turns issuing their wgmma products"),
+      llvm::cl::init(false)};
   PassOptions::Option<int64_t> vectorBytes{
       *this, "vector-bytes",
       llvm::cl::desc("Alignment in bytes of the memrefs' bases and strides"),
