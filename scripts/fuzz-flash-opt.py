@@ -28,6 +28,7 @@ PIPELINES = [['--flash-to-cpu'], ['--flash-to-nvvm'], ['--flash-tile-attention']
              ['--flash-to-nvvm=wgmma=true tma=true num-warps=8 block-m=128 block-n=128 warp-specialize=true'],
              ['--convert-flash-to-nvvm=wgmma=true tma=true num-warps=8 warp-specialize=true'],
              ['--convert-flash-to-nvvm=wgmma=true tma=true num-warps=8 warp-specialize=true ping-pong=true'],
+             ['--convert-flash-to-nvvm=wgmma=true tma=true num-warps=8 warp-specialize=true overlap-softmax=true'],
              ['--convert-flash-to-nvvm=tma=true'], []]
 NUMBERS = ['0', '1', '-1', '2', '3', '7', '65536', '1000000']
 TYPES = ['f16', 'bf16', 'f32', 'f64', 'i32', 'i1', 'index']

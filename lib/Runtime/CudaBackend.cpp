@@ -72,6 +72,7 @@ Status runNVVMPipeline(MLIRContext &context, const ProblemClass &problem,
   options.tma = problem.tma && chip == "sm_90a" && problem.numWarps >= 8;
   options.warpSpecialize = problem.warpSpecialize;
   options.pingPong = problem.pingPong;
+  options.overlapSoftmax = problem.overlapSoftmax;
   options.prefetch = problem.stages > 1;
   mlir::flash::buildFlashToNVVMPipeline(pm, options);
   if (failed(pm.run(module)))
@@ -568,6 +569,7 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
   problem.tma = options.tma && CudaDriver::get().hasTensorMaps();
   problem.warpSpecialize = options.warpSpecialize;
   problem.pingPong = options.pingPong;
+  problem.overlapSoftmax = options.overlapSoftmax;
   problem.alignment = commonAlignment(sixteenBit);
   DeviceBuffer varlenBuffer;
   TensorRef cuQ, cuK;

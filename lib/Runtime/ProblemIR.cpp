@@ -24,7 +24,7 @@ std::string ProblemClass::key() const {
   os << "-scale" << scale << "-m" << blockM << "-n" << blockN << "-w"
      << numWarps << "-align" << alignment << (wgmma ? "" : "-nowgmma")
      << (tma ? "" : "-notma") << (warpSpecialize ? "" : "-nows")
-     << (pingPong ? "-pingpong" : "")
+     << (pingPong ? "-pingpong" : "") << (overlapSoftmax ? "-overlap" : "")
      << (stages > 1 ? "-stages" + std::to_string(stages) : "");
   return os.str();
 }

@@ -39,6 +39,8 @@ Backend:
                        ahead of the consumer warps (default 1)
   --ping-pong=0|1      with a producer warpgroup, the consumer warpgroups take
                        turns issuing their products (default 0)
+  --overlap-softmax=0|1  with a producer warpgroup, a key block's softmax runs
+                       while the products around it do (default 0)
 )";
 
 namespace {
@@ -122,7 +124,7 @@ bool parseProblemFlag(const std::string &flag, bool hasValue,
       "batch", "heads", "kv-heads", "seqlen-q", "seqlen-k", "head-dim",
       "dtype", "dropout", "seed", "offset", "scale", "varlen", "varlen-k",
       "data-seed", "backend", "block-m", "block-n", "num-warps", "stages", "wgmma",
-      "tma", "warp-specialize", "ping-pong"};
+      "tma", "warp-specialize", "ping-pong", "overlap-softmax"};
   static const char *const withoutValue[] = {"causal", "backward"};
   bool known = false, needsValue = false;
   for (const char *name : withValue)
@@ -208,6 +210,9 @@ bool parseProblemFlag(const std::string &flag, bool hasValue,
     f.warpSpecialize = integer == 1;
   } else if (flag == "ping-pong" && parseInt(flag, value, 0, 1, integer, error)) {
     f.pingPong = integer == 1;
+  } else if (flag == "overlap-softmax" &&
+             parseInt(flag, value, 0, 1, integer, error)) {
+    f.overlapSoftmax = integer == 1;
   }
   return true;
 }

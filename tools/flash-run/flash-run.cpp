@@ -155,6 +155,7 @@ ProblemClass problemClass(const Options &o) {
   problem.tma = o.tma;
   problem.warpSpecialize = o.warpSpecialize;
   problem.pingPong = o.pingPong;
+  problem.overlapSoftmax = o.overlapSoftmax;
   problem.stages = o.stages;
   return problem;
 }
@@ -234,7 +235,8 @@ public:
   explicit CudaRunner(const Options &o)
       : backend(CudaBackend::Options{o.blockM, o.blockN, o.numWarps, 0,
                                      tuningOf(o), o.wgmma, o.stages,
-                                     o.tma, o.warpSpecialize, o.pingPong}),
+                                     o.tma, o.warpSpecialize, o.pingPong,
+                                     o.overlapSoftmax}),
         backward(o.spec.backward) {}
   ~CudaRunner() override {
     for (CUevent event : events)

@@ -123,7 +123,8 @@ Status tuneProblem(const ProblemFlags &flags, bool force, bool gpu) {
                                            flags.numWarps, 0, tuning, flags.wgmma,
                                            flags.stages, flags.tma,
                                            flags.warpSpecialize,
-                                           flags.pingPong});
+                                           flags.pingPong,
+                                           flags.overlapSoftmax});
   DeviceWorkload device;
   workload.poisonOutputs();
   if (Status s = device.upload(workload); !s)

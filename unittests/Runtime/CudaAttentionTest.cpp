@@ -32,20 +32,23 @@ public:
   void TearDown() override { backends.clear(); }
   static CudaBackend &get(int64_t blockM, int64_t blockN, int64_t warps = 4,
                           int64_t stages = 1, bool tma = true,
-                          bool warpSpecialize = true, bool pingPong = false) {
+                          bool warpSpecialize = true, bool pingPong = false,
+                          bool overlapSoftmax = false) {
     auto &slot = backends[{blockM, blockN, warps, stages, tma, warpSpecialize,
-                           pingPong}];
+                           pingPong, overlapSoftmax}];
     if (!slot) {
       CudaBackend::Options options{blockM, blockN, warps, 0};
       options.stages = stages;
       options.tma = tma;
       options.warpSpecialize = warpSpecialize;
       options.pingPong = pingPong;
+      options.overlapSoftmax = overlapSoftmax;
       slot = std::make_unique<CudaBackend>(options);
     }
     return *slot;
   }
-  using Key = std::tuple<int64_t, int64_t, int64_t, int64_t, bool, bool, bool>;
+  using Key =
+      std::tuple<int64_t, int64_t, int64_t, int64_t, bool, bool, bool, bool>;
   static std::map<Key, std::unique_ptr<CudaBackend>> backends;
 };
 std::map<CudaBackends::Key, std::unique_ptr<CudaBackend>> CudaBackends::backends;
@@ -57,15 +60,18 @@ struct GpuCase {
   int64_t blockM, blockN, warps = 4, stages = 1;
   // On sm_90a with 8 warps: TMA copies where the tiles allow them, issued
   // by a producer warpgroup; with pingPong, its two consumer warpgroups
-  // take turns at their products.
-  bool tma = true, warpSpecialize = true, pingPong = false;
+  // take turns at their products; with overlapSoftmax, a key block's
+  // softmax runs beside the products around it.
+  bool tma = true, warpSpecialize = true, pingPong = false,
+       overlapSoftmax = false;
 };
 
 std::string nameOf(const GpuCase &c) {
   return std::string(c.base.name) + "_m" + std::to_string(c.blockM) + "_n" +
          std::to_string(c.blockN) + (c.warps != 4 ? "_w" + std::to_string(c.warps) : "") +
          (c.stages != 1 ? "_s" + std::to_string(c.stages) : "") +
-         (c.tma ? "" : "_notma") + (c.warpSpecialize ? "" : "_nows") + (c.pingPong ? "_pingpong" : "");
+         (c.tma ? "" : "_notma") + (c.warpSpecialize ? "" : "_nows") + (c.pingPong ? "_pingpong" : "") +
+         (c.overlapSoftmax ? "_overlap" : "");
 }
 
 void PrintTo(const GpuCase &c, std::ostream *os) { *os << nameOf(c); }
@@ -96,6 +102,8 @@ std::vector<GpuCase> gpuCases() {
       all.push_back({c, 128, 128, 8, 1, true, false});
       all.push_back({c, 128, 128, 8, 1, false, true});
       all.push_back({c, 128, 128, 8, 1, true, true, true});
+      all.push_back({c, 128, 128, 8, 1, true, true, false, true});
+      all.push_back({c, 128, 128, 8, 1, true, true, true, true});
     }
   return all;
 }
@@ -109,7 +117,8 @@ TEST_P(CudaAttention, MatchesFloat64Reference) {
   Workload w(c.base.spec);
   Status status =
       runOnGpu(w, CudaBackends::get(c.blockM, c.blockN, c.warps, c.stages, c.tma,
-                                    c.warpSpecialize, c.pingPong));
+                                    c.warpSpecialize, c.pingPong,
+                                    c.overlapSoftmax));
   ASSERT_TRUE(status) << status.message();
   for (const CheckEntry &e : w.check().entries)
     EXPECT_TRUE(e.passed) << c.base.name << ": " << e.name << " error " << e.error

@@ -95,7 +95,12 @@ def ConvertFlashToNVVM : Pass<"convert-flash-to-nvvm", "::mlir::ModuleOp"> {
     Option<"pingPong", "ping-pong", "bool", /*default=*/"false",
            "With warp-specialize: the consumer warpgroups take turns issuing "
            "their wgmma products (named barriers), so that one's softmax "
-           "overlaps the other's products">
+           "overlaps the other's products">,
+    Option<"overlapSoftmax", "overlap-softmax", "bool", /*default=*/"false",
+           "With warp-specialize: attention loops are rotated so that the "
+           "softmax of one key block runs while the wgmma products of the "
+           "next (S) and of the previous (P.V) do (deferred "
+           "wgmma.wait_group, flash.dot_wait)">
   ];
 }
 

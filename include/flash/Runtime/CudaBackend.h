@@ -38,6 +38,8 @@ public:
     bool warpSpecialize = true;
     // With warpSpecialize: the consumer warpgroups take turns at wgmma.
     bool pingPong = false;
+    // With warpSpecialize: a key block's softmax overlaps the products.
+    bool overlapSoftmax = false;
   };
   /// The candidates the autotuner times on the GPU; those whose kernels
   /// spill more than kMaxTunedSpillBytes per thread (as the loaded module

@@ -44,6 +44,9 @@ struct ProblemClass {
   /// GPU, with warpSpecialize: the consumer warpgroups take turns issuing
   /// their products (measured slower alone: docs/performance.md, step 11).
   bool pingPong = false;
+  /// GPU, with warpSpecialize: a key block's softmax overlaps the products
+  /// of the blocks around it (rotated loops, deferred wgmma waits).
+  bool overlapSoftmax = false;
 
   /// A stable, human-readable identity, e.g. for cache keys.
   std::string key() const;

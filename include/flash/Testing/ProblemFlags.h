@@ -26,6 +26,7 @@ struct ProblemFlags {
   bool tma = true;          // --tma=0 keeps cp.async copies on sm_90a
   bool warpSpecialize = true; // --warp-specialize=0: no producer warpgroup
   bool pingPong = false;    // --ping-pong=1: consumer warpgroups take turns
+  bool overlapSoftmax = false; // --overlap-softmax=1: softmax beside products
   int64_t stages = 1;       // --stages=2 prefetches the next K/V tiles
 
   // Read by finish().

@@ -51,8 +51,19 @@ struct DotLowering : public OpConversionPattern<DotOp> {
   }
 };
 
+/// Products are synchronous on the CPU: the result is ready.
+struct DotWaitLowering : public OpConversionPattern<DotWaitOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(DotWaitOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, adaptor.getTile());
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::flash::populateDotToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<DotLowering>(patterns.getContext());
+  patterns.add<DotLowering, DotWaitLowering>(patterns.getContext());
 }

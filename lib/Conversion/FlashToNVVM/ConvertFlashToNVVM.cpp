@@ -57,13 +57,15 @@ struct ConvertFlashToNVVMPass
       module.emitError() << "convert-flash-to-nvvm: warp-specialize needs tma";
       return signalPassFailure();
     }
-    if (pingPong && !warpSpecialize) {
-      module.emitError()
-          << "convert-flash-to-nvvm: ping-pong needs warp-specialize";
+    if ((pingPong || overlapSoftmax) && !warpSpecialize) {
+      module.emitError() << "convert-flash-to-nvvm: "
+                         << (pingPong ? "ping-pong" : "overlap-softmax")
+                         << " needs warp-specialize";
       return signalPassFailure();
     }
     if (tma)
-      planTensorCopies(module, warpSpecialize, pingPong, threads);
+      planTensorCopies(module, warpSpecialize,
+                       ConsumerSchedule{pingPong, overlapSoftmax}, threads);
     annotateSharedWaits(module);
     if (failed(lowerKernelSignatures(module, converter, threads)))
       return signalPassFailure();

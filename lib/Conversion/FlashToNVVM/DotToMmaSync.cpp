@@ -223,9 +223,21 @@ private:
   }
 };
 
+/// mma.sync products complete as they are issued: flash.dot_wait has
+/// nothing to wait for.
+struct DotWaitForwarding : public ConvertOpToLLVMPattern<DotWaitOp> {
+  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
+  LogicalResult
+  matchAndRewrite(DotWaitOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, adaptor.getTile());
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::flash::nvvm::populateDotPatterns(TileTypeConverter &converter,
                                             RewritePatternSet &patterns) {
-  patterns.add<DotLowering>(converter);
+  patterns.add<DotLowering, DotWaitForwarding>(converter);
 }

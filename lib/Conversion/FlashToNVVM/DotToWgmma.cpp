@@ -14,6 +14,7 @@
 
 #include "FlashToNVVMPatterns.h"
 #include "Utility.h"
+#include "SoftmaxOverlap.h"
 #include "WarpgroupTurns.h"
 
 #include "llvm/Support/FormatVariadic.h"
@@ -155,7 +156,9 @@ public:
     NVVM::WgmmaGroupSyncAlignedOp::create(rewriter, loc);
     if (turns)
       passTurn(rewriter, loc, turns);
-    NVVM::WgmmaWaitGroupSyncOp::create(rewriter, loc, 0);
+    // An asynchronous product is awaited by a later flash.dot_wait.
+    if (!op->hasAttr(kAsyncProductAttrName))
+      NVVM::WgmmaWaitGroupSyncOp::create(rewriter, loc, 0);
     rewriter.replaceOp(op, pack(rewriter, loc,
                                 getTypeConverter()->convertType(accType), acc));
     return success();
@@ -231,9 +234,45 @@ private:
   }
 };
 
+/// flash.dot_wait: wgmma.wait_group, then the tile's registers pass through
+/// an empty volatile asm, ordered after the wait, that every later use reads
+/// (CUTLASS's warpgroup_fence_operand): without it a use of an accumulator
+/// could be scheduled above the wait.
+class DotWaitToWgmmaWait : public ConvertOpToLLVMPattern<DotWaitOp> {
+public:
+  DotWaitToWgmmaWait(TileTypeConverter &converter)
+      : ConvertOpToLLVMPattern(converter, /*benefit=*/2) {}
+
+  LogicalResult
+  matchAndRewrite(DotWaitOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    NVVM::WgmmaWaitGroupSyncOp::create(rewriter, loc, op.getPending());
+    SmallVector<Value> values = unpack(rewriter, loc, adaptor.getTile());
+    std::string constraints;
+    for (size_t i = 0; i < values.size(); ++i)
+      constraints += "=f,";
+    for (size_t i = 0; i < values.size(); ++i)
+      constraints += (i ? "," : "") + std::to_string(i);
+    auto resultType = LLVM::LLVMStructType::getLiteral(
+        rewriter.getContext(),
+        SmallVector<Type>(values.size(), rewriter.getF32Type()));
+    auto fence = LLVM::InlineAsmOp::create(
+        rewriter, loc, resultType, values, /*asm_string=*/"", constraints,
+        /*has_side_effects=*/true, /*is_align_stack=*/false,
+        LLVM::TailCallKind::None,
+        LLVM::AsmDialectAttr::get(rewriter.getContext(), LLVM::AsmDialect::AD_ATT),
+        /*operand_attrs=*/ArrayAttr());
+    rewriter.replaceOp(
+        op, pack(rewriter, loc, adaptor.getTile().getType(),
+                 unpack(rewriter, loc, fence.getRes())));
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::flash::nvvm::populateWgmmaDotPatterns(TileTypeConverter &converter,
                                                  RewritePatternSet &patterns) {
-  patterns.add<DotToWgmma>(converter);
+  patterns.add<DotToWgmma, DotWaitToWgmmaWait>(converter);
 }

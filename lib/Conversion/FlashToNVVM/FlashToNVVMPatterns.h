@@ -18,10 +18,16 @@ LogicalResult lowerKernelSignatures(ModuleOp module,
 /// tile IR, before annotateSharedWaits and the kernel signatures). With
 /// `warpSpecialize` and two consumer warpgroups or more, a producer
 /// warpgroup after the `consumerThreads` issues the copies of loop bodies
-/// into two-stage buffers; with `pingPong` too, the consumer warpgroups
-/// take turns at their products (WarpgroupTurns.h).
-void planTensorCopies(ModuleOp module, bool warpSpecialize, bool pingPong,
-                      int64_t consumerThreads);
+/// into two-stage buffers, its consumers scheduling their products as
+/// `schedule` says.
+struct ConsumerSchedule {
+  /// The consumer warpgroups take turns at their products (WarpgroupTurns.h).
+  bool pingPong = false;
+  /// A block's softmax overlaps the next block's products (SoftmaxOverlap.h).
+  bool overlapSoftmax = false;
+};
+void planTensorCopies(ModuleOp module, bool warpSpecialize,
+                      ConsumerSchedule schedule, int64_t consumerThreads);
 
 void populateKernelPatterns(TileTypeConverter &converter,
                             RewritePatternSet &patterns);

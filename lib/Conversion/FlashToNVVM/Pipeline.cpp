@@ -36,7 +36,9 @@ void mlir::flash::buildFlashToNVVMPipeline(OpPassManager &pm,
                                 options.wgmma,
                                 tma, tma && options.warpSpecialize,
                                 tma && options.warpSpecialize &&
-                                    options.pingPong}));
+                                    options.pingPong,
+                                tma && options.warpSpecialize &&
+                                    options.overlapSoftmax}));
   // NVVM ops without an LLVM intrinsic (the mbarrier waits) become inline PTX.
   pm.addPass(createConvertNVVMToLLVMPass());
   pm.addPass(createSCFToControlFlowPass());

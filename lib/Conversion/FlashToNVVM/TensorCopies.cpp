@@ -166,10 +166,10 @@ int64_t layOutPipeline(func::FuncOp kernel, ArrayRef<LoadOp> loads, int64_t end,
 }
 
 /// Plans the TMA copies of one kernel; with `warpSpecialize`, those of loop
-/// bodies that a producer warpgroup can issue are pipelined (and with
-/// `pingPong`, the consumer warpgroups take turns at their products).
-void planKernel(func::FuncOp kernel, bool warpSpecialize, bool pingPong,
-                int64_t consumerThreads) {
+/// bodies that a producer warpgroup can issue are pipelined, the consumers
+/// scheduling their products as `schedule` says.
+void planKernel(func::FuncOp kernel, bool warpSpecialize,
+                ConsumerSchedule schedule, int64_t consumerThreads) {
   SmallVector<LoadOp> copies;
   kernel.walk([&](LoadOp load) {
     if (qualifies(load, kernel))
@@ -273,7 +273,7 @@ void planKernel(func::FuncOp kernel, bool warpSpecialize, bool pingPong,
       wait(load->getBlock()->getTerminator());
   }
   if (!pipelined.empty())
-    specializeWarps(kernel, pipelined, consumerThreads, pingPong);
+    specializeWarps(kernel, pipelined, consumerThreads, schedule);
 }
 
 /// A load of a tile planned as a TMA copy: thread 0 arms the load's barrier
@@ -447,11 +447,11 @@ bool mlir::flash::nvvm::isTensorCopy(Operation *op) {
 }
 
 void mlir::flash::nvvm::planTensorCopies(ModuleOp module, bool warpSpecialize,
-                                         bool pingPong,
+                                         ConsumerSchedule schedule,
                                          int64_t consumerThreads) {
   for (auto kernel : module.getOps<func::FuncOp>())
     if (kernel->hasAttr(FlashDialect::kKernelAttrName) && !kernel.isExternal())
-      planKernel(kernel, warpSpecialize, pingPong, consumerThreads);
+      planKernel(kernel, warpSpecialize, schedule, consumerThreads);
 }
 
 void mlir::flash::nvvm::populateTensorCopyPatterns(TileTypeConverter &converter,

@@ -10,6 +10,8 @@
 #ifndef FLASH_LIB_CONVERSION_FLASHTONVVM_TENSORCOPIES_H
 #define FLASH_LIB_CONVERSION_FLASHTONVVM_TENSORCOPIES_H
 
+#include "FlashToNVVMPatterns.h"
+
 #include "flash/Dialect/Flash/IR/FlashOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -55,6 +57,28 @@ struct PipelinedCopy {
   SmallVector<scf::ForOp> earlierLoops;
 };
 
+/// How many times `copy` ran in its earlier sibling loops.
+Value earlierExecutions(OpBuilder &b, Location loc, const PipelinedCopy &copy,
+                        function_ref<Value(Value)> available);
+/// How many executions of `copy` precede the current one at the builder's
+/// point inside `loops` (its earlier sibling loops' included); `available`
+/// gives a loop bound's value there.
+Value copyExecution(OpBuilder &b, Location loc, ArrayRef<scf::ForOp> loops,
+                    const PipelinedCopy &copy,
+                    function_ref<Value(Value)> available);
+/// Execution j's stage (j % kStages) and round (j / kStages).
+std::pair<Value, Value> stageAndRound(OpBuilder &b, Location loc,
+                                      Value execution);
+/// The consumers' steps of a pipelined copy: wait until `stage`'s buffer
+/// holds the round's tile; the buffer as the load's tile; release it to the
+/// producer.
+void waitUntilFull(OpBuilder &b, Location loc, const PipelinedCopy &copy,
+                   Value stage, Value round, Operation *kernel);
+Value stageTile(OpBuilder &b, Location loc, const PipelinedCopy &copy,
+                Value stage, Operation *kernel);
+void releaseStage(OpBuilder &b, Location loc, const PipelinedCopy &copy,
+                  Value stage, Operation *kernel);
+
 /// The copies of `copies` that a producer warpgroup can issue: in loops
 /// that neither nest nor share an enclosing loop, in then-branches, read
 /// only in their own block, with loop bounds and coordinates that the
@@ -70,10 +94,10 @@ SmallVector<LoadOp> pipelinableCopies(func::FuncOp kernel,
 /// a release of the stage after its last reader) and a producer warpgroup
 /// after them whose first thread runs the loops again issuing the copies.
 /// With two consumer warpgroups, setmaxnreg moves registers from the
-/// producer to the consumers. With `pingPong`, the consumer warpgroups take
-/// turns at their products (WarpgroupTurns.h). Sets flash.consumer_threads.
+/// producer to the consumers, which schedule their products as `schedule`
+/// says. Sets flash.consumer_threads.
 void specializeWarps(func::FuncOp kernel, ArrayRef<PipelinedCopy> copies,
-                     int64_t consumerThreads, bool pingPong);
+                     int64_t consumerThreads, ConsumerSchedule schedule);
 
 } // namespace mlir::flash::nvvm
 

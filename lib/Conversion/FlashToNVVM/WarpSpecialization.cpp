@@ -21,6 +21,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "SoftmaxOverlap.h"
 #include "TensorCopies.h"
 #include "Utility.h"
 #include "WarpgroupTurns.h"
@@ -82,24 +83,13 @@ Value recompute(OpBuilder &b, Value value, IRMapping &mapping) {
   return mapping.lookup(value);
 }
 
-/// The stage (execution % kStages) and round (execution / kStages) of the
-/// copy's current execution inside `loops`, counted on after the executions
-/// of its earlier sibling loops; `available` gives a loop bound's value at
-/// the builder's point.
+/// The stage and round of the copy's current execution inside `loops`.
 std::pair<Value, Value> stageAndRound(OpBuilder &b, Location loc,
                                       ArrayRef<scf::ForOp> loops,
                                       const PipelinedCopy &copy,
                                       function_ref<Value(Value)> available) {
-  Value execution = executionIndex(b, loc, loops);
-  for (scf::ForOp earlier : copy.earlierLoops)
-    execution = arith::AddIOp::create(
-        b, loc, execution,
-        tripCount(b, loc, available(earlier.getLowerBound()),
-                  available(earlier.getUpperBound()),
-                  available(earlier.getStep())));
-  Value stages = arith::ConstantIndexOp::create(b, loc, kStages);
-  return {arith::RemUIOp::create(b, loc, execution, stages),
-          arith::DivUIOp::create(b, loc, execution, stages)};
+  return nvvm::stageAndRound(b, loc,
+                             copyExecution(b, loc, loops, copy, available));
 }
 
 /// The producer's steps for the copies of one loop, issued after `loops`
@@ -139,7 +129,8 @@ void produce(OpBuilder &b, Location loc, ArrayRef<scf::ForOp> loops,
 }
 
 /// Replaces the consumers' load by a wait on its stage's full barrier and
-/// the stage's buffer, and releases the stage after the last reader.
+/// the stage's buffer, and releases the stage after the last reader (after
+/// the wait for it, when that reader is an asynchronous product).
 void consume(const PipelinedCopy &copy, Operation *kernel) {
   LoadOp load = copy.load;
   Location loc = load.getLoc();
@@ -147,27 +138,84 @@ void consume(const PipelinedCopy &copy, Operation *kernel) {
   OpBuilder b(load);
   auto [stage, round] =
       stageAndRound(b, loc, loops, copy, [](Value bound) { return bound; });
-  waitForPhase(b, loc,
-               stagedAddress(b, loc, sharedBase(b, loc, kernel, copy.fullBarriers),
-                             stage, 8),
-               round);
-  Value buffer = stagedAddress(b, loc, sharedBase(b, loc, kernel, copy.buffers),
-                               stage, copy.bufferStride);
-  auto tile = UnrealizedConversionCastOp::create(b, loc, load.getType(), buffer);
+  waitUntilFull(b, loc, copy, stage, round, kernel);
+  Value tile = stageTile(b, loc, copy, stage, kernel);
   Operation *lastReader = nullptr;
   for (Operation *reader : load->getUsers())
     if (!lastReader || lastReader->isBeforeInBlock(reader))
       lastReader = reader;
-  load.getResult().replaceAllUsesWith(tile.getResult(0));
+  if (lastReader->hasAttr(kAsyncProductAttrName))
+    for (Operation *user : lastReader->getUsers())
+      if (isa<DotWaitOp>(user) && lastReader->isBeforeInBlock(user))
+        lastReader = user;
+  load.getResult().replaceAllUsesWith(tile);
   b.setInsertionPointAfter(lastReader);
-  NVVM::MBarrierArriveOp::create(
-      b, loc, /*res=*/Type(),
-      stagedAddress(b, loc, sharedBase(b, loc, kernel, copy.emptyBarriers), stage, 8),
-      /*count=*/Value());
+  releaseStage(b, loc, copy, stage, kernel);
   load.erase();
 }
 
 } // namespace
+
+Value mlir::flash::nvvm::earlierExecutions(OpBuilder &b, Location loc,
+                                           const PipelinedCopy &copy,
+                                           function_ref<Value(Value)> available) {
+  Value executions = arith::ConstantIndexOp::create(b, loc, 0);
+  for (scf::ForOp earlier : copy.earlierLoops)
+    executions = arith::AddIOp::create(
+        b, loc, executions,
+        tripCount(b, loc, available(earlier.getLowerBound()),
+                  available(earlier.getUpperBound()),
+                  available(earlier.getStep())));
+  return executions;
+}
+
+Value mlir::flash::nvvm::copyExecution(OpBuilder &b, Location loc,
+                                       ArrayRef<scf::ForOp> loops,
+                                       const PipelinedCopy &copy,
+                                       function_ref<Value(Value)> available) {
+  Value execution = executionIndex(b, loc, loops);
+  if (copy.earlierLoops.empty())
+    return execution;
+  return arith::AddIOp::create(b, loc, execution,
+                               earlierExecutions(b, loc, copy, available));
+}
+
+std::pair<Value, Value> mlir::flash::nvvm::stageAndRound(OpBuilder &b,
+                                                         Location loc,
+                                                         Value execution) {
+  Value stages = arith::ConstantIndexOp::create(b, loc, kStages);
+  return {arith::RemUIOp::create(b, loc, execution, stages),
+          arith::DivUIOp::create(b, loc, execution, stages)};
+}
+
+void mlir::flash::nvvm::waitUntilFull(OpBuilder &b, Location loc,
+                                      const PipelinedCopy &copy, Value stage,
+                                      Value round, Operation *kernel) {
+  waitForPhase(b, loc,
+               stagedAddress(b, loc, sharedBase(b, loc, kernel, copy.fullBarriers),
+                             stage, 8),
+               round);
+}
+
+Value mlir::flash::nvvm::stageTile(OpBuilder &b, Location loc,
+                                   const PipelinedCopy &copy, Value stage,
+                                   Operation *kernel) {
+  Value buffer = stagedAddress(b, loc, sharedBase(b, loc, kernel, copy.buffers),
+                               stage, copy.bufferStride);
+  return UnrealizedConversionCastOp::create(b, loc,
+                                            copy.load->getResult(0).getType(),
+                                            buffer)
+      .getResult(0);
+}
+
+void mlir::flash::nvvm::releaseStage(OpBuilder &b, Location loc,
+                                     const PipelinedCopy &copy, Value stage,
+                                     Operation *kernel) {
+  NVVM::MBarrierArriveOp::create(
+      b, loc, /*res=*/Type(),
+      stagedAddress(b, loc, sharedBase(b, loc, kernel, copy.emptyBarriers), stage, 8),
+      /*count=*/Value());
+}
 
 SmallVector<LoadOp>
 mlir::flash::nvvm::pipelinableCopies(func::FuncOp kernel,
@@ -220,7 +268,7 @@ mlir::flash::nvvm::pipelinableCopies(func::FuncOp kernel,
 void mlir::flash::nvvm::specializeWarps(func::FuncOp kernel,
                                         ArrayRef<PipelinedCopy> copies,
                                         int64_t consumerThreads,
-                                        bool pingPong) {
+                                        ConsumerSchedule schedule) {
   Location loc = kernel.getLoc();
   Block &entry = kernel.getBody().front();
   // The producer's loops, one nest per consumer loop, in program order,
@@ -258,7 +306,7 @@ void mlir::flash::nvvm::specializeWarps(func::FuncOp kernel,
     NVVM::SetMaxRegisterOp::create(at, loc, kConsumerRegisters,
                                    NVVM::SetMaxRegisterAction::increase);
   }
-  if (pingPong)
+  if (schedule.pingPong)
     scheduleWarpgroupTurns(kernel, consumers, consumerThreads);
 
   OpBuilder producer = OpBuilder::atBlockTerminator(split.elseBlock());
@@ -295,8 +343,15 @@ void mlir::flash::nvvm::specializeWarps(func::FuncOp kernel,
       if (copy.load->getParentOp() == loop)
         produce(at, loc, produced, copy, mapping, kernel);
   }
-  for (const PipelinedCopy &copy : copies)
-    consume(copy, kernel);
+  // The consumers' side: loops whose products can overlap their softmax
+  // are rotated first, consuming the copies of the products' `b` tiles.
+  SmallVector<PipelinedCopy> consumed(copies.begin(), copies.end());
+  if (schedule.overlapSoftmax)
+    for (auto &[loop, chain] : nests)
+      overlapProductsWithSoftmax(loop, consumed, kernel);
+  for (const PipelinedCopy &copy : consumed)
+    if (copy.load)
+      consume(copy, kernel);
   kernel->setAttr(FlashDialect::kConsumerThreadsAttrName,
                   b.getI64IntegerAttr(consumerThreads));
 }

@@ -190,6 +190,17 @@ func.func @dot_transpose_a_f16(%a: tensor<32x16xf16>, %b: tensor<32x8xf16>,
 
 // -----
 
+// Products are synchronous on the CPU: flash.dot_wait returns its operand.
+// CHECK-LABEL: func.func @dot_wait(
+// CHECK-SAME: %[[S:[^:]+]]: tensor<16x8xf32>)
+// CHECK-NEXT: return %[[S]] : tensor<16x8xf32>
+func.func @dot_wait(%s: tensor<16x8xf32>) -> tensor<16x8xf32> {
+  %r = flash.dot_wait %s pending 1 : tensor<16x8xf32>
+  return %r : tensor<16x8xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @dot_transpose_both(
 // CHECK-NEXT: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d2, d0)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction"]}
 // CHECK-NOT: arith.extf

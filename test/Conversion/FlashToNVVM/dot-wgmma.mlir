@@ -144,3 +144,27 @@ func.func @not_a_warpgroup_tile(%q: memref<?x64xbf16>, %k: memref<?x64xbf16>, %o
   flash.store %s, %o[%c0, %c0] bound %n along 0 : tensor<128x64xf32, #mma> -> memref<?x64xf32>
   return
 }
+
+// -----
+
+// flash.dot_wait: wgmma.wait_group `pending`, then the tile's registers pass
+// through an empty volatile asm that every later use reads, so that no use
+// moves above the wait. Without wgmma products complete when issued: the
+// operand is returned.
+// CHECK-LABEL: llvm.func @dot_wait(
+// CHECK: nvvm.wgmma.wait.group.sync.aligned 1
+// CHECK-NEXT: llvm.extractvalue
+// CHECK: %[[FENCED:.*]] = llvm.inline_asm has_side_effects asm_dialect = att "", "=f,{{.*}},=f,0,1,{{.*}},31"
+// CHECK: llvm.extractvalue %[[FENCED]][31]
+// NOWGMMA-LABEL: llvm.func @dot_wait(
+// NOWGMMA-NOT: wgmma
+// NOWGMMA-NOT: llvm.inline_asm
+// NOWGMMA: llvm.return
+#mma = #flash.mma<warps = 4>
+func.func @dot_wait(%o: memref<?x64xf32>, %n: index) attributes {flash.kernel} {
+  %c0 = arith.constant 0 : index
+  %z = arith.constant dense<1.0> : tensor<64x64xf32, #mma>
+  %r = flash.dot_wait %z pending 1 : tensor<64x64xf32, #mma>
+  flash.store %r, %o[%c0, %c0] bound %n along 0 : tensor<64x64xf32, #mma> -> memref<?x64xf32>
+  return
+}

@@ -142,3 +142,19 @@ func.func @transpose_not_unit(%a: tensor<64x64xf32>) {
   %r = flash.dot %a, %a, %a {transpose_a = 1 : i64} : tensor<64x64xf32>, tensor<64x64xf32> -> tensor<64x64xf32>
   return
 }
+
+// -----
+
+func.func @dot_wait_negative(%s: tensor<64x64xf32>) {
+  // expected-error @+1 {{attribute 'pending' failed to satisfy constraint: 64-bit signless integer attribute whose value is non-negative}}
+  %r = flash.dot_wait %s pending -1 : tensor<64x64xf32>
+  return
+}
+
+// -----
+
+func.func @dot_wait_not_f32(%s: tensor<64x64xbf16>) {
+  // expected-error @+1 {{operand #0 must be tile of 32-bit float values, but got 'tensor<64x64xbf16>'}}
+  %r = flash.dot_wait %s pending 0 : tensor<64x64xbf16>
+  return
+}

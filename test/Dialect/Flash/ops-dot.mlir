@@ -66,3 +66,20 @@ func.func @chain(%q: tensor<64x64xbf16>, %k: tensor<64x64xbf16>, %v: tensor<64x6
   %t = flash.dot %x, %x, %y : tensor<1x1xf16>, tensor<1x1xf16> -> tensor<1x1xf32>
   return
 }
+
+// -----
+
+// flash.dot_wait: the product's result once at most `pending` products are
+// still running.
+
+// CHECK-LABEL: func.func @dot_wait(
+// CHECK-SAME: %[[S:[^:]+]]: tensor<64x64xf32>)
+// CHECK: %[[READY:.*]] = flash.dot_wait %[[S]] pending 1 : tensor<64x64xf32>
+// CHECK: flash.dot_wait %[[READY]] pending 0 : tensor<64x64xf32>
+// GENERIC-LABEL: sym_name = "dot_wait"
+// GENERIC: "flash.dot_wait"(%{{.*}}) <{pending = 1 : i64}> : (tensor<64x64xf32>) -> tensor<64x64xf32>
+func.func @dot_wait(%s: tensor<64x64xf32>) -> tensor<64x64xf32> {
+  %ready = flash.dot_wait %s pending 1 : tensor<64x64xf32>
+  %all = flash.dot_wait %ready pending 0 : tensor<64x64xf32>
+  return %all : tensor<64x64xf32>
+}

@@ -46,6 +46,11 @@ struct FlashToNVVMOptions : public PassPipelineOptions<FlashToNVVMOptions> {
       llvm::cl::desc("Hopper (sm_90a), with warp-specialize: the consumer "
                      "warpgroups take turns issuing their wgmma products"),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> overlapSoftmax{
+      *this, "overlap-softmax",
+      llvm::cl::desc("Hopper (sm_90a), with warp-specialize: a key block's "
+                     "softmax overlaps the wgmma products around it"),
+      llvm::cl::init(false)};
   PassOptions::Option<int64_t> vectorBytes{
       *this, "vector-bytes",
       llvm::cl::desc("Alignment in bytes of the memrefs' bases and strides"),

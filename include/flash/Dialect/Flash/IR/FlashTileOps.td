@@ -183,6 +183,33 @@ def Flash_DotOp : Flash_Op<"dot", [Pure, AllTypesMatch<["acc", "result"]>]> {
   let hasVerifier = 1;
 }
 
+def Flash_DotWaitOp : Flash_Op<"dot_wait", [AllTypesMatch<["tile", "result"]>]> {
+  let summary = "Wait until at most `pending` matrix products are running";
+  let description = [{
+    Returns `tile` (a product's result) once at most `pending` of the
+    products issued before it, in program order, are still running. On
+    sm_90a, convert-flash-to-nvvm issues some products asynchronously (the
+    overlap of one block's softmax with the next block's products) and this
+    is `wgmma.wait_group pending`, with the tile's registers fenced so that
+    no use of the result moves above the wait. Elsewhere products complete
+    as they are issued and the op returns its operand.
+
+    ```mlir
+    %s_ready = flash.dot_wait %s pending 1 : tensor<128x128xf32>
+    ```
+  }];
+  let arguments = (ins Flash_F32Tile:$tile,
+                       ConfinedAttr<I64Attr, [IntNonNegative]>:$pending);
+  let results = (outs Flash_F32Tile:$result);
+  let assemblyFormat = "$tile `pending` $pending attr-dict `:` type($tile)";
+  let builders = [
+    OpBuilder<(ins "Value":$tile, "int64_t":$pending), [{
+      build($_builder, $_state, tile.getType(), tile,
+            $_builder.getI64IntegerAttr(pending));
+    }]>
+  ];
+}
+
 //===----------------------------------------------------------------------===//
 // Softmax and masking
 //===----------------------------------------------------------------------===//
