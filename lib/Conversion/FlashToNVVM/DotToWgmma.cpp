@@ -55,6 +55,32 @@ struct OperandSteps {
   }
 };
 
+/// Volatile inline PTX that reads `inputs` (`inputConstraints`) and reads
+/// and writes `registers` (f32) in place: its outputs "=f" $0.. are tied to
+/// the operands after the inputs. The form of wgmma (accumulators updated
+/// in place) and of the register fence after a wait.
+SmallVector<Value> asmOnF32Registers(OpBuilder &b, Location loc,
+                                     StringRef text, StringRef inputConstraints,
+                                     ValueRange inputs, ValueRange registers) {
+  std::string constraints;
+  for (size_t i = 0; i < registers.size(); ++i)
+    constraints += "=f,";
+  constraints += inputConstraints;
+  for (size_t i = 0; i < registers.size(); ++i)
+    constraints += (i || !inputConstraints.empty() ? "," : "") + std::to_string(i);
+  SmallVector<Value> operands(inputs);
+  operands.append(registers.begin(), registers.end());
+  auto resultType = LLVM::LLVMStructType::getLiteral(
+      b.getContext(), SmallVector<Type>(registers.size(), b.getF32Type()));
+  auto inlineAsm = LLVM::InlineAsmOp::create(
+      b, loc, resultType, operands, text, constraints,
+      /*has_side_effects=*/true, /*is_align_stack=*/false,
+      LLVM::TailCallKind::None,
+      LLVM::AsmDialectAttr::get(b.getContext(), LLVM::AsmDialect::AD_ATT),
+      /*operand_attrs=*/ArrayAttr());
+  return unpack(b, loc, inlineAsm.getRes());
+}
+
 bool isSwizzledShared(RankedTensorType type) {
   auto shared = dyn_cast_or_null<SharedEncodingAttr>(type.getEncoding());
   return shared && shared.isSwizzled();
@@ -214,23 +240,9 @@ private:
     if (!aInRegisters)
       asmText << (transposeA ? 1 : 0) << ", ";
     asmText << (transposeB ? 1 : 0) << ";\n}";
-    std::string constraints;
-    for (int64_t i = 0; i < count; ++i)
-      constraints += "=f,";
-    constraints += aInRegisters ? "r,r,r,r,l,r" : "l,l,r";
-    for (int64_t i = 0; i < count; ++i)
-      constraints += "," + std::to_string(i);
-    operands.append(acc.begin(), acc.end());
-    Type f32 = b.getF32Type();
-    auto resultType = LLVM::LLVMStructType::getLiteral(
-        b.getContext(), SmallVector<Type>(count, f32));
-    auto inlineAsm = LLVM::InlineAsmOp::create(
-        b, loc, resultType, operands, text, constraints,
-        /*has_side_effects=*/true, /*is_align_stack=*/false,
-        LLVM::TailCallKind::None,
-        LLVM::AsmDialectAttr::get(b.getContext(), LLVM::AsmDialect::AD_ATT),
-        /*operand_attrs=*/ArrayAttr());
-    return unpack(b, loc, inlineAsm.getRes());
+    return asmOnF32Registers(b, loc, text,
+                             aInRegisters ? "r,r,r,r,l,r" : "l,l,r", operands,
+                             acc);
   }
 };
 
@@ -248,24 +260,11 @@ public:
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     NVVM::WgmmaWaitGroupSyncOp::create(rewriter, loc, op.getPending());
-    SmallVector<Value> values = unpack(rewriter, loc, adaptor.getTile());
-    std::string constraints;
-    for (size_t i = 0; i < values.size(); ++i)
-      constraints += "=f,";
-    for (size_t i = 0; i < values.size(); ++i)
-      constraints += (i ? "," : "") + std::to_string(i);
-    auto resultType = LLVM::LLVMStructType::getLiteral(
-        rewriter.getContext(),
-        SmallVector<Type>(values.size(), rewriter.getF32Type()));
-    auto fence = LLVM::InlineAsmOp::create(
-        rewriter, loc, resultType, values, /*asm_string=*/"", constraints,
-        /*has_side_effects=*/true, /*is_align_stack=*/false,
-        LLVM::TailCallKind::None,
-        LLVM::AsmDialectAttr::get(rewriter.getContext(), LLVM::AsmDialect::AD_ATT),
-        /*operand_attrs=*/ArrayAttr());
+    SmallVector<Value> fenced = asmOnF32Registers(
+        rewriter, loc, /*text=*/"", /*inputConstraints=*/"", ValueRange(),
+        unpack(rewriter, loc, adaptor.getTile()));
     rewriter.replaceOp(
-        op, pack(rewriter, loc, adaptor.getTile().getType(),
-                 unpack(rewriter, loc, fence.getRes())));
+        op, pack(rewriter, loc, adaptor.getTile().getType(), fenced));
     return success();
   }
 };

@@ -214,19 +214,24 @@ FailureOr<int64_t> sharedOffset(Operation *op) {
   return offset.getInt();
 }
 
-void barrier(OpBuilder &b, Location loc) {
+int64_t consumerThreads(OpBuilder &b) {
   Operation *function = b.getInsertionBlock()->getParentOp();
   if (!isa<FunctionOpInterface>(function))
     function = function->getParentOfType<FunctionOpInterface>();
   auto consumers = function ? function->getAttrOfType<IntegerAttr>(
                                   FlashDialect::kConsumerThreadsAttrName)
                             : IntegerAttr();
+  return consumers ? consumers.getInt() : 0;
+}
+
+void barrier(OpBuilder &b, Location loc) {
+  int64_t consumers = consumerThreads(b);
   if (!consumers) {
     NVVM::Barrier0Op::create(b, loc);
     return;
   }
   NVVM::BarrierOp::create(b, loc, /*res=*/Type(), i32Const(b, loc, 1),
-                          i32Const(b, loc, consumers.getInt()),
+                          i32Const(b, loc, consumers),
                           NVVM::BarrierReductionAttr(), /*reductionPredicate=*/Value());
 }
 

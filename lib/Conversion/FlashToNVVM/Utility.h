@@ -139,6 +139,9 @@ bool isTensorCopy(Operation *op);
 bool isAwaitedOnBarrier(Value tile);
 Value barrierOf(OpBuilder &b, Location loc, Operation *load);
 
+/// The flash.consumer_threads of the kernel around the builder's point: 0
+/// unless it is warp-specialized.
+int64_t consumerThreads(OpBuilder &b);
 /// A barrier for all threads of the program; in a warp-specialized kernel
 /// (flash.consumer_threads), for its consumer threads (named barrier 1).
 void barrier(OpBuilder &b, Location loc);

@@ -25,7 +25,6 @@
 #include "flash/Dialect/Flash/IR/FlashOps.h"
 
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
-#include "mlir/Interfaces/FunctionInterfaces.h"
 
 using namespace mlir;
 using namespace mlir::flash;
@@ -92,13 +91,7 @@ void mlir::flash::nvvm::scheduleWarpgroupTurns(func::FuncOp kernel,
 }
 
 int64_t mlir::flash::nvvm::warpgroupsTakingTurns(OpBuilder &b) {
-  Operation *function = b.getInsertionBlock()->getParentOp();
-  if (!isa<FunctionOpInterface>(function))
-    function = function->getParentOfType<FunctionOpInterface>();
-  auto consumers = function ? function->getAttrOfType<IntegerAttr>(
-                                  FlashDialect::kConsumerThreadsAttrName)
-                            : IntegerAttr();
-  int64_t warpgroups = consumers ? consumers.getInt() / 128 : 0;
+  int64_t warpgroups = consumerThreads(b) / 128;
   return warpgroups >= 2 ? warpgroups : 0;
 }
 
