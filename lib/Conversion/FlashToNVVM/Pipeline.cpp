@@ -30,15 +30,12 @@ void mlir::flash::buildFlashToNVVMPipeline(OpPassManager &pm,
     pm.addPass(createFlashPrefetchSharedTiles());
   pm.addPass(createFlashAllocateSharedMemory());
   bool tma = options.tma && options.wgmma && options.vectorBytes == 16;
-  pm.addPass(createConvertFlashToNVVM(
-      ConvertFlashToNVVMOptions{static_cast<unsigned>(options.numWarps),
-                                static_cast<unsigned>(options.vectorBytes),
-                                options.wgmma,
-                                tma, tma && options.warpSpecialize,
-                                tma && options.warpSpecialize &&
-                                    options.pingPong,
-                                tma && options.warpSpecialize &&
-                                    options.overlapSoftmax}));
+  bool specialize = tma && options.warpSpecialize;
+  pm.addPass(createConvertFlashToNVVM(ConvertFlashToNVVMOptions{
+      static_cast<unsigned>(options.numWarps),
+      static_cast<unsigned>(options.vectorBytes), options.wgmma, tma,
+      specialize, specialize && options.pingPong,
+      specialize && options.overlapSoftmax}));
   // NVVM ops without an LLVM intrinsic (the mbarrier waits) become inline PTX.
   pm.addPass(createConvertNVVMToLLVMPass());
   pm.addPass(createSCFToControlFlowPass());

@@ -57,9 +57,6 @@ struct PipelinedCopy {
   SmallVector<scf::ForOp> earlierLoops;
 };
 
-/// How many times `copy` ran in its earlier sibling loops.
-Value earlierExecutions(OpBuilder &b, Location loc, const PipelinedCopy &copy,
-                        function_ref<Value(Value)> available);
 /// How many executions of `copy` precede the current one at the builder's
 /// point inside `loops` (its earlier sibling loops' included); `available`
 /// gives a loop bound's value there.

@@ -83,13 +83,11 @@ Value recompute(OpBuilder &b, Value value, IRMapping &mapping) {
   return mapping.lookup(value);
 }
 
-/// The stage and round of the copy's current execution inside `loops`.
-std::pair<Value, Value> stageAndRound(OpBuilder &b, Location loc,
-                                      ArrayRef<scf::ForOp> loops,
-                                      const PipelinedCopy &copy,
-                                      function_ref<Value(Value)> available) {
-  return nvvm::stageAndRound(b, loc,
-                             copyExecution(b, loc, loops, copy, available));
+/// The barrier of `stage` among a copy's full or empty barriers (8 bytes
+/// a stage from `barriers`).
+Value stageBarrier(OpBuilder &b, Location loc, Operation *kernel,
+                   int64_t barriers, Value stage) {
+  return stagedAddress(b, loc, sharedBase(b, loc, kernel, barriers), stage, 8);
 }
 
 /// The producer's steps for the copies of one loop, issued after `loops`
@@ -97,16 +95,15 @@ std::pair<Value, Value> stageAndRound(OpBuilder &b, Location loc,
 void produce(OpBuilder &b, Location loc, ArrayRef<scf::ForOp> loops,
              const PipelinedCopy &copy, IRMapping &mapping, Operation *kernel) {
   LoadOp load = copy.load;
-  auto [stage, round] = stageAndRound(b, loc, loops, copy, [&](Value bound) {
-    return recompute(b, bound, mapping);
-  });
+  auto [stage, round] = stageAndRound(
+      b, loc, copyExecution(b, loc, loops, copy, [&](Value bound) {
+        return recompute(b, bound, mapping);
+      }));
   // Released by the consumers' previous round (parity round - 1), or never
   // used: a fresh barrier's preceding phase counts as complete.
   Value previousRound = arith::XOrIOp::create(
       b, loc, round, arith::ConstantIndexOp::create(b, loc, 1));
-  waitForPhase(b, loc,
-               stagedAddress(b, loc, sharedBase(b, loc, kernel, copy.emptyBarriers),
-                             stage, 8),
+  waitForPhase(b, loc, stageBarrier(b, loc, kernel, copy.emptyBarriers, stage),
                previousRound);
   SmallVector<Value> operands;
   for (Value operand : load->getOperands())
@@ -136,8 +133,9 @@ void consume(const PipelinedCopy &copy, Operation *kernel) {
   Location loc = load.getLoc();
   SmallVector<scf::ForOp> loops = *enclosingLoops(load, kernel);
   OpBuilder b(load);
-  auto [stage, round] =
-      stageAndRound(b, loc, loops, copy, [](Value bound) { return bound; });
+  auto [stage, round] = stageAndRound(
+      b, loc,
+      copyExecution(b, loc, loops, copy, [](Value bound) { return bound; }));
   waitUntilFull(b, loc, copy, stage, round, kernel);
   Value tile = stageTile(b, loc, copy, stage, kernel);
   Operation *lastReader = nullptr;
@@ -156,28 +154,18 @@ void consume(const PipelinedCopy &copy, Operation *kernel) {
 
 } // namespace
 
-Value mlir::flash::nvvm::earlierExecutions(OpBuilder &b, Location loc,
-                                           const PipelinedCopy &copy,
-                                           function_ref<Value(Value)> available) {
-  Value executions = arith::ConstantIndexOp::create(b, loc, 0);
-  for (scf::ForOp earlier : copy.earlierLoops)
-    executions = arith::AddIOp::create(
-        b, loc, executions,
-        tripCount(b, loc, available(earlier.getLowerBound()),
-                  available(earlier.getUpperBound()),
-                  available(earlier.getStep())));
-  return executions;
-}
-
 Value mlir::flash::nvvm::copyExecution(OpBuilder &b, Location loc,
                                        ArrayRef<scf::ForOp> loops,
                                        const PipelinedCopy &copy,
                                        function_ref<Value(Value)> available) {
   Value execution = executionIndex(b, loc, loops);
-  if (copy.earlierLoops.empty())
-    return execution;
-  return arith::AddIOp::create(b, loc, execution,
-                               earlierExecutions(b, loc, copy, available));
+  for (scf::ForOp earlier : copy.earlierLoops)
+    execution = arith::AddIOp::create(
+        b, loc, execution,
+        tripCount(b, loc, available(earlier.getLowerBound()),
+                  available(earlier.getUpperBound()),
+                  available(earlier.getStep())));
+  return execution;
 }
 
 std::pair<Value, Value> mlir::flash::nvvm::stageAndRound(OpBuilder &b,
@@ -191,9 +179,7 @@ std::pair<Value, Value> mlir::flash::nvvm::stageAndRound(OpBuilder &b,
 void mlir::flash::nvvm::waitUntilFull(OpBuilder &b, Location loc,
                                       const PipelinedCopy &copy, Value stage,
                                       Value round, Operation *kernel) {
-  waitForPhase(b, loc,
-               stagedAddress(b, loc, sharedBase(b, loc, kernel, copy.fullBarriers),
-                             stage, 8),
+  waitForPhase(b, loc, stageBarrier(b, loc, kernel, copy.fullBarriers, stage),
                round);
 }
 
@@ -213,7 +199,7 @@ void mlir::flash::nvvm::releaseStage(OpBuilder &b, Location loc,
                                      Operation *kernel) {
   NVVM::MBarrierArriveOp::create(
       b, loc, /*res=*/Type(),
-      stagedAddress(b, loc, sharedBase(b, loc, kernel, copy.emptyBarriers), stage, 8),
+      stageBarrier(b, loc, kernel, copy.emptyBarriers, stage),
       /*count=*/Value());
 }
 
