@@ -2,9 +2,9 @@
 """Randomised numerics: random attention problems through `flash-run --check`.
 
 Each run draws a problem (batch, GQA ratio, head dim, dtype, causal, dropout,
-scale, dense or packed lengths, tile sizes) and checks every output against
-the float64 oracle; every problem that fails or crashes is printed with its
-flags and report.
+scale, dense or packed lengths, tile sizes, atomic dq sums) and checks every
+output against the float64 oracle; every problem that fails or crashes is
+printed with its flags and report.
 
   scripts/fuzz-flash-run.py --seconds 600 --seed 1 [--backend cpu|cuda]
 """
@@ -32,6 +32,8 @@ def draw(rng, backend):
                   f'--seed={rng.randrange(1 << 40)}', f'--offset={rng.randrange(1 << 32)}']
     if rng.random() < 0.5:
         flags.append('--backward')
+        if rng.random() < 0.3:
+            flags.append('--atomic-dq=1')
     if rng.random() < 0.3:
         flags.append(f'--scale={rng.choice([0.01, 0.05, 0.2])}')
     if rng.random() < 0.3:

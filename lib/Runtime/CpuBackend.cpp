@@ -237,7 +237,10 @@ ProblemClass CpuBackend::classify(const ForwardArgs &args,
 
 ProblemClass CpuBackend::classify(const BackwardArgs &args,
                                   const ProblemSizes &sizes) const {
-  return classifyProblem(args, sizes, impl->options.blockM, impl->options.blockN);
+  ProblemClass problem =
+      classifyProblem(args, sizes, impl->options.blockM, impl->options.blockN);
+  problem.atomicDq = impl->options.atomicDq;
+  return problem;
 }
 
 Status CpuBackend::prepare(const ProblemClass &problem) {
@@ -271,6 +274,7 @@ static Status runCall(CpuBackend::Options options,
   if (Status s = validate(args, &sizes); !s)
     return s;
   ProblemClass problem = classifyProblem(args, sizes, options.blockM, options.blockN);
+  problem.atomicDq = problem.backward && options.atomicDq;
   ArgumentPack pack;
   for (const TensorRef *t : tensors)
     pack.addMemRef(*t);

@@ -225,7 +225,7 @@ struct CudaBackend::Impl {
   /// One call (forward or backward) on this device, tuned and cached.
   template <typename Args>
   Status run(const Args &args, const ProblemSizes &sizes,
-             const TensorRef *workspace, CUstream stream,
+             llvm::ArrayRef<TensorRef> workspaces, CUstream stream,
              Autotuner::Progress progress);
 
   Status prepareDevice() {
@@ -510,8 +510,8 @@ NamedTensors tensorsOf(const BackwardArgs &a) {
 
 /// What forward and backward share once the arguments are valid: the
 /// device checks, the class (with the tensors' alignment), its compiled
-/// kernels, the varlen copies and the kernel parameters. `workspace`, when
-/// given, is passed after the call's tensors.
+/// kernels, the varlen copies and the kernel parameters. The `workspaces`
+/// are passed after the call's tensors.
 /// Device time in milliseconds of `work` on `stream`, with CUDA events.
 static Status timeOnStream(CUstream stream, llvm::function_ref<Status()> work,
                            double &ms) {
@@ -540,7 +540,8 @@ static Status timeOnStream(CUstream stream, llvm::function_ref<Status()> work,
 
 template <typename Args>
 static Status launchCall(CudaBackend::Options options, Args const &args,
-                         const ProblemSizes &sizes, const TensorRef *workspace,
+                         const ProblemSizes &sizes,
+                         llvm::ArrayRef<TensorRef> workspaces,
                          CUstream stream,
                          llvm::function_ref<Status(ProblemClass &, CompiledClass *&)>
                              compile,
@@ -570,6 +571,7 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
   problem.warpSpecialize = options.warpSpecialize;
   problem.pingPong = options.pingPong;
   problem.overlapSoftmax = options.overlapSoftmax;
+  problem.atomicDq = problem.backward && options.atomicDq;
   problem.alignment = commonAlignment(sixteenBit);
   DeviceBuffer varlenBuffer;
   TensorRef cuQ, cuK;
@@ -578,8 +580,8 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
   KernelParams params;
   for (auto [name, t] : tensors)
     params.addTensor(*t);
-  if (workspace)
-    params.addTensor(*workspace);
+  for (const TensorRef &workspace : workspaces)
+    params.addTensor(workspace);
   addOptionalParams(params, problem, cuQ, cuK, args.options);
 
   // Tuning times candidates on the call's own tensors (inputs are only
@@ -615,7 +617,7 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
   Status status = launch(*entry, sizes, params);
   // The varlen copies and workspaces are freed on return: wait for the
   // kernels that read them.
-  if (varlenBuffer.size() || workspace) {
+  if (varlenBuffer.size() || !workspaces.empty()) {
     Status synced = driver.synchronizeStream(stream);
     return status ? synced : status;
   }
@@ -631,10 +633,11 @@ std::vector<TileConfig> CudaBackend::tuningCandidates() {
 /// launchCall with this backend's kernel cache, launcher and device name.
 template <typename Args>
 Status CudaBackend::Impl::run(const Args &args, const ProblemSizes &sizes,
-                              const TensorRef *workspace, CUstream stream,
+                              llvm::ArrayRef<TensorRef> workspaces,
+                              CUstream stream,
                               Autotuner::Progress progress) {
   return launchCall(
-      options, args, sizes, workspace, stream,
+      options, args, sizes, workspaces, stream,
       [&](ProblemClass &problem, CompiledClass *&entry) {
         return compiledClass(problem, entry);
       },
@@ -652,7 +655,7 @@ Status CudaBackend::forward(const ForwardArgs &args, CUstream stream,
     return s;
   if (Status s = impl->prepareDevice(); !s)
     return s;
-  return impl->run(args, sizes, /*workspace=*/nullptr, stream, progress);
+  return impl->run(args, sizes, /*workspaces=*/{}, stream, progress);
 }
 
 Status CudaBackend::backward(const BackwardArgs &args, CUstream stream,
@@ -662,17 +665,26 @@ Status CudaBackend::backward(const BackwardArgs &args, CUstream stream,
     return s;
   if (Status s = impl->prepareDevice(); !s)
     return s;
-  // D = rowsum(dO * O), shaped like the lse.
-  TensorRef delta;
-  delta.dtype = DType::F32;
-  delta.shape = args.lse.shape;
-  delta.strides = contiguousStrides(delta.shape);
-  DeviceBuffer deltaBuffer;
-  if (Status s = deltaBuffer.allocate(std::max<int64_t>(delta.numElements(), 1) * 4);
-      !s)
-    return s;
-  delta.data = deltaBuffer.data();
-  return impl->run(args, sizes, &delta, stream, progress);
+  // D = rowsum(dO * O), shaped like the lse; with atomicDq, dq's f32 sums,
+  // shaped like q (the order of flash.attention_grad's kernels' workspace
+  // arguments).
+  std::vector<std::vector<int64_t>> shapes = {args.lse.shape};
+  if (impl->options.atomicDq)
+    shapes.push_back(args.q.shape);
+  std::vector<DeviceBuffer> buffers(shapes.size());
+  std::vector<TensorRef> workspaces(shapes.size());
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    TensorRef &workspace = workspaces[i];
+    workspace.dtype = DType::F32;
+    workspace.shape = shapes[i];
+    workspace.strides = contiguousStrides(workspace.shape);
+    if (Status s = buffers[i].allocate(
+            std::max<int64_t>(workspace.numElements(), 1) * 4);
+        !s)
+      return s;
+    workspace.data = buffers[i].data();
+  }
+  return impl->run(args, sizes, workspaces, stream, progress);
 }
 
 } // namespace flash

@@ -25,7 +25,8 @@ std::string ProblemClass::key() const {
      << numWarps << "-align" << alignment << (wgmma ? "" : "-nowgmma")
      << (tma ? "" : "-notma") << (warpSpecialize ? "" : "-nows")
      << (pingPong ? "-pingpong" : "") << (overlapSoftmax ? "-overlap" : "")
-     << (stages > 1 ? "-stages" + std::to_string(stages) : "");
+     << (stages > 1 ? "-stages" + std::to_string(stages) : "")
+     << (atomicDq ? "-atomicdq" : "");
   return os.str();
 }
 
@@ -118,7 +119,9 @@ OwningOpRef<ModuleOp> buildProblemIR(MLIRContext &context,
     mlir::flash::AttentionGradOp::create(b, loc, arg(0), arg(1), arg(2), arg(3),
                                    arg(4), arg(5), arg(6), arg(7), arg(8), cuQ,
                                    cuK, maxQ, maxK, seed, offset, scale, causal,
-                                   dropout);
+                                   dropout,
+                                   problem.atomicDq ? b.getUnitAttr()
+                                                    : UnitAttr());
   else
     mlir::flash::AttentionOp::create(b, loc, arg(0), arg(1), arg(2), arg(3), arg(4),
                                cuQ, cuK, maxQ, maxK, seed, offset, scale,

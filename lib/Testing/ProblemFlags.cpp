@@ -41,6 +41,10 @@ Backend:
                        turns issuing their products (default 0)
   --overlap-softmax=0|1  with a producer warpgroup, a key block's softmax runs
                        while the products around it do (default 0)
+  --atomic-dq=0|1      backward: the dK/dV kernel adds dq's contributions
+                       with atomic additions instead of a dq kernel that
+                       recomputes the scores (default 0; the order of the
+                       sum varies between runs)
 )";
 
 namespace {
@@ -124,7 +128,7 @@ bool parseProblemFlag(const std::string &flag, bool hasValue,
       "batch", "heads", "kv-heads", "seqlen-q", "seqlen-k", "head-dim",
       "dtype", "dropout", "seed", "offset", "scale", "varlen", "varlen-k",
       "data-seed", "backend", "block-m", "block-n", "num-warps", "stages", "wgmma",
-      "tma", "warp-specialize", "ping-pong", "overlap-softmax"};
+      "tma", "warp-specialize", "ping-pong", "overlap-softmax", "atomic-dq"};
   static const char *const withoutValue[] = {"causal", "backward"};
   bool known = false, needsValue = false;
   for (const char *name : withValue)
@@ -213,6 +217,8 @@ bool parseProblemFlag(const std::string &flag, bool hasValue,
   } else if (flag == "overlap-softmax" &&
              parseInt(flag, value, 0, 1, integer, error)) {
     f.overlapSoftmax = integer == 1;
+  } else if (flag == "atomic-dq" && parseInt(flag, value, 0, 1, integer, error)) {
+    f.atomicDq = integer == 1;
   }
   return true;
 }

@@ -5,7 +5,9 @@
 // forward streams K/V blocks past a block of query rows with an online
 // softmax; the backward computes D = rowsum(dO * O), then dK/dV per key block
 // (looping over query blocks and over the query heads sharing a K/V head),
-// then dQ per query block.
+// then dQ per query block; with `atomic_dq`, the dK/dV kernel adds each block
+// pair's dS K to an f32 workspace atomically instead and a last kernel
+// converts it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -94,12 +96,14 @@ struct Problem {
   int64_t headDim = 0, blockM = 64, blockN = 64;
   Type elementType;
   bool needsMask = true;
+  bool atomicDq = false; // backward: dq summed atomically by the dK/dV kernel
 
   // Values passed to every kernel of the problem, in order, and the position
   // of each named operand in that list (-1 when absent).
   SmallVector<Value> args;
   int q = -1, k = -1, v = -1, out = -1, lse = -1, dout = -1, dq = -1,
-      dk = -1, dv = -1, delta = -1, cuQ = -1, cuK = -1, seed = -1, offset = -1;
+      dk = -1, dv = -1, delta = -1, dqAccum = -1, cuQ = -1, cuK = -1,
+      seed = -1, offset = -1;
 
   int push(Value value) {
     if (!value)
@@ -129,6 +133,7 @@ public:
   func::FuncOp deltaKernel();
   func::FuncOp dkdvKernel();
   func::FuncOp dqKernel();
+  func::FuncOp dqConvertKernel();
 
 private:
   /// Creates an empty kernel function and positions `builder` in its body.
@@ -142,8 +147,9 @@ private:
   /// Rows [row, row + rows) of one head of a [B, S, H, D] / [T, H, D] memref.
   Value loadRows(KernelBuilder &kb, const Sequence &s, Value memref, bool ofQ,
                  Value row, Value head, int64_t rows);
+  /// With `accumulate`, the tile is added atomically (f32 memrefs).
   void storeRows(KernelBuilder &kb, const Sequence &s, Value tile, Value memref,
-                 bool ofQ, Value row, Value head);
+                 bool ofQ, Value row, Value head, bool accumulate = false);
   /// Per-row statistics ([B, H, S] / [H, T] memrefs: lse and D).
   Value loadRowStats(KernelBuilder &kb, const Sequence &s, Value memref,
                      Value row, Value head, int64_t rows);
@@ -242,7 +248,8 @@ Value KernelEmitter::loadRows(KernelBuilder &kb, const Sequence &s,
                               Value memref, bool ofQ, Value row, Value head,
                               int64_t rows) {
   Value zero = kb.index(0);
-  auto type = kb.tileType({rows, p.headDim}, p.elementType);
+  auto type = kb.tileType({rows, p.headDim},
+                          cast<MemRefType>(memref.getType()).getElementType());
   if (p.varlen) {
     Value start = ofQ ? s.startQ : s.startK;
     Value length = ofQ ? s.seqlenQ : s.seqlenK;
@@ -259,17 +266,19 @@ Value KernelEmitter::loadRows(KernelBuilder &kb, const Sequence &s,
 }
 
 void KernelEmitter::storeRows(KernelBuilder &kb, const Sequence &s, Value tile,
-                              Value memref, bool ofQ, Value row, Value head) {
+                              Value memref, bool ofQ, Value row, Value head,
+                              bool accumulate) {
   Value start = ofQ ? s.startQ : s.startK;
   Value length = ofQ ? s.seqlenQ : s.seqlenK;
   Value zero = kb.index(0);
   if (p.varlen)
     StoreOp::create(kb.b, kb.loc, tile, memref,
                     ValueRange{kb.add(start, row), head, zero},
-                    kb.add(start, length), 0, false);
+                    kb.add(start, length), 0, accumulate);
   else
     StoreOp::create(kb.b, kb.loc, tile, memref,
-                    ValueRange{s.batch, row, head, zero}, length, 1, false);
+                    ValueRange{s.batch, row, head, zero}, length, 1,
+                    accumulate);
 }
 
 Value KernelEmitter::loadRowStats(KernelBuilder &kb, const Sequence &s,
@@ -433,6 +442,10 @@ func::FuncOp KernelEmitter::deltaKernel() {
                                  kb.tileType({p.blockM}, builder.getF32Type()),
                                  doutTile, outTile);
   storeRowStats(kb, s, delta, arg(p.delta), row, s.head);
+  // The dK/dV kernel adds to dq's workspace, which starts at zero.
+  if (p.atomicDq)
+    storeRows(kb, s, kb.splat({p.blockM, p.headDim}, 0.0), arg(p.dqAccum),
+              true, row, s.head);
   return kernel;
 }
 
@@ -494,8 +507,18 @@ func::FuncOp KernelEmitter::dkdvKernel() {
       Value dvNext = kb.dot(kb.truncate(dropped, p.elementType), doutTile, dv,
                             /*transposeA=*/true, false);
       // dK += dS^T Q (scaled once at the end).
-      Value dkNext = kb.dot(kb.truncate(dscores, p.elementType), qTile, dk,
-                            /*transposeA=*/true, false);
+      Value dscoresNarrow = kb.truncate(dscores, p.elementType);
+      Value dkNext = kb.dot(dscoresNarrow, qTile, dk, /*transposeA=*/true,
+                            false);
+      if (p.atomicDq) {
+        // dQ += dS K, summed over the key blocks by atomic additions
+        // (scaled once, by the conversion kernel).
+        Value dqPart =
+            kb.dot(dscoresNarrow, kTile, kb.splat({p.blockM, p.headDim}, 0.0),
+                   false, false);
+        storeRows(kb, s, dqPart, arg(p.dqAccum), true, row, head,
+                  /*accumulate=*/true);
+      }
       scf::YieldOp::create(builder, kb.loc, ValueRange{dkNext, dvNext});
     }
     scf::YieldOp::create(builder, kb.loc, rowLoop.getResults());
@@ -536,6 +559,19 @@ func::FuncOp KernelEmitter::dqKernel() {
                        false, false)};
       });
   Value dq = kb.truncate(kb.scaleBy(results[0], p.scale), p.elementType);
+  storeRows(kb, s, dq, arg(p.dq), true, row, s.head);
+  return kernel;
+}
+
+func::FuncOp KernelEmitter::dqConvertKernel() {
+  OpBuilder builder(module.getContext());
+  func::FuncOp kernel = createKernel("bwd_dq_convert", builder);
+  KernelBuilder kb(builder, kernel.getLoc());
+
+  Sequence s = locate(kb, /*perKvHead=*/false);
+  Value row = programBlock(kb, p.blockM, s.seqlenQ);
+  Value sum = loadRows(kb, s, arg(p.dqAccum), true, row, s.head, p.blockM);
+  Value dq = kb.truncate(kb.scaleBy(sum, p.scale), p.elementType);
   storeRows(kb, s, dq, arg(p.dq), true, row, s.head);
   return kernel;
 }
@@ -665,6 +701,19 @@ struct FlashTileAttentionPass
     auto deltaType = MemRefType::get(lseType.getShape(), builder.getF32Type());
     Value delta = memref::AllocOp::create(builder, op.getLoc(), deltaType,
                                           lseSizes);
+    // With `atomic_dq`, dq's f32 sums, shaped like q.
+    p.atomicDq = op.getAtomicDq();
+    Value dqAccum;
+    if (p.atomicDq) {
+      auto qType = cast<MemRefType>(op.getQ().getType());
+      SmallVector<Value> qSizes;
+      for (int64_t axis = 0; axis < qType.getRank(); ++axis)
+        if (qType.isDynamicDim(axis))
+          qSizes.push_back(kb.dim(op.getQ(), axis));
+      dqAccum = memref::AllocOp::create(
+          builder, op.getLoc(),
+          MemRefType::get(qType.getShape(), builder.getF32Type()), qSizes);
+    }
 
     p.q = p.push(op.getQ());
     p.k = p.push(op.getK());
@@ -676,6 +725,7 @@ struct FlashTileAttentionPass
     p.dk = p.push(op.getDk());
     p.dv = p.push(op.getDv());
     p.delta = p.push(delta);
+    p.dqAccum = p.push(dqAccum);
     p.cuQ = p.push(op.getCuSeqlensQ());
     p.cuK = p.push(op.getCuSeqlensK());
     p.seed = p.push(op.getSeed());
@@ -685,7 +735,8 @@ struct FlashTileAttentionPass
                           kernelBaseName(op, "attention_grad"), op.getLoc());
     func::FuncOp deltaKernel = emitter.deltaKernel();
     func::FuncOp dkdvKernel = emitter.dkdvKernel();
-    func::FuncOp dqKernel = emitter.dqKernel();
+    func::FuncOp dqKernel =
+        p.atomicDq ? emitter.dqConvertKernel() : emitter.dqKernel();
 
     Value maxSeqlenQ = p.varlen ? op.getMaxSeqlenQ() : kb.dim(op.getQ(), 1);
     Value maxSeqlenK = p.varlen ? op.getMaxSeqlenK() : kb.dim(op.getK(), 1);

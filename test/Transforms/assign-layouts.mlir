@@ -147,6 +147,43 @@ func.func @bwd(%q: memref<1x128x2x32xf16>, %k: memref<1x128x2x32xf16>,
   return
 }
 
+
+// -----
+
+// Backward with atomic_dq: the delta kernel zeroes the sums in
+// the mma layout; in dK/dV, dS goes both to shared memory (dS^T Q) and to
+// `a` fragments (dS K, with K's shared tile as `b`), and the product is
+// added to the sums from the mma layout; the last kernel reads them back in
+// it.
+
+// CHECK-LABEL: func.func private @bwd_atomic_attention_grad_bwd_delta(
+// CHECK: flash.store %{{.*}} : tensor<64xf32, #flash.rows<#flash.mma<warps = 4>>> -> memref<1x2x128xf32>
+// CHECK-NEXT: %[[Z:.*]] = arith.constant dense<0.000000e+00> : tensor<64x32xf32, #flash.mma<warps = 4>>
+// CHECK: flash.store %[[Z]], %{{.*}} : tensor<64x32xf32, #flash.mma<warps = 4>> -> memref<1x128x2x32xf32>
+// CHECK-LABEL: func.func private @bwd_atomic_attention_grad_bwd_dkdv(
+// CHECK: %[[K:.*]] = flash.load %{{.*}} -> tensor<64x32xf16, #flash.shared<padding = 8>>
+// CHECK: flash.dot %{{.*}} {transpose_a}
+// CHECK-NEXT: %[[DSH:.*]] = arith.truncf %{{.*}} : tensor<64x64xf32, #flash.mma<warps = 4>> to tensor<64x64xf16, #flash.mma<warps = 4>>
+// CHECK-NEXT: %[[DSS:.*]] = flash.convert_layout %[[DSH]] : tensor<64x64xf16, #flash.mma<warps = 4>> -> tensor<64x64xf16, #flash.shared<padding = 8>>
+// CHECK-NEXT: flash.dot %[[DSS]], %{{.*}} {transpose_a}
+// CHECK-NEXT: arith.constant dense<0.000000e+00> : tensor<64x32xf32, #flash.mma<warps = 4>>
+// CHECK-NEXT: %[[DSA:.*]] = flash.convert_layout %[[DSH]] : tensor<64x64xf16, #flash.mma<warps = 4>> -> tensor<64x64xf16, #flash.operand<a, #flash.mma<warps = 4>>>
+// CHECK-NEXT: %[[DQ:.*]] = flash.dot %[[DSA]], %[[K]], %{{.*}} : tensor<64x64xf16, #flash.operand<a, #flash.mma<warps = 4>>>, tensor<64x32xf16, #flash.shared<padding = 8>> -> tensor<64x32xf32, #flash.mma<warps = 4>>
+// CHECK: flash.store %[[DQ]], %{{.*}} accumulate : tensor<64x32xf32, #flash.mma<warps = 4>> -> memref<1x128x2x32xf32>
+// CHECK-LABEL: func.func private @bwd_atomic_attention_grad_bwd_dq_convert(
+// CHECK: flash.load %{{.*}} : memref<1x128x2x32xf32> -> tensor<64x32xf32, #flash.mma<warps = 4>>
+// CHECK: flash.store %{{.*}} : tensor<64x32xf16, #flash.mma<warps = 4>> -> memref<1x128x2x32xf16>
+func.func @bwd_atomic(%q: memref<1x128x2x32xf16>, %k: memref<1x128x2x32xf16>,
+               %v: memref<1x128x2x32xf16>, %out: memref<1x128x2x32xf16>,
+               %dout: memref<1x128x2x32xf16>, %lse: memref<1x2x128xf32>,
+               %dq: memref<1x128x2x32xf16>, %dk: memref<1x128x2x32xf16>,
+               %dv: memref<1x128x2x32xf16>) {
+  flash.attention_grad %q, %k, %v, %out, %dout, %lse -> %dq, %dk, %dv {atomic_dq}
+      : memref<1x128x2x32xf16>, memref<1x128x2x32xf16>, memref<1x128x2x32xf16>,
+        memref<1x128x2x32xf16>, memref<1x128x2x32xf16>, memref<1x2x128xf32>
+      -> memref<1x128x2x32xf16>, memref<1x128x2x32xf16>, memref<1x128x2x32xf16>
+  return
+}
 // -----
 
 // A load used only as a non-transposed `a` goes to operand fragments, a `b`

@@ -6,8 +6,11 @@
 // D = rowsum(dO * O) shaped like the lse, then three launches in order
 // (delta over the query blocks, dK/dV over the key blocks and K/V heads, dQ
 // over the query blocks), each of a private flash.kernel function taking the
-// same arguments. RULES pins where masks and dropout appear, BLOCK the
-// block-m/block-n options.
+// same arguments. The dQ kernel recomputes S and dP (the first case); with
+// `atomic_dq` (the second), a second workspace, f32 and shaped like q, is
+// zeroed by the delta kernel, the dK/dV kernel adds dS K to it atomically,
+// and the last kernel scales and converts it. RULES pins
+// where masks and dropout appear, BLOCK the block-m/block-n options.
 
 // Static multiples of the blocks (no mask), GQA 4/2, dropout 0.25.
 
@@ -216,36 +219,51 @@ func.func @bwd_dropout_gqa(
 
 // -----
 
-// Variable length, causal, no dropout: the workspace takes the lse's dynamic
-// size; grids come from max_seqlen_q / max_seqlen_k; dK/dV start at the query
-// block holding the first row that sees the key block; masks are causal.
+// Variable length, causal, no dropout, atomic_dq: the workspaces
+// take the lse's and q's dynamic sizes; grids come from max_seqlen_q /
+// max_seqlen_k; dK/dV start at the query block holding the first row that
+// sees the key block; masks are causal.
 
 // CHECK-LABEL: func.func @bwd_varlen_causal(
 // CHECK-SAME: %[[Q:[^:]+]]: memref<?x4x32xbf16>, %[[K:[^:]+]]: memref<?x4x32xbf16>, %[[V:[^:]+]]: memref<?x4x32xbf16>, %[[O:[^:]+]]: memref<?x4x32xbf16>, %[[DO:[^:]+]]: memref<?x4x32xbf16>, %[[L:[^:]+]]: memref<4x?xf32>, %[[DQ:[^:]+]]: memref<?x4x32xbf16>, %[[DK:[^:]+]]: memref<?x4x32xbf16>, %[[DV:[^:]+]]: memref<?x4x32xbf16>, %[[CUQ:[^:]+]]: memref<?xi32>, %[[CUK:[^:]+]]: memref<?xi32>, %[[MQ:[^:]+]]: index, %[[MK:[^:]+]]: index)
 // CHECK-NEXT: %[[C1:.*]] = arith.constant 1 : index
 // CHECK-NEXT: %[[TOTAL:.*]] = memref.dim %[[L]], %[[C1]] : memref<4x?xf32>
 // CHECK-NEXT: %[[DELTA:.*]] = memref.alloc(%[[TOTAL]]) : memref<4x?xf32>
+// CHECK-NEXT: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-NEXT: %[[TOKENS:.*]] = memref.dim %[[Q]], %[[C0]] : memref<?x4x32xbf16>
+// CHECK-NEXT: %[[DQSUM:.*]] = memref.alloc(%[[TOKENS]]) : memref<?x4x32xf32>
 // CHECK: %[[SUMQ:.*]] = arith.addi %[[MQ]], %{{.*}} : index
 // CHECK-NEXT: %[[GXQ:.*]] = arith.divui %[[SUMQ]], %{{.*}} : index
-// CHECK: flash.launch @bwd_varlen_causal_attention_grad_bwd_delta grid(%[[GXQ]], %{{.*}}) (%[[Q]], %[[K]], %[[V]], %[[O]], %[[DO]], %[[L]], %[[DQ]], %[[DK]], %[[DV]], %[[DELTA]], %[[CUQ]], %[[CUK]]) :
+// CHECK: flash.launch @bwd_varlen_causal_attention_grad_bwd_delta grid(%[[GXQ]], %{{.*}}) (%[[Q]], %[[K]], %[[V]], %[[O]], %[[DO]], %[[L]], %[[DQ]], %[[DK]], %[[DV]], %[[DELTA]], %[[DQSUM]], %[[CUQ]], %[[CUK]]) :
 // CHECK: %[[SUMK:.*]] = arith.addi %[[MK]], %{{.*}} : index
 // CHECK-NEXT: %[[GXK:.*]] = arith.divui %[[SUMK]], %{{.*}} : index
-// CHECK: flash.launch @bwd_varlen_causal_attention_grad_bwd_dkdv grid(%[[GXK]], %{{.*}}) (%[[Q]], %[[K]], %[[V]], %[[O]], %[[DO]], %[[L]], %[[DQ]], %[[DK]], %[[DV]], %[[DELTA]], %[[CUQ]], %[[CUK]]) :
-// CHECK-NEXT: flash.launch @bwd_varlen_causal_attention_grad_bwd_dq grid(%[[GXQ]], %{{.*}}) (%[[Q]], %[[K]], %[[V]], %[[O]], %[[DO]], %[[L]], %[[DQ]], %[[DK]], %[[DV]], %[[DELTA]], %[[CUQ]], %[[CUK]]) :
+// CHECK: flash.launch @bwd_varlen_causal_attention_grad_bwd_dkdv grid(%[[GXK]], %{{.*}}) (%[[Q]], %[[K]], %[[V]], %[[O]], %[[DO]], %[[L]], %[[DQ]], %[[DK]], %[[DV]], %[[DELTA]], %[[DQSUM]], %[[CUQ]], %[[CUK]]) :
+// CHECK-NEXT: flash.launch @bwd_varlen_causal_attention_grad_bwd_dq_convert grid(%[[GXQ]], %{{.*}}) (%[[Q]], %[[K]], %[[V]], %[[O]], %[[DO]], %[[L]], %[[DQ]], %[[DK]], %[[DV]], %[[DELTA]], %[[DQSUM]], %[[CUQ]], %[[CUK]]) :
 // CHECK-NEXT: return
 
+// The delta kernel also zeroes its rows of dq's sums.
 // CHECK-LABEL: func.func private @bwd_varlen_causal_attention_grad_bwd_delta(
+// CHECK-SAME: %[[KDQSUM:[^:]+]]: memref<?x4x32xf32>, %{{[^:]+}}: memref<?xi32>, %{{[^:]+}}: memref<?xi32>)
+// CHECK: %[[HEAD:.*]] = arith.remui
 // CHECK: %[[QSTART:[^,]+]], %[[SQ:[^ ]+]] = flash.seq_bounds
+// CHECK: %[[ROW:.*]] = arith.muli
 // CHECK: flash.row_dot
 // CHECK-NEXT: %[[END:.*]] = arith.addi %[[QSTART]], %[[SQ]] : index
-// CHECK-NEXT: %[[TOK:.*]] = arith.addi %[[QSTART]], %{{.*}} : index
+// CHECK-NEXT: %[[TOK:.*]] = arith.addi %[[QSTART]], %[[ROW]] : index
 // CHECK-NEXT: flash.store %{{.*}}, %{{.*}}[%{{.*}}, %[[TOK]]] bound %[[END]] along 1 : tensor<64xf32> -> memref<4x?xf32>
+// CHECK-NEXT: %[[ZEROS:.*]] = arith.constant dense<0.000000e+00> : tensor<64x32xf32>
+// CHECK-NEXT: arith.constant 0 : index
+// CHECK-NEXT: %[[END2:.*]] = arith.addi %[[QSTART]], %[[SQ]] : index
+// CHECK-NEXT: %[[TOK2:.*]] = arith.addi %[[QSTART]], %[[ROW]] : index
+// CHECK-NEXT: flash.store %[[ZEROS]], %[[KDQSUM]][%[[TOK2]], %[[HEAD]], %{{.*}}] bound %[[END2]] along 0 : tensor<64x32xf32> -> memref<?x4x32xf32>
+// CHECK-NEXT: return
 
 // CHECK-LABEL: func.func private @bwd_varlen_causal_attention_grad_bwd_dkdv(
 // CHECK: %[[QSTART:[^,]+]], %[[SQ:[^ ]+]] = flash.seq_bounds
 // CHECK-NEXT: %[[KSTART:[^,]+]], %[[SK:[^ ]+]] = flash.seq_bounds
 // CHECK: %[[COL:.*]] = arith.muli %{{.*}}, %{{.*}} : index
 // CHECK-NEXT: arith.cmpi slt, %[[COL]], %[[SK]] : index
+// CHECK: %[[KT:.*]] = flash.load %{{.*}} -> tensor<64x32xbf16>
 // CHECK: %[[DIAG:.*]] = arith.subi %[[SK]], %[[SQ]] : index
 // CHECK-NEXT: %[[FIRST:.*]] = arith.subi %[[COL]], %[[DIAG]] : index
 // CHECK-NEXT: %[[Z:.*]] = arith.constant 0 : index
@@ -255,27 +273,41 @@ func.func @bwd_dropout_gqa(
 // CHECK-NEXT: %[[QB:.*]] = arith.divui %[[FIRSTC]], %[[BM2]] : index
 // CHECK-NEXT: %[[START:.*]] = arith.muli %[[QB]], %[[BM1]] : index
 // CHECK: scf.for %{{[^ ]+}} = %{{[^ ]+}} to %{{[^ ]+}} step %{{[^ ]+}} iter_args
+// CHECK-NEXT: %[[HEADQ:.*]] = arith.addi
 // CHECK: scf.for %[[ROW:[^ ]+]] = %[[START]] to %[[SQ]] step %{{[^ ]+}} iter_args
 // CHECK: %[[QEND:.*]] = arith.addi %[[QSTART]], %[[SQ]] : index
 // CHECK-NEXT: %[[QTOK:.*]] = arith.addi %[[QSTART]], %[[ROW]] : index
-// CHECK-NEXT: flash.load %{{.*}}[%[[QTOK]], %{{.*}}, %{{.*}}] bound %[[QEND]] along 0 : memref<?x4x32xbf16> -> tensor<64x32xbf16>
+// CHECK-NEXT: flash.load %{{.*}}[%[[QTOK]], %[[HEADQ]], %{{.*}}] bound %[[QEND]] along 0 : memref<?x4x32xbf16> -> tensor<64x32xbf16>
 // CHECK: flash.mask %{{.*}} at(%[[ROW]], %[[COL]]) within(%[[SQ]], %[[SK]]) causal : tensor<64x64xf32>
+// dK from dS^T Q, then dQ's share dS K (from zero), added to the sums.
+// CHECK: flash.dot %{{.*}} {transpose_a} : tensor<64x64xbf16>, tensor<64x32xbf16> -> tensor<64x32xf32>
+// CHECK-NEXT: %[[DSH:.*]] = arith.truncf %{{.*}} : tensor<64x64xf32> to tensor<64x64xbf16>
+// CHECK-NEXT: flash.dot %[[DSH]], %{{.*}}, %{{.*}} {transpose_a} : tensor<64x64xbf16>, tensor<64x32xbf16> -> tensor<64x32xf32>
+// CHECK-NEXT: %[[Z:.*]] = arith.constant dense<0.000000e+00> : tensor<64x32xf32>
+// CHECK-NEXT: %[[DQPART:.*]] = flash.dot %[[DSH]], %[[KT]], %[[Z]] : tensor<64x64xbf16>, tensor<64x32xbf16> -> tensor<64x32xf32>
+// CHECK-NEXT: arith.constant 0 : index
+// CHECK-NEXT: %[[QEND2:.*]] = arith.addi %[[QSTART]], %[[SQ]] : index
+// CHECK-NEXT: %[[QTOK2:.*]] = arith.addi %[[QSTART]], %[[ROW]] : index
+// CHECK-NEXT: flash.store %[[DQPART]], %{{.*}}[%[[QTOK2]], %[[HEADQ]], %{{.*}}] bound %[[QEND2]] along 0 accumulate : tensor<64x32xf32> -> memref<?x4x32xf32>
+// CHECK-NEXT: scf.yield
 // CHECK: %[[KEND:.*]] = arith.addi %[[KSTART]], %[[SK]] : index
 // CHECK-NEXT: %[[KTOK:.*]] = arith.addi %[[KSTART]], %[[COL]] : index
 // CHECK-NEXT: flash.store %{{.*}}, %{{.*}}[%[[KTOK]], %{{.*}}, %{{.*}}] bound %[[KEND]] along 0 : tensor<64x32xbf16> -> memref<?x4x32xbf16>
 
-// CHECK-LABEL: func.func private @bwd_varlen_causal_attention_grad_bwd_dq(
+// The last kernel scales dq's sums and converts them.
+// CHECK-LABEL: func.func private @bwd_varlen_causal_attention_grad_bwd_dq_convert(
+// CHECK-SAME: %[[KDQ:[^:]+]]: memref<?x4x32xbf16>, %{{[^:]+}}: memref<?x4x32xbf16>, %{{[^:]+}}: memref<?x4x32xbf16>, %{{[^:]+}}: memref<4x?xf32>, %[[KDQSUM:[^:]+]]: memref<?x4x32xf32>,
 // CHECK: %[[QSTART:[^,]+]], %[[SQ:[^ ]+]] = flash.seq_bounds
-// CHECK-NEXT: %[[KSTART:[^,]+]], %[[SK:[^ ]+]] = flash.seq_bounds
 // CHECK: %[[ROW:.*]] = arith.muli %{{.*}}, %{{.*}} : index
-// CHECK: %[[LAST:.*]] = arith.addi %[[ROW]], %c64{{[_0-9]*}} : index
-// CHECK-NEXT: %[[DIAG:.*]] = arith.subi %[[SK]], %[[SQ]] : index
-// CHECK-NEXT: %[[VIS:.*]] = arith.addi %[[LAST]], %[[DIAG]] : index
-// CHECK-NEXT: %[[MIN:.*]] = arith.minsi %[[VIS]], %[[SK]] : index
-// CHECK-NEXT: %[[Z:.*]] = arith.constant 0 : index
-// CHECK-NEXT: %[[KEND:.*]] = arith.maxsi %[[Z]], %[[MIN]] : index
-// CHECK: scf.for %[[COL:[^ ]+]] = %{{[^ ]+}} to %[[KEND]] step
-// CHECK: flash.mask %{{.*}} at(%[[ROW]], %[[COL]]) within(%[[SQ]], %[[SK]]) causal : tensor<64x64xf32>
+// CHECK-NEXT: %[[IN:.*]] = arith.cmpi slt, %[[ROW]], %[[SQ]] : index
+// CHECK-NEXT: scf.if %[[IN]] {
+// CHECK: %[[SUM:.*]] = flash.load %[[KDQSUM]][%{{.*}}, %{{.*}}, %{{.*}}] bound %{{.*}} along 0 : memref<?x4x32xf32> -> tensor<64x32xf32>
+// CHECK-NEXT: %[[SCALE:.*]] = arith.constant dense<0.176776692> : tensor<64x32xf32>
+// CHECK-NEXT: %[[SCALED:.*]] = arith.mulf %[[SUM]], %[[SCALE]] : tensor<64x32xf32>
+// CHECK-NEXT: %[[NARROW:.*]] = arith.truncf %[[SCALED]] : tensor<64x32xf32> to tensor<64x32xbf16>
+// CHECK: flash.store %[[NARROW]], %[[KDQ]][%{{.*}}, %{{.*}}, %{{.*}}] bound %{{.*}} along 0 : tensor<64x32xbf16> -> memref<?x4x32xbf16>
+// CHECK-NEXT: }
+// CHECK-NEXT: return
 
 // RULES-LABEL: func.func private @bwd_varlen_causal_attention_grad_bwd_delta(
 // RULES-NOT: flash.mask
@@ -288,12 +320,9 @@ func.func @bwd_dropout_gqa(
 // RULES-NOT: flash.philox
 // RULES-NOT: flash.dropout
 // RULES: {{^ *}}return
-// RULES-LABEL: func.func private @bwd_varlen_causal_attention_grad_bwd_dq(
-// RULES-NOT: flash.philox
-// RULES-NOT: flash.dropout
-// RULES: flash.mask {{.*}} causal : tensor<64x64xf32>
-// RULES-NOT: flash.philox
-// RULES-NOT: flash.dropout
+// RULES-LABEL: func.func private @bwd_varlen_causal_attention_grad_bwd_dq_convert(
+// RULES-NOT: flash.mask
+// RULES-NOT: flash.dot
 // RULES: {{^ *}}return
 func.func @bwd_varlen_causal(
     %q: memref<?x4x32xbf16>, %k: memref<?x4x32xbf16>, %v: memref<?x4x32xbf16>,
@@ -302,7 +331,7 @@ func.func @bwd_varlen_causal(
     %cu_q: memref<?xi32>, %cu_k: memref<?xi32>, %max_q: index, %max_k: index) {
   flash.attention_grad %q, %k, %v, %out, %dout, %lse -> %dq, %dk, %dv
       varlen(%cu_q, %cu_k : memref<?xi32>, memref<?xi32>) max_seqlen(%max_q, %max_k)
-      {causal}
+      {atomic_dq, causal}
       : memref<?x4x32xbf16>, memref<?x4x32xbf16>, memref<?x4x32xbf16>,
         memref<?x4x32xbf16>, memref<?x4x32xbf16>, memref<4x?xf32>
         -> memref<?x4x32xbf16>, memref<?x4x32xbf16>, memref<?x4x32xbf16>

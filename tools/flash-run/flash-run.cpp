@@ -156,6 +156,7 @@ ProblemClass problemClass(const Options &o) {
   problem.warpSpecialize = o.warpSpecialize;
   problem.pingPong = o.pingPong;
   problem.overlapSoftmax = o.overlapSoftmax;
+  problem.atomicDq = s.backward && o.atomicDq;
   problem.stages = o.stages;
   return problem;
 }
@@ -204,7 +205,7 @@ public:
 class CpuRunner : public Runner {
 public:
   explicit CpuRunner(const Options &o)
-      : backend(CpuBackend::Options{o.blockM, o.blockN, tuningOf(o)}),
+      : backend(CpuBackend::Options{o.blockM, o.blockN, tuningOf(o), o.atomicDq}),
         backward(o.spec.backward) {}
   Status prepare(Workload &w) override {
     w.poisonOutputs();
@@ -236,7 +237,7 @@ public:
       : backend(CudaBackend::Options{o.blockM, o.blockN, o.numWarps, 0,
                                      tuningOf(o), o.wgmma, o.stages,
                                      o.tma, o.warpSpecialize, o.pingPong,
-                                     o.overlapSoftmax}),
+                                     o.overlapSoftmax, o.atomicDq}),
         backward(o.spec.backward) {}
   ~CudaRunner() override {
     for (CUevent event : events)

@@ -109,7 +109,8 @@ Status tuneProblem(const ProblemFlags &flags, bool force, bool gpu) {
     return ProgressDisplay(direction);
   };
   if (!gpu) {
-    CpuBackend backend(CpuBackend::Options{flags.blockM, flags.blockN, tuning});
+    CpuBackend backend(
+        CpuBackend::Options{flags.blockM, flags.blockN, tuning, flags.atomicDq});
     workload.poisonOutputs();
     ProgressDisplay forward = progress("forward");
     if (Status s = backend.forward(workload.forwardArgs(), forward); !s)
@@ -124,7 +125,7 @@ Status tuneProblem(const ProblemFlags &flags, bool force, bool gpu) {
                                            flags.stages, flags.tma,
                                            flags.warpSpecialize,
                                            flags.pingPong,
-                                           flags.overlapSoftmax});
+                                           flags.overlapSoftmax, flags.atomicDq});
   DeviceWorkload device;
   workload.poisonOutputs();
   if (Status s = device.upload(workload); !s)

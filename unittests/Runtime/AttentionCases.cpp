@@ -27,7 +27,9 @@ WorkloadSpec baseSpec(DType dtype, int64_t headDim) {
 std::vector<Case> attentionCases() {
   std::vector<Case> all;
   auto add = [&](const char *name, WorkloadSpec s, int64_t bm = 64,
-                 int64_t bn = 64) { all.push_back({name, s, bm, bn}); };
+                 int64_t bn = 64, bool atomicDq = false) {
+    all.push_back({name, s, bm, bn, atomicDq});
+  };
   const DType bf16 = DType::BF16, fp16 = DType::F16;
 
   add("bf16_d64", baseSpec(bf16, 64));
@@ -63,6 +65,13 @@ std::vector<Case> attentionCases() {
     add("bf16_d64_causal_small_blocks", s, 32, 16); }
   { auto s = baseSpec(fp16, 96); s.varlenQ = {33, 0, 47}; s.dropoutP = 0.2f;
     s.seed = freshSeed(); add("fp16_d96_varlen_dropout_small_blocks", s, 32, 16); }
+  // dq added atomically by the dK/dV kernel.
+  add("bf16_d128_atomic_dq", baseSpec(bf16, 128), 64, 64, true);
+  { auto s = baseSpec(fp16, 64); s.heads = 4; s.kvHeads = 2; s.causal = true;
+    s.varlenQ = {5, 70}; s.varlenK = {9, 64}; s.dropoutP = 0.15f; s.seed = freshSeed();
+    add("fp16_d64_varlen_gqa_causal_dropout_atomic_dq", s, 64, 64, true); }
+  { auto s = baseSpec(bf16, 64); s.causal = true; s.seqlenQ = 70; s.seqlenK = 90;
+    add("bf16_d64_causal_small_blocks_atomic_dq", s, 32, 16, true); }
   return all;
 }
 

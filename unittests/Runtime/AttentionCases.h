@@ -22,6 +22,7 @@ struct Case {
   const char *name;
   WorkloadSpec spec;
   int64_t blockM = 64, blockN = 64; // the CPU backend's tiles
+  bool atomicDq = false;            // the backend's Options::atomicDq
 };
 
 /// A fresh random seed (data or dropout) for each run.

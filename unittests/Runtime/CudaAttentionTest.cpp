@@ -33,9 +33,9 @@ public:
   static CudaBackend &get(int64_t blockM, int64_t blockN, int64_t warps = 4,
                           int64_t stages = 1, bool tma = true,
                           bool warpSpecialize = true, bool pingPong = false,
-                          bool overlapSoftmax = false) {
+                          bool overlapSoftmax = false, bool atomicDq = false) {
     auto &slot = backends[{blockM, blockN, warps, stages, tma, warpSpecialize,
-                           pingPong, overlapSoftmax}];
+                           pingPong, overlapSoftmax, atomicDq}];
     if (!slot) {
       CudaBackend::Options options{blockM, blockN, warps, 0};
       options.stages = stages;
@@ -43,12 +43,13 @@ public:
       options.warpSpecialize = warpSpecialize;
       options.pingPong = pingPong;
       options.overlapSoftmax = overlapSoftmax;
+      options.atomicDq = atomicDq;
       slot = std::make_unique<CudaBackend>(options);
     }
     return *slot;
   }
   using Key =
-      std::tuple<int64_t, int64_t, int64_t, int64_t, bool, bool, bool, bool>;
+      std::tuple<int64_t, int64_t, int64_t, int64_t, bool, bool, bool, bool, bool>;
   static std::map<Key, std::unique_ptr<CudaBackend>> backends;
 };
 std::map<CudaBackends::Key, std::unique_ptr<CudaBackend>> CudaBackends::backends;
@@ -118,7 +119,7 @@ TEST_P(CudaAttention, MatchesFloat64Reference) {
   Status status =
       runOnGpu(w, CudaBackends::get(c.blockM, c.blockN, c.warps, c.stages, c.tma,
                                     c.warpSpecialize, c.pingPong,
-                                    c.overlapSoftmax));
+                                    c.overlapSoftmax, c.base.atomicDq));
   ASSERT_TRUE(status) << status.message();
   for (const CheckEntry &e : w.check().entries)
     EXPECT_TRUE(e.passed) << c.base.name << ": " << e.name << " error " << e.error

@@ -23,6 +23,8 @@ public:
   struct Options {
     int64_t blockM = 64, blockN = 64; // the configuration without tuning
     Tuning tuning = Tuning::Off;
+    // Backward: dq summed by the dK/dV kernel with atomic additions.
+    bool atomicDq = false;
   };
   /// The candidates the autotuner times on the CPU.
   static std::vector<TileConfig> tuningCandidates();

@@ -40,6 +40,9 @@ public:
     bool pingPong = false;
     // With warpSpecialize: a key block's softmax overlaps the products.
     bool overlapSoftmax = false;
+    // Backward: dq summed by the dK/dV kernel with f32 atomic additions
+    // (five products instead of seven, in varying order; measured slower).
+    bool atomicDq = false;
   };
   /// The candidates the autotuner times on the GPU; those whose kernels
   /// spill more than kMaxTunedSpillBytes per thread (as the loaded module

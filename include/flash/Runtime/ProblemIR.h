@@ -25,6 +25,10 @@ struct ProblemClass {
   bool varlen = false, causal = false, backward = false;
   float dropoutP = 0.0f;
   float scale = 0.125f;
+  /// Backward: dq summed by the dK/dV kernel with atomic additions instead
+  /// of by its own kernel (flash.attention_grad's `atomic_dq`; measured
+  /// slower: docs/performance.md, step 13).
+  bool atomicDq = false;
   int64_t blockM = 64, blockN = 64;
   int64_t numWarps = 4; // GPU only
   int64_t stages = 1;   // GPU only: 2 prefetches the next K/V tiles

@@ -20,7 +20,11 @@ def FlashTileAttention : Pass<"flash-tile-attention", "::mlir::ModuleOp"> {
     pipeline to free);
     `dK, dV` over `(ceil(max_seqlen_k / block-n), batch * kv_heads)`
     programs, each summing the contributions of every query head of its
-    group; and `dQ` over the forward's grid. Masks are emitted only where
+    group; and `dQ` over the forward's grid, recomputing `S` and `dP` and
+    summing `dS K` over the key blocks. When the op has `atomic_dq`, the
+    dK/dV kernel adds each block pair's `dS K` to an f32 workspace shaped
+    like q (zeroed by the first kernel) with atomic additions instead, and
+    the last kernel only scales and converts it. Masks are emitted only where
     needed (causal, variable length, or a sequence length that is not known
     to be a multiple of the block size), dropout ops only when
     `dropout_p > 0`, and causal kernels skip the blocks above the diagonal.

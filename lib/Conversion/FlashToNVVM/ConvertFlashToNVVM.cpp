@@ -86,7 +86,9 @@ struct ConvertFlashToNVVMPass
 
     RewritePatternSet patterns(context);
     populateKernelPatterns(converter, patterns);
-    populateLoadStorePatterns(converter, patterns, threads, vectorBytes);
+    // wgmma marks sm_90a, which also has vector reductions.
+    populateLoadStorePatterns(converter, patterns, threads, vectorBytes,
+                              /*pairedReductions=*/wgmma);
     if (tma)
       populateTensorCopyPatterns(converter, patterns);
     populateDotPatterns(converter, patterns);

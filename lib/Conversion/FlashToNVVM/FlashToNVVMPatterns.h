@@ -31,9 +31,11 @@ void planTensorCopies(ModuleOp module, bool warpSpecialize,
 
 void populateKernelPatterns(TileTypeConverter &converter,
                             RewritePatternSet &patterns);
+/// With `pairedReductions` (sm_90), accumulating stores add pairs of
+/// adjacent f32 with one vector reduction where aligned.
 void populateLoadStorePatterns(TileTypeConverter &converter,
                                RewritePatternSet &patterns, unsigned threads,
-                               unsigned vectorBytes);
+                               unsigned vectorBytes, bool pairedReductions);
 /// The loads planTensorCopies chose, as cp.async.bulk.tensor.
 void populateTensorCopyPatterns(TileTypeConverter &converter,
                                 RewritePatternSet &patterns);

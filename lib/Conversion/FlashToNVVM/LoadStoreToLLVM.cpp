@@ -13,6 +13,9 @@
 #include "FlashToNVVMPatterns.h"
 #include "Utility.h"
 
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/MapVector.h"
+
 using namespace mlir;
 using namespace mlir::flash;
 using namespace mlir::flash::nvvm;
@@ -159,8 +162,33 @@ struct LoadLowering : public ConvertOpToLLVMPattern<LoadOp> {
   unsigned vectorBytes; // widest aligned global access, 2 to 16
 };
 
+/// Whether element (r, c) of `type` is at column offset c of the memref row
+/// holding it: the memref's last axis is contiguous.
+bool hasContiguousRows(MemRefType type) {
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return succeeded(type.getStridesAndOffset(strides, offset)) &&
+         !strides.empty() && strides.back() == 1;
+}
+
+/// `red.global.add.v2.f32`: adds two f32 at an 8-byte aligned address
+/// (sm_90), half the instructions of two scalar atomic additions.
+void addPairAtomically(OpBuilder &b, Location loc, Value address, Value first,
+                       Value second) {
+  LLVM::InlineAsmOp::create(
+      b, loc, TypeRange{}, ValueRange{address, first, second},
+      "red.global.add.v2.f32 [$0], {$1, $2};", "l,f,f",
+      /*has_side_effects=*/true, /*is_align_stack=*/false,
+      LLVM::TailCallKind::None,
+      LLVM::AsmDialectAttr::get(b.getContext(), LLVM::AsmDialect::AD_ATT),
+      /*operand_attrs=*/ArrayAttr());
+}
+
 struct StoreLowering : public ConvertOpToLLVMPattern<StoreOp> {
-  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
+  StoreLowering(TileTypeConverter &converter, unsigned vectorBytes,
+                bool pairedReductions)
+      : ConvertOpToLLVMPattern(converter), vectorBytes(vectorBytes),
+        pairedReductions(pairedReductions) {}
 
   LogicalResult
   matchAndRewrite(StoreOp op, OpAdaptor adaptor,
@@ -185,28 +213,91 @@ struct StoreLowering : public ConvertOpToLLVMPattern<StoreOp> {
           LLVM::ICmpOp::create(rewriter, loc, LLVM::ICmpPredicate::eq, ids.warp,
                                i64Const(rewriter, loc, 0)));
     SmallVector<Value> values = unpack(rewriter, loc, adaptor.getValue());
-    for (unsigned slot = 0; slot < values.size(); ++slot) {
-      SmallVector<Value> indices = elementIndices(
-          rewriter, loc, adaptor.getIndices(), op.getAlong(), type.getRank(),
-          tile->row(rewriter, loc, slot), tile->col(rewriter, loc, slot));
+    bool accumulate = op.getAccumulate();
+    auto write = [&](OpBuilder &b, Value address, Value value) {
+      if (accumulate)
+        LLVM::AtomicRMWOp::create(b, loc, LLVM::AtomicBinOp::fadd, address,
+                                  value, LLVM::AtomicOrdering::monotonic);
+      else
+        LLVM::StoreOp::create(b, loc, value, address);
+    };
+
+    if (type.getRank() != 2 || !hasContiguousRows(op.getDest().getType())) {
+      for (unsigned slot = 0; slot < values.size(); ++slot) {
+        SmallVector<Value> indices = elementIndices(
+            rewriter, loc, adaptor.getIndices(), op.getAlong(), type.getRank(),
+            tile->row(rewriter, loc, slot), tile->col(rewriter, loc, slot));
+        Value valid = LLVM::AndOp::create(
+            rewriter, loc, writer,
+            inBounds(rewriter, loc, indices[op.getAlong()], adaptor.getBound()));
+        Value address = elementAddress(rewriter, loc, adaptor.getDest(), rank,
+                                       element, indices);
+        ifThen(rewriter, loc, valid,
+               [&](OpBuilder &b) { write(b, address, values[slot]); });
+      }
+      rewriter.eraseOp(op);
+      return success();
+    }
+
+    // A thread's slots share few rows (an accumulator's: two per 16-row
+    // block): with contiguous rows, one address and one bound check per
+    // row, the slots at constant offsets from it. Per-slot addresses would
+    // keep a register pair each alive across the loops such stores sit in
+    // (the backward's dq additions with atomic_dq).
+    bool pairs = accumulate && pairedReductions && pairsAligned(op, *tile);
+    llvm::MapVector<int64_t, SmallVector<unsigned>> slotsOfRow;
+    for (auto [slot, position] : llvm::enumerate(tile->mapping.slots))
+      slotsOfRow[position.row].push_back(slot);
+    for (auto &[rowOffset, slots] : slotsOfRow) {
+      Value row = tile->row(rewriter, loc, slots.front());
+      SmallVector<Value> indices =
+          elementIndices(rewriter, loc, adaptor.getIndices(), op.getAlong(), 2,
+                         row, tile->baseCol);
       Value valid = LLVM::AndOp::create(
           rewriter, loc, writer,
           inBounds(rewriter, loc, indices[op.getAlong()], adaptor.getBound()));
-      Value address = elementAddress(rewriter, loc, adaptor.getDest(), rank,
-                                     element, indices);
-      Value value = values[slot];
-      bool accumulate = op.getAccumulate();
+      Value rowAddress = elementAddress(rewriter, loc, adaptor.getDest(), rank,
+                                        element, indices);
+      llvm::sort(slots, [&](unsigned a, unsigned b) {
+        return tile->mapping.slots[a].col < tile->mapping.slots[b].col;
+      });
       ifThen(rewriter, loc, valid, [&](OpBuilder &b) {
-        if (accumulate)
-          LLVM::AtomicRMWOp::create(b, loc, LLVM::AtomicBinOp::fadd, address,
-                                    value, LLVM::AtomicOrdering::monotonic);
-        else
-          LLVM::StoreOp::create(b, loc, value, address);
+        for (size_t i = 0; i < slots.size(); ++i) {
+          int64_t col = tile->mapping.slots[slots[i]].col;
+          Value address = LLVM::GEPOp::create(
+              b, loc, rowAddress.getType(), element, rowAddress,
+              ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(col)});
+          if (pairs && i + 1 < slots.size() && col % 2 == 0 &&
+              tile->mapping.slots[slots[i + 1]].col == col + 1) {
+            addPairAtomically(b, loc, address, values[slots[i]],
+                              values[slots[i + 1]]);
+            ++i;
+            continue;
+          }
+          write(b, address, values[slots[i]]);
+        }
       });
     }
     rewriter.eraseOp(op);
     return success();
   }
+
+  /// Whether every even column of the thread's share is 8-byte aligned: f32
+  /// elements, a memref aligned to `vectorBytes` >= 8 (base and outer
+  /// strides), the tile's first column even, and the threads' columns even.
+  bool pairsAligned(StoreOp op, const ThreadTile &tile) const {
+    if (!op.getValue().getType().getElementType().isF32() || vectorBytes < 8)
+      return false;
+    APInt firstCol;
+    if (!matchPattern(op.getIndices().back(), m_ConstantInt(&firstCol)) ||
+        firstCol.getZExtValue() % 2 != 0)
+      return false;
+    const ThreadCoefficients &col = tile.mapping.col;
+    return col.warp % 2 == 0 && col.group % 2 == 0 && col.tig % 2 == 0;
+  }
+
+  unsigned vectorBytes;
+  bool pairedReductions; // red.global.add.v2.f32 (sm_90)
 };
 
 struct WaitSharedCopiesLowering
@@ -226,7 +317,9 @@ struct WaitSharedCopiesLowering
 void mlir::flash::nvvm::populateLoadStorePatterns(TileTypeConverter &converter,
                                                   RewritePatternSet &patterns,
                                                   unsigned threads,
-                                                  unsigned vectorBytes) {
+                                                  unsigned vectorBytes,
+                                                  bool pairedReductions) {
   patterns.add<LoadLowering>(converter, threads, vectorBytes);
-  patterns.add<StoreLowering, WaitSharedCopiesLowering>(converter);
+  patterns.add<StoreLowering>(converter, vectorBytes, pairedReductions);
+  patterns.add<WaitSharedCopiesLowering>(converter);
 }

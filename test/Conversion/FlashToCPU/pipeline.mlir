@@ -50,32 +50,38 @@ func.func @fwd(%q: memref<2x128x4x64xbf16>, %k: memref<2x128x4x64xbf16>,
 
 // -----
 
-// Dense backward (GQA 4/2), no C interface: the delta workspace is
-// malloc'ed, passed to the three kernels in order, then freed.
+// Dense backward (GQA 4/2) with atomic_dq, no C interface: the workspaces
+// (delta, dq's f32 sums) are malloc'ed, passed to the three kernels in
+// order, then freed; the dK/dV kernel adds to dq's sums atomically.
 
 // CHECK-LABEL: llvm.func @bwd(
 // CHECK: %[[WS:.*]] = llvm.call @malloc(
-// CHECK: llvm.call @bwd_attention_grad_bwd_delta({{.*}}, %[[WS]], %[[WS]],
-// CHECK: llvm.call @bwd_attention_grad_bwd_dkdv({{.*}}, %[[WS]], %[[WS]],
-// CHECK: llvm.call @bwd_attention_grad_bwd_dq({{.*}}, %[[WS]], %[[WS]],
-// CHECK: llvm.call @free(%[[WS]])
+// CHECK: %[[DQS:.*]] = llvm.call @malloc(
+// CHECK: llvm.call @bwd_attention_grad_bwd_delta({{.*}}, %[[WS]], %[[WS]], {{.*}}, %[[DQS]], %[[DQS]],
+// CHECK: llvm.call @bwd_attention_grad_bwd_dkdv({{.*}}, %[[WS]], %[[WS]], {{.*}}, %[[DQS]], %[[DQS]],
+// CHECK: llvm.call @bwd_attention_grad_bwd_dq_convert({{.*}}, %[[WS]], %[[WS]], {{.*}}, %[[DQS]], %[[DQS]],
+// CHECK-DAG: llvm.call @free(%[[WS]])
+// CHECK-DAG: llvm.call @free(%[[DQS]])
 // CHECK: llvm.return
 // CHECK-NOT: @_mlir_ciface_bwd
 // CHECK-LABEL: llvm.func @bwd_attention_grad_bwd_delta(
 // CHECK-NOT: -845247145
 // CHECK-LABEL: llvm.func @bwd_attention_grad_bwd_dkdv(
 // CHECK-NOT: -845247145
-// CHECK-LABEL: llvm.func @bwd_attention_grad_bwd_dq(
+// CHECK: llvm.atomicrmw fadd
 // CHECK-NOT: -845247145
+// CHECK-LABEL: llvm.func @bwd_attention_grad_bwd_dq_convert(
+// CHECK-NOT: -845247145
+// CHECK-NOT: llvm.atomicrmw
 
 // BLOCK-LABEL: llvm.func @bwd(
 // BLOCK: llvm.call @bwd_attention_grad_bwd_delta(
 // BLOCK: llvm.call @bwd_attention_grad_bwd_dkdv(
-// BLOCK: llvm.call @bwd_attention_grad_bwd_dq(
+// BLOCK: llvm.call @bwd_attention_grad_bwd_dq_convert(
 func.func @bwd(%q: memref<1x128x4x32xf16>, %k: memref<1x128x2x32xf16>, %v: memref<1x128x2x32xf16>,
                %out: memref<1x128x4x32xf16>, %dout: memref<1x128x4x32xf16>, %lse: memref<1x4x128xf32>,
                %dq: memref<1x128x4x32xf16>, %dk: memref<1x128x2x32xf16>, %dv: memref<1x128x2x32xf16>) {
-  flash.attention_grad %q, %k, %v, %out, %dout, %lse -> %dq, %dk, %dv
+  flash.attention_grad %q, %k, %v, %out, %dout, %lse -> %dq, %dk, %dv {atomic_dq}
       : memref<1x128x4x32xf16>, memref<1x128x2x32xf16>, memref<1x128x2x32xf16>,
         memref<1x128x4x32xf16>, memref<1x128x4x32xf16>, memref<1x4x128xf32>
         -> memref<1x128x4x32xf16>, memref<1x128x2x32xf16>, memref<1x128x2x32xf16>
@@ -85,9 +91,10 @@ func.func @bwd(%q: memref<1x128x4x32xf16>, %k: memref<1x128x2x32xf16>, %v: memre
 // -----
 
 // Variable length, causal, dropout 0.1, strided layouts: forward and
-// backward in one module, both with the C interface. The kernels that drop
-// carry the Philox multiplier 0xCD9E8D57 (-845247145) and the threshold
-// floor(f32(0.1) * 2^32) = 429496736; the delta kernel does neither.
+// backward in one module, both with the C interface. The
+// kernels that drop carry the Philox multiplier 0xCD9E8D57 (-845247145) and
+// the threshold floor(f32(0.1) * 2^32) = 429496736; the delta kernel does
+// neither. No atomic additions: dq is summed by its own kernel.
 
 // CHECK-LABEL: llvm.func @varlen_dropout(
 // CHECK: llvm.call @varlen_dropout_attention_fwd(
@@ -112,6 +119,7 @@ func.func @bwd(%q: memref<1x128x4x32xf16>, %k: memref<1x128x2x32xf16>, %v: memre
 // CHECK-LABEL: llvm.func @varlen_dropout_grad_attention_grad_bwd_dq(
 // CHECK-DAG: llvm.mlir.constant(-845247145 : i32) : i32
 // CHECK-DAG: llvm.mlir.constant(429496736 : i32) : i32
+// CHECK-NOT: llvm.atomicrmw
 
 // BLOCK-LABEL: llvm.func @varlen_dropout(
 // BLOCK-LABEL: llvm.func @varlen_dropout_grad(

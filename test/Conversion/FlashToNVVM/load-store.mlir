@@ -2,6 +2,8 @@
 // RUN: flash-opt %s -split-input-file --convert-flash-to-nvvm=vector-bytes=4 | FileCheck %s --check-prefix=VEC4
 // RUN: flash-opt %s -split-input-file --convert-flash-to-nvvm=vector-bytes=8 | FileCheck %s --check-prefix=VEC8
 // RUN: flash-opt %s -split-input-file --convert-flash-to-nvvm=vector-bytes=2 | FileCheck %s --check-prefix=VEC2
+// RUN: flash-opt %s -split-input-file --convert-flash-to-nvvm=wgmma=1 | FileCheck %s --check-prefix=PAIRS
+// RUN: flash-opt %s -split-input-file --convert-flash-to-nvvm="wgmma=1 vector-bytes=4" | FileCheck %s --check-prefix=NOPAIRS
 
 // --convert-flash-to-nvvm, flash.load and flash.store (LoadStoreToLLVM.cpp).
 // Register layouts: each thread reads or writes its own slots, element by
@@ -108,17 +110,44 @@
 // CHECK-NEXT: %[[P5:.*]] = llvm.insertvalue %[[V5]], %[[P4]][5]
 // CHECK-NEXT: %[[P6:.*]] = llvm.insertvalue %[[V6]], %[[P5]][6]
 // CHECK-NEXT: %[[TILE:.*]] = llvm.insertvalue %[[V7]], %[[P6]][7]
-// The store: every thread writes each of its slots below the bound.
+// The store: every thread writes each of its slots below the bound, a row
+// at a time (rows +0 and +8): one bound check and one address a row, the
+// slots of the row (columns +0, +1, +8, +9) at constant offsets from it.
 // CHECK: %[[TRUE:.*]] = llvm.mlir.constant(true) : i1
 // CHECK-NEXT: %[[E0:.*]] = llvm.extractvalue %[[TILE]][0]
-// CHECK-COUNT-7: llvm.extractvalue %[[TILE]]
+// CHECK-NEXT: %[[E1:.*]] = llvm.extractvalue %[[TILE]][1]
+// CHECK-NEXT: %[[E2:.*]] = llvm.extractvalue %[[TILE]][2]
+// CHECK-NEXT: %[[E3:.*]] = llvm.extractvalue %[[TILE]][3]
+// CHECK-NEXT: %[[E4:.*]] = llvm.extractvalue %[[TILE]][4]
+// CHECK-NEXT: %[[E5:.*]] = llvm.extractvalue %[[TILE]][5]
+// CHECK-NEXT: %[[E6:.*]] = llvm.extractvalue %[[TILE]][6]
+// CHECK-NEXT: %[[E7:.*]] = llvm.extractvalue %[[TILE]][7]
 // CHECK: %[[SIN0:.*]] = llvm.icmp "slt" %{{.*}}, %[[N]] : i64
 // CHECK-NEXT: %[[W0:.*]] = llvm.and %[[TRUE]], %[[SIN0]] : i1
-// CHECK: %[[SADDR:.*]] = llvm.getelementptr %{{.*}}[%{{.*}}] : (!llvm.ptr<1>, i64) -> !llvm.ptr<1>, bf16
+// CHECK: %[[ROW0:.*]] = llvm.getelementptr %{{.*}}[%{{.*}}] : (!llvm.ptr<1>, i64) -> !llvm.ptr<1>, bf16
 // CHECK-NEXT: scf.if %[[W0]] {
-// CHECK-NEXT: llvm.store %[[E0]], %[[SADDR]] : bf16, !llvm.ptr<1>
+// CHECK-NEXT: %[[A0:.*]] = llvm.getelementptr %[[ROW0]][0] : (!llvm.ptr<1>) -> !llvm.ptr<1>, bf16
+// CHECK-NEXT: llvm.store %[[E0]], %[[A0]] : bf16, !llvm.ptr<1>
+// CHECK-NEXT: %[[A1:.*]] = llvm.getelementptr %[[ROW0]][1]
+// CHECK-NEXT: llvm.store %[[E1]], %[[A1]]
+// CHECK-NEXT: %[[A4:.*]] = llvm.getelementptr %[[ROW0]][8]
+// CHECK-NEXT: llvm.store %[[E4]], %[[A4]]
+// CHECK-NEXT: %[[A5:.*]] = llvm.getelementptr %[[ROW0]][9]
+// CHECK-NEXT: llvm.store %[[E5]], %[[A5]]
 // CHECK-NEXT: }
-// CHECK-COUNT-7: llvm.store %{{.*}}, %{{.*}} : bf16, !llvm.ptr<1>
+// CHECK: %[[SIN1:.*]] = llvm.icmp "slt" %{{.*}}, %[[N]] : i64
+// CHECK-NEXT: %[[W1:.*]] = llvm.and %[[TRUE]], %[[SIN1]] : i1
+// CHECK: %[[ROW1:.*]] = llvm.getelementptr %{{.*}}[%{{.*}}] : (!llvm.ptr<1>, i64) -> !llvm.ptr<1>, bf16
+// CHECK-NEXT: scf.if %[[W1]] {
+// CHECK-NEXT: llvm.getelementptr %[[ROW1]][0]
+// CHECK-NEXT: llvm.store %[[E2]]
+// CHECK-NEXT: llvm.getelementptr %[[ROW1]][1]
+// CHECK-NEXT: llvm.store %[[E3]]
+// CHECK-NEXT: llvm.getelementptr %[[ROW1]][8]
+// CHECK-NEXT: llvm.store %[[E6]]
+// CHECK-NEXT: llvm.getelementptr %[[ROW1]][9]
+// CHECK-NEXT: llvm.store %[[E7]]
+// CHECK-NEXT: }
 // CHECK-NOT: llvm.store
 // CHECK: llvm.return
 #mma = #flash.mma<warps = 4>
@@ -183,10 +212,10 @@ func.func @rows_load_store(%l: memref<?xf32>, %n: index) attributes {flash.kerne
 // CHECK: %[[TRUE2:.*]] = llvm.mlir.constant(true) : i1
 // CHECK: %[[IN:.*]] = llvm.icmp "slt" %{{.*}} : i64
 // CHECK-NEXT: %[[ACC0:.*]] = llvm.and %[[TRUE2]], %[[IN]] : i1
-// CHECK: %[[ADDR:.*]] = llvm.getelementptr %{{.*}} -> !llvm.ptr<1>, f32
+// CHECK: %[[ROWADDR:.*]] = llvm.getelementptr %{{.*}} -> !llvm.ptr<1>, f32
 // CHECK-NEXT: scf.if %[[ACC0]] {
+// CHECK-NEXT: %[[ADDR:.*]] = llvm.getelementptr %[[ROWADDR]][0] : (!llvm.ptr<1>) -> !llvm.ptr<1>, f32
 // CHECK-NEXT: llvm.atomicrmw fadd %[[ADDR]], %{{.*}} monotonic : !llvm.ptr<1>, f32
-// CHECK-NEXT: }
 // CHECK-COUNT-7: llvm.atomicrmw fadd %{{.*}}, %{{.*}} monotonic : !llvm.ptr<1>, f32
 // CHECK-NOT: llvm.atomicrmw
 // CHECK-NOT: llvm.store
@@ -332,5 +361,48 @@ func.func @shared_load(%a: memref<?x64xbf16>, %n: index) attributes {flash.kerne
 func.func @small_shared_load(%a: memref<?x16xf16>, %n: index) attributes {flash.kernel} {
   %c0 = arith.constant 0 : index
   %t = flash.load %a[%c0, %c0] bound %n along 0 {flash.shared_offset = 0 : i64} : memref<?x16xf16> -> tensor<8x16xf16, #flash.shared<padding = 4>>
+  return
+}
+
+// -----
+
+// Accumulating stores on sm_90a (wgmma=1): the two adjacent f32 columns of
+// each pair of slots (columns +0/+1 and +8/+9 of each row) are added by one
+// red.global.add.v2.f32 at the even column's address, when the memref's
+// accesses are 8-byte aligned (vector-bytes >= 8) and the tile starts at
+// an even column; else (NOPAIRS, and a first column not known to be even)
+// each element by an atomic addition.
+
+// PAIRS-LABEL: llvm.func @paired_reductions(
+// PAIRS: scf.if %{{.*}} {
+// PAIRS-NEXT: %[[A0:.*]] = llvm.getelementptr %[[ROW0:.*]][0] : (!llvm.ptr<1>) -> !llvm.ptr<1>, f32
+// PAIRS-NEXT: llvm.inline_asm has_side_effects asm_dialect = att "red.global.add.v2.f32 [$0], {$1, $2};", "l,f,f" %[[A0]], %{{.*}}, %{{.*}} : (!llvm.ptr<1>, f32, f32) -> ()
+// PAIRS-NEXT: %[[A8:.*]] = llvm.getelementptr %[[ROW0]][8] : (!llvm.ptr<1>) -> !llvm.ptr<1>, f32
+// PAIRS-NEXT: llvm.inline_asm has_side_effects asm_dialect = att "red.global.add.v2.f32 [$0], {$1, $2};", "l,f,f" %[[A8]]
+// PAIRS-NEXT: }
+// PAIRS: scf.if %{{.*}} {
+// PAIRS-COUNT-2: red.global.add.v2.f32
+// PAIRS-NOT: red.global
+// PAIRS-NOT: llvm.atomicrmw
+// PAIRS: llvm.return
+// PAIRS-LABEL: llvm.func @odd_first_column(
+// PAIRS-NOT: red.global
+// PAIRS-COUNT-8: llvm.atomicrmw fadd
+// PAIRS: llvm.return
+// NOPAIRS-LABEL: llvm.func @paired_reductions(
+// NOPAIRS-NOT: red.global
+// NOPAIRS-COUNT-8: llvm.atomicrmw fadd
+// NOPAIRS: llvm.return
+#mma = #flash.mma<warps = 4>
+func.func @paired_reductions(%d: memref<?x16xf32>, %n: index) attributes {flash.kernel} {
+  %c0 = arith.constant 0 : index
+  %z = arith.constant dense<1.0> : tensor<64x16xf32, #mma>
+  flash.store %z, %d[%c0, %c0] bound %n along 0 accumulate : tensor<64x16xf32, #mma> -> memref<?x16xf32>
+  return
+}
+func.func @odd_first_column(%d: memref<?x32xf32>, %n: index, %col: index) attributes {flash.kernel} {
+  %c0 = arith.constant 0 : index
+  %z = arith.constant dense<1.0> : tensor<64x16xf32, #mma>
+  flash.store %z, %d[%c0, %col] bound %n along 0 accumulate : tensor<64x16xf32, #mma> -> memref<?x32xf32>
   return
 }

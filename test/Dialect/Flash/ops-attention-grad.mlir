@@ -24,16 +24,16 @@ func.func @dense(%q: memref<2x512x8x64xf16>, %k: memref<2x512x8x64xf16>,
 // -----
 
 // Causal, explicit scale, dropout, grouped-query heads: dk and dv have K/V's
-// shape.
+// shape. `atomic_dq` (dq summed by atomic additions) is a unit attribute.
 // CHECK-LABEL: func.func @causal_gqa_dropout(
 // CHECK-SAME: %[[SEED:[^:]+]]: i64, %[[OFFSET:[^:]+]]: i64)
-// CHECK: flash.attention_grad %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} -> %{{.*}}, %{{.*}}, %{{.*}} dropout_rng(%[[SEED]], %[[OFFSET]]) {causal, dropout_p = 1.000000e-01 : f32, scale = 1.250000e-01 : f32} : memref<1x256x4x64xbf16>, memref<1x384x1x64xbf16>, memref<1x384x1x64xbf16>, memref<1x256x4x64xbf16>, memref<1x256x4x64xbf16>, memref<1x4x256xf32> -> memref<1x256x4x64xbf16>, memref<1x384x1x64xbf16>, memref<1x384x1x64xbf16>{{$}}
+// CHECK: flash.attention_grad %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} -> %{{.*}}, %{{.*}}, %{{.*}} dropout_rng(%[[SEED]], %[[OFFSET]]) {atomic_dq, causal, dropout_p = 1.000000e-01 : f32, scale = 1.250000e-01 : f32} : memref<1x256x4x64xbf16>, memref<1x384x1x64xbf16>, memref<1x384x1x64xbf16>, memref<1x256x4x64xbf16>, memref<1x256x4x64xbf16>, memref<1x4x256xf32> -> memref<1x256x4x64xbf16>, memref<1x384x1x64xbf16>, memref<1x384x1x64xbf16>{{$}}
 // GENERIC-LABEL: sym_name = "causal_gqa_dropout"
-// GENERIC: "flash.attention_grad"({{.*}}) <{causal, dropout_p = 1.000000e-01 : f32, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1>, scale = 1.250000e-01 : f32}>
+// GENERIC: "flash.attention_grad"({{.*}}) <{atomic_dq, causal, dropout_p = 1.000000e-01 : f32, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1>, scale = 1.250000e-01 : f32}>
 func.func @causal_gqa_dropout(%q: memref<1x256x4x64xbf16>, %kv: memref<1x384x1x64xbf16>,
                               %lse: memref<1x4x256xf32>, %seed: i64, %offset: i64) {
   flash.attention_grad %q, %kv, %kv, %q, %q, %lse -> %q, %kv, %kv
-      dropout_rng(%seed, %offset) {causal, scale = 0.125 : f32, dropout_p = 0.1 : f32}
+      dropout_rng(%seed, %offset) {atomic_dq, causal, scale = 0.125 : f32, dropout_p = 0.1 : f32}
       : memref<1x256x4x64xbf16>, memref<1x384x1x64xbf16>, memref<1x384x1x64xbf16>,
         memref<1x256x4x64xbf16>, memref<1x256x4x64xbf16>, memref<1x4x256xf32>
         -> memref<1x256x4x64xbf16>, memref<1x384x1x64xbf16>, memref<1x384x1x64xbf16>

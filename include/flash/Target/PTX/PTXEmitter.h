@@ -34,9 +34,10 @@ struct PTXOptions {
   /// The NVPTX processor (`sm_80`, `sm_90a`, ...): `.target` of the PTX.
   std::string chip = "sm_80";
   /// Comma-separated NVPTX subtarget features; `+ptxNN` picks the PTX ISA
-  /// version (`.version N.N`). +ptx80 suits both sm_80 and sm_90a; without
-  /// a `+ptx` feature LLVM uses the chip's minimum.
-  std::string features = "+ptx80";
+  /// version (`.version N.N`). +ptx81 suits both sm_80 and sm_90a and has
+  /// sm_90's vector reductions (red.global.add.v2.f32); without a `+ptx`
+  /// feature LLVM uses the chip's minimum.
+  std::string features = "+ptx81";
   /// 0 to 3: LLVM's O<n> pipeline and the code generator's level.
   int optLevel = 3;
 };

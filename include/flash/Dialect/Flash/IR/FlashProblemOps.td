@@ -98,6 +98,16 @@ def Flash_AttentionGradOp : Flash_Op<"attention_grad", [AttrSizedOperandSegments
     For grouped-query attention, `dk` and `dv` have K/V's shape: the
     gradients of the query heads that share a K/V head are summed.
 
+    `dq` sums a contribution from every key block. By default a kernel per
+    query block sums them in a fixed order, recomputing the scores and their
+    gradient (seven matrix products per block pair in all). With `atomic_dq`,
+    the kernel that computes dK and dV for a key block adds its
+    contributions to `dq` with f32 atomic additions instead (into a
+    workspace, converted to `dq`'s type at the end): five products, but the
+    order of the sum, and so the last bits of `dq`, may differ from run to
+    run, and the additions' memory traffic may cost more than the products
+    saved (docs/performance.md, step 13).
+
     Example:
 
     ```mlir
@@ -120,7 +130,7 @@ def Flash_AttentionGradOp : Flash_Op<"attention_grad", [AttrSizedOperandSegments
     Arg<AnyMemRef, "gradient of q", [MemWrite]>:$dq,
     Arg<AnyMemRef, "gradient of k", [MemWrite]>:$dk,
     Arg<AnyMemRef, "gradient of v", [MemWrite]>:$dv
-  ), Flash_ProblemOptions);
+  ), Flash_ProblemOptions, (ins UnitAttr:$atomic_dq));
 
   let assemblyFormat = !strconcat([{
     $q `,` $k `,` $v `,` $out `,` $dout `,` $lse `->` $dq `,` $dk `,` $dv
