@@ -18,7 +18,8 @@ namespace flash {
 std::string TileConfig::str() const {
   return std::to_string(blockM) + "x" + std::to_string(blockN) + ", " +
          std::to_string(numWarps) + " warps" +
-         (stages > 1 ? ", " + std::to_string(stages) + " stages" : "");
+         (stages > 1 ? ", " + std::to_string(stages) + " stages" : "") +
+         (overlapSoftmax ? ", softmax overlapped" : "");
 }
 
 std::string tuningKey(const std::string &device, const ProblemClass &problem,
@@ -91,13 +92,17 @@ void Autotuner::load() {
     // Entries from before pipelining was tuned have one stage.
     std::optional<int64_t> stages =
         entry && entry->get("stages") ? entry->getInteger("stages") : 1;
-    if (!m || !n || !w || !ms || !stages || *m <= 0 || *n <= 0 || *w <= 0 ||
-        *stages < 1 || *stages > 2) {
+    // ... and none before the softmax overlap was, the overlap off.
+    std::optional<bool> overlap = entry && entry->get("overlap_softmax")
+                                      ? entry->getBoolean("overlap_softmax")
+                                      : false;
+    if (!m || !n || !w || !ms || !stages || !overlap || *m <= 0 || *n <= 0 ||
+        *w <= 0 || *stages < 1 || *stages > 2) {
       reportCacheProblem(path, "has a malformed entry for " + key.str());
       choices.clear();
       return;
     }
-    choices[key.str()] = {{*m, *n, *w, *stages}, *ms};
+    choices[key.str()] = {{*m, *n, *w, *stages, *overlap}, *ms};
   }
 }
 
@@ -108,6 +113,7 @@ Status Autotuner::save() {
                                       {"block_n", entry.config.blockN},
                                       {"num_warps", entry.config.numWarps},
                                       {"stages", entry.config.stages},
+                                      {"overlap_softmax", entry.config.overlapSoftmax},
                                       {"ms", entry.ms}};
   llvm::json::Object root{{"compiler", compilerVersion()},
                           {"entries", std::move(entries)}};
@@ -167,6 +173,7 @@ static void applyTiles(const TileConfig &config, ProblemClass &problem) {
   problem.blockN = config.blockN;
   problem.numWarps = config.numWarps;
   problem.stages = config.stages;
+  problem.overlapSoftmax = config.overlapSoftmax;
 }
 
 /// Picks the configuration of `problem` per `tuning` (timing candidates with

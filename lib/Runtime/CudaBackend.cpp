@@ -606,9 +606,14 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
   auto timeOnce = [&](const ProblemClass &candidate, double &ms) {
     return timeOnStream(stream, [&] { return launchClass(candidate); }, ms);
   };
-  if (Status s = chooseTiles(options.tuning, device, problem, sizes,
-                             CudaBackend::tuningCandidates(), runOnce, timeOnce,
-                             progress);
+  // The softmax overlap rotates the forward's attention loop only: the
+  // backward's kernels would be the same.
+  std::vector<TileConfig> candidates = CudaBackend::tuningCandidates();
+  if (problem.backward)
+    llvm::erase_if(candidates,
+                   [](const TileConfig &c) { return c.overlapSoftmax; });
+  if (Status s = chooseTiles(options.tuning, device, problem, sizes, candidates,
+                             runOnce, timeOnce, progress);
       !s)
     return s;
   CompiledClass *entry = nullptr;
@@ -627,7 +632,7 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
 std::vector<TileConfig> CudaBackend::tuningCandidates() {
   return {{64, 64, 4},     {128, 64, 4},    {128, 64, 8},
           {64, 128, 4},    {128, 128, 8},   {64, 64, 4, 2},
-          {64, 128, 4, 2}, {128, 128, 8, 2}};
+          {64, 128, 4, 2}, {128, 128, 8, 2}, {128, 128, 8, 1, true}};
 }
 
 /// launchCall with this backend's kernel cache, launcher and device name.

@@ -246,7 +246,7 @@ TEST_F(CacheTest, TuningTimesEveryCandidateAndRemembersTheFastest) {
   EXPECT_TRUE(again.check().passed());
 }
 
-TEST_F(CacheTest, TuningEntriesKeepTheirStagesAndOldEntriesHaveOne) {
+TEST_F(CacheTest, TuningEntriesKeepTheirStagesAndOverlapOldEntriesHaveDefaults) {
   std::string path = directory + "/autotune.json";
   ASSERT_TRUE(writeFileAtomically(
       path, "{\"compiler\": \"" + compilerVersion() +
@@ -254,7 +254,9 @@ TEST_F(CacheTest, TuningEntriesKeepTheirStagesAndOldEntriesHaveOne) {
                 "\"old\": {\"block_m\": 128, \"block_n\": 64, \"num_warps\": 8, "
                 "\"ms\": 1.5},"
                 "\"new\": {\"block_m\": 64, \"block_n\": 128, \"num_warps\": 4, "
-                "\"stages\": 2, \"ms\": 1.0}}}"));
+                "\"stages\": 2, \"ms\": 1.0},"
+                "\"overlap\": {\"block_m\": 128, \"block_n\": 128, \"num_warps\": 8, "
+                "\"stages\": 1, \"overlap_softmax\": true, \"ms\": 0.5}}}"));
   Autotuner &tuner = Autotuner::get();
   std::optional<TileConfig> old = tuner.lookup("old");
   ASSERT_TRUE(old.has_value());
@@ -263,11 +265,15 @@ TEST_F(CacheTest, TuningEntriesKeepTheirStagesAndOldEntriesHaveOne) {
   ASSERT_TRUE(pipelined.has_value());
   EXPECT_EQ(*pipelined, (TileConfig{64, 128, 4, 2}));
   EXPECT_EQ(pipelined->str(), "64x128, 4 warps, 2 stages");
+  std::optional<TileConfig> overlapped = tuner.lookup("overlap");
+  ASSERT_TRUE(overlapped.has_value());
+  EXPECT_EQ(*overlapped, (TileConfig{128, 128, 8, 1, true}));
+  EXPECT_EQ(overlapped->str(), "128x128, 8 warps, softmax overlapped");
 
-  // A recorded choice is written back with its stages.
+  // A recorded choice is written back with its stages and overlap.
   TileConfig best;
   ASSERT_TRUE(tuner.tune(
-      "third", {{64, 64, 4, 2}},
+      "third", {{64, 64, 4, 2}, {128, 128, 8, 1, true}},
       [](const TileConfig &, double &ms) {
         ms = 2.0;
         return Status::success();
@@ -275,6 +281,7 @@ TEST_F(CacheTest, TuningEntriesKeepTheirStagesAndOldEntriesHaveOne) {
       best));
   std::string json = *readFile(path);
   EXPECT_NE(json.find("\"stages\": 2"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"overlap_softmax\": true"), std::string::npos) << json;
   EXPECT_NE(json.find("\"old\""), std::string::npos) << json;
 }
 

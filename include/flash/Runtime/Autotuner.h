@@ -45,11 +45,15 @@ struct TileConfig {
   /// Pipeline stages of the K/V tiles (GPU): 1, or 2 to copy block j+1
   /// while block j is computed (flash-prefetch-shared-tiles).
   int64_t stages = 1;
+  /// GPU, forward, with a producer warpgroup: a key block's softmax beside
+  /// the products (ProblemClass::overlapSoftmax).
+  bool overlapSoftmax = false;
   bool operator==(const TileConfig &other) const {
     return blockM == other.blockM && blockN == other.blockN &&
-           numWarps == other.numWarps && stages == other.stages;
+           numWarps == other.numWarps && stages == other.stages &&
+           overlapSoftmax == other.overlapSoftmax;
   }
-  /// "64x64, 4 warps" (", 2 stages" when pipelined).
+  /// "64x64, 4 warps" (", 2 stages" when pipelined, ", softmax overlapped").
   std::string str() const;
 };
 
