@@ -136,7 +136,8 @@ Forward forward(const Problem &p, const std::vector<double> &q,
 
 Gradients backward(const Problem &p, const std::vector<double> &q,
                    const std::vector<double> &k, const std::vector<double> &v,
-                   const std::vector<double> &dout, const Rounding &round) {
+                   const std::vector<double> &dout, const Rounding &round,
+                   const std::vector<double> *out) {
   Gradients g;
   g.dq.assign(q.size(), 0.0);
   g.dk.assign(k.size(), 0.0);
@@ -152,7 +153,8 @@ Gradients backward(const Problem &p, const std::vector<double> &q,
   forEachHead(p, [&](const HeadView &hv) {
     probabilities(p, hv, q, k, round, probs, lse);
     int64_t n = hv.cols;
-    // dP = (dO V^T) through the dropout mask; D = rowsum(P * dP).
+    // dP = (dO V^T) through the dropout mask; D = rowsum(P * dP), or
+    // rowsum(dO * O) from the given output.
     std::vector<double> dprobs(hv.rows * n, 0.0), dscores(hv.rows * n, 0.0);
     for (int64_t i = 0; i < hv.rows; ++i) {
       double delta = 0.0;
@@ -162,6 +164,12 @@ Gradients backward(const Problem &p, const std::vector<double> &q,
           dot += qAt(dout, hv, i, d) * v[kIndex(hv, j, d)];
         dprobs[i * n + j] = round(dot) * dropoutFactor(p, hv, i, j);
         delta += probs[i * n + j] * dprobs[i * n + j];
+      }
+      if (out) {
+        delta = 0.0;
+        for (int64_t d = 0; d < p.headDim; ++d)
+          delta += qAt(dout, hv, i, d) * qAt(*out, hv, i, d);
+        delta = round(delta);
       }
       for (int64_t j = 0; j < n; ++j)
         dscores[i * n + j] =

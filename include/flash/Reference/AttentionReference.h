@@ -64,10 +64,16 @@ Forward forward(const Problem &problem, const std::vector<double> &q,
                 const std::vector<double> &k, const std::vector<double> &v,
                 const Rounding &round = exact);
 
+/// With `out` (the forward's output, as stored), the softmax gradient's
+/// row term is FlashAttention's D = rowsum(dout * out), computed from it,
+/// instead of rowsum(P * dP): equal in exact arithmetic, but the stored
+/// output's rounding enters D (and where the exact gradient is zero, e.g.
+/// one key with dropout, it is all that is left).
 Gradients backward(const Problem &problem, const std::vector<double> &q,
                    const std::vector<double> &k, const std::vector<double> &v,
                    const std::vector<double> &dout,
-                   const Rounding &round = exact);
+                   const Rounding &round = exact,
+                   const std::vector<double> *out = nullptr);
 
 /// ||a - b|| / ||b|| (0 when both are zero).
 double relativeError(const std::vector<double> &a, const std::vector<double> &b);
