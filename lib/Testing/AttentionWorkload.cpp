@@ -307,14 +307,29 @@ CheckResult Workload::check() const {
   if (s.backward) {
     std::vector<double> dov = packed(dout);
     reference::Gradients g = reference::backward(p, qv, kv, vv, dov);
-    // The naive baseline computes D from its stored output, as the kernels
-    // (and FlashAttention) do: that output's rounding is part of the error
-    // a naive implementation of the algorithm makes.
-    reference::Gradients gn =
+    // Two naive baselines: D = rowsum(P * dP), and D from the stored
+    // output as the kernels (and FlashAttention) compute it, whose rounding
+    // is part of the error a naive implementation of the algorithm makes
+    // (all of it where the exact gradient is zero: one key with dropout).
+    // The larger error sets the tolerance.
+    reference::Gradients gn = reference::backward(p, qv, kv, vv, dov, lowPrecision);
+    reference::Gradients gnFromOut =
         reference::backward(p, qv, kv, vv, dov, lowPrecision, &naive.out);
-    result.entries.push_back(compare("dq", packed(dq), gn.dq, g.dq));
-    result.entries.push_back(compare("dk", packed(dk), gn.dk, g.dk));
-    result.entries.push_back(compare("dv", packed(dv), gn.dv, g.dv));
+    auto worse = [](const std::vector<double> &a, const std::vector<double> &b,
+                    const std::vector<double> &exact) -> const std::vector<double> & {
+      double errorA = 0.0, errorB = 0.0;
+      for (size_t i = 0; i < exact.size(); ++i) {
+        errorA += (a[i] - exact[i]) * (a[i] - exact[i]);
+        errorB += (b[i] - exact[i]) * (b[i] - exact[i]);
+      }
+      return errorA >= errorB ? a : b;
+    };
+    result.entries.push_back(
+        compare("dq", packed(dq), worse(gn.dq, gnFromOut.dq, g.dq), g.dq));
+    result.entries.push_back(
+        compare("dk", packed(dk), worse(gn.dk, gnFromOut.dk, g.dk), g.dk));
+    result.entries.push_back(
+        compare("dv", packed(dv), worse(gn.dv, gnFromOut.dv, g.dv), g.dv));
   }
   return result;
 }
