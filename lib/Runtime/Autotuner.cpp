@@ -33,7 +33,8 @@ std::string tuningKey(const std::string &device, const ProblemClass &problem,
   os << device << "/" << (problem.backward ? "bwd" : "fwd") << "-"
      << dtypeName(problem.dtype) << "-d" << problem.headDim
      << (problem.causal ? "-causal" : "") << (problem.varlen ? "-varlen" : "")
-     << (problem.dropoutP > 0 ? "-dropout" : "") << "-gqa"
+     << (problem.dropoutP > 0 ? "-dropout" : "")
+     << (problem.atomicDq ? "-atomicdq" : "") << "-gqa"
      << (sizes.kvHeads ? sizes.heads / sizes.kvHeads : 1) << "-s" << bucket;
   return os.str();
 }
@@ -173,7 +174,8 @@ static void applyTiles(const TileConfig &config, ProblemClass &problem) {
   problem.blockN = config.blockN;
   problem.numWarps = config.numWarps;
   problem.stages = config.stages;
-  problem.overlapSoftmax = config.overlapSoftmax;
+  // A class asked for with the overlap keeps it; the tuner only adds it.
+  problem.overlapSoftmax |= config.overlapSoftmax;
 }
 
 /// Picks the configuration of `problem` per `tuning` (timing candidates with

@@ -23,6 +23,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <type_traits>
 
 using namespace mlir;
 
@@ -508,10 +509,6 @@ NamedTensors tensorsOf(const BackwardArgs &a) {
 
 } // namespace
 
-/// What forward and backward share once the arguments are valid: the
-/// device checks, the class (with the tensors' alignment), its compiled
-/// kernels, the varlen copies and the kernel parameters. The `workspaces`
-/// are passed after the call's tensors.
 /// Device time in milliseconds of `work` on `stream`, with CUDA events.
 static Status timeOnStream(CUstream stream, llvm::function_ref<Status()> work,
                            double &ms) {
@@ -538,10 +535,15 @@ static Status timeOnStream(CUstream stream, llvm::function_ref<Status()> work,
   return status;
 }
 
+/// What forward and backward share once the arguments are valid: the
+/// device checks, the class (with the tensors' alignment), the tuning among
+/// `candidates`, its compiled kernels, the varlen copies and the kernel
+/// parameters. The `workspaces` are passed after the call's tensors.
 template <typename Args>
 static Status launchCall(CudaBackend::Options options, Args const &args,
                          const ProblemSizes &sizes,
                          llvm::ArrayRef<TensorRef> workspaces,
+                         const std::vector<TileConfig> &candidates,
                          CUstream stream,
                          llvm::function_ref<Status(ProblemClass &, CompiledClass *&)>
                              compile,
@@ -606,12 +608,6 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
   auto timeOnce = [&](const ProblemClass &candidate, double &ms) {
     return timeOnStream(stream, [&] { return launchClass(candidate); }, ms);
   };
-  // The softmax overlap rotates the forward's attention loop only: the
-  // backward's kernels would be the same.
-  std::vector<TileConfig> candidates = CudaBackend::tuningCandidates();
-  if (problem.backward)
-    llvm::erase_if(candidates,
-                   [](const TileConfig &c) { return c.overlapSoftmax; });
   if (Status s = chooseTiles(options.tuning, device, problem, sizes, candidates,
                              runOnce, timeOnce, progress);
       !s)
@@ -641,8 +637,20 @@ Status CudaBackend::Impl::run(const Args &args, const ProblemSizes &sizes,
                               llvm::ArrayRef<TensorRef> workspaces,
                               CUstream stream,
                               Autotuner::Progress progress) {
+  // The softmax overlap takes effect in a forward with a producer
+  // warpgroup on sm_90a only; elsewhere, or when every candidate has it
+  // already, it would time 128x128, 8 warps again.
+  bool overlapApplies = !std::is_same_v<Args, BackwardArgs> &&
+                        !options.overlapSoftmax && options.wgmma &&
+                        options.tma && options.warpSpecialize &&
+                        CudaDriver::get().hasTensorMaps() &&
+                        chipFor(properties.computeCapability()) == "sm_90a";
+  std::vector<TileConfig> candidates = tuningCandidates();
+  if (!overlapApplies)
+    llvm::erase_if(candidates,
+                   [](const TileConfig &c) { return c.overlapSoftmax; });
   return launchCall(
-      options, args, sizes, workspaces, stream,
+      options, args, sizes, workspaces, candidates, stream,
       [&](ProblemClass &problem, CompiledClass *&entry) {
         return compiledClass(problem, entry);
       },

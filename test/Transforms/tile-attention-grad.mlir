@@ -337,3 +337,97 @@ func.func @bwd_varlen_causal(
         -> memref<?x4x32xbf16>, memref<?x4x32xbf16>, memref<?x4x32xbf16>
   return
 }
+
+// -----
+
+// The same problem without atomic_dq: one workspace; the dQ kernel loops
+// over the key blocks up to the causal end, masked.
+
+// CHECK-LABEL: func.func @bwd_varlen_causal_dq(
+// CHECK-SAME: %[[Q:[^:]+]]: memref<?x4x32xbf16>, %[[K:[^:]+]]: memref<?x4x32xbf16>, %[[V:[^:]+]]: memref<?x4x32xbf16>, %[[O:[^:]+]]: memref<?x4x32xbf16>, %[[DO:[^:]+]]: memref<?x4x32xbf16>, %[[L:[^:]+]]: memref<4x?xf32>, %[[DQ:[^:]+]]: memref<?x4x32xbf16>, %[[DK:[^:]+]]: memref<?x4x32xbf16>, %[[DV:[^:]+]]: memref<?x4x32xbf16>, %[[CUQ:[^:]+]]: memref<?xi32>, %[[CUK:[^:]+]]: memref<?xi32>, %[[MQ:[^:]+]]: index, %[[MK:[^:]+]]: index)
+// CHECK-NEXT: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-NEXT: %[[TOTAL:.*]] = memref.dim %[[L]], %[[C1]] : memref<4x?xf32>
+// CHECK-NEXT: %[[DELTA:.*]] = memref.alloc(%[[TOTAL]]) : memref<4x?xf32>
+// CHECK: %[[SUMQ:.*]] = arith.addi %[[MQ]], %{{.*}} : index
+// CHECK-NEXT: %[[GXQ:.*]] = arith.divui %[[SUMQ]], %{{.*}} : index
+// CHECK: flash.launch @bwd_varlen_causal_dq_attention_grad_bwd_delta grid(%[[GXQ]], %{{.*}}) (%[[Q]], %[[K]], %[[V]], %[[O]], %[[DO]], %[[L]], %[[DQ]], %[[DK]], %[[DV]], %[[DELTA]], %[[CUQ]], %[[CUK]]) :
+// CHECK: %[[SUMK:.*]] = arith.addi %[[MK]], %{{.*}} : index
+// CHECK-NEXT: %[[GXK:.*]] = arith.divui %[[SUMK]], %{{.*}} : index
+// CHECK: flash.launch @bwd_varlen_causal_dq_attention_grad_bwd_dkdv grid(%[[GXK]], %{{.*}}) (%[[Q]], %[[K]], %[[V]], %[[O]], %[[DO]], %[[L]], %[[DQ]], %[[DK]], %[[DV]], %[[DELTA]], %[[CUQ]], %[[CUK]]) :
+// CHECK-NEXT: flash.launch @bwd_varlen_causal_dq_attention_grad_bwd_dq grid(%[[GXQ]], %{{.*}}) (%[[Q]], %[[K]], %[[V]], %[[O]], %[[DO]], %[[L]], %[[DQ]], %[[DK]], %[[DV]], %[[DELTA]], %[[CUQ]], %[[CUK]]) :
+// CHECK-NEXT: return
+
+// CHECK-LABEL: func.func private @bwd_varlen_causal_dq_attention_grad_bwd_delta(
+// CHECK: %[[QSTART:[^,]+]], %[[SQ:[^ ]+]] = flash.seq_bounds
+// CHECK: flash.row_dot
+// CHECK-NEXT: %[[END:.*]] = arith.addi %[[QSTART]], %[[SQ]] : index
+// CHECK-NEXT: %[[TOK:.*]] = arith.addi %[[QSTART]], %{{.*}} : index
+// CHECK-NEXT: flash.store %{{.*}}, %{{.*}}[%{{.*}}, %[[TOK]]] bound %[[END]] along 1 : tensor<64xf32> -> memref<4x?xf32>
+
+// CHECK-LABEL: func.func private @bwd_varlen_causal_dq_attention_grad_bwd_dkdv(
+// CHECK: %[[QSTART:[^,]+]], %[[SQ:[^ ]+]] = flash.seq_bounds
+// CHECK-NEXT: %[[KSTART:[^,]+]], %[[SK:[^ ]+]] = flash.seq_bounds
+// CHECK: %[[COL:.*]] = arith.muli %{{.*}}, %{{.*}} : index
+// CHECK-NEXT: arith.cmpi slt, %[[COL]], %[[SK]] : index
+// CHECK: %[[DIAG:.*]] = arith.subi %[[SK]], %[[SQ]] : index
+// CHECK-NEXT: %[[FIRST:.*]] = arith.subi %[[COL]], %[[DIAG]] : index
+// CHECK-NEXT: %[[Z:.*]] = arith.constant 0 : index
+// CHECK-NEXT: %[[FIRSTC:.*]] = arith.maxsi %[[Z]], %[[FIRST]] : index
+// CHECK-NEXT: %[[BM1:.*]] = arith.constant 64 : index
+// CHECK-NEXT: %[[BM2:.*]] = arith.constant 64 : index
+// CHECK-NEXT: %[[QB:.*]] = arith.divui %[[FIRSTC]], %[[BM2]] : index
+// CHECK-NEXT: %[[START:.*]] = arith.muli %[[QB]], %[[BM1]] : index
+// CHECK: scf.for %{{[^ ]+}} = %{{[^ ]+}} to %{{[^ ]+}} step %{{[^ ]+}} iter_args
+// CHECK: scf.for %[[ROW:[^ ]+]] = %[[START]] to %[[SQ]] step %{{[^ ]+}} iter_args
+// CHECK: %[[QEND:.*]] = arith.addi %[[QSTART]], %[[SQ]] : index
+// CHECK-NEXT: %[[QTOK:.*]] = arith.addi %[[QSTART]], %[[ROW]] : index
+// CHECK-NEXT: flash.load %{{.*}}[%[[QTOK]], %{{.*}}, %{{.*}}] bound %[[QEND]] along 0 : memref<?x4x32xbf16> -> tensor<64x32xbf16>
+// CHECK: flash.mask %{{.*}} at(%[[ROW]], %[[COL]]) within(%[[SQ]], %[[SK]]) causal : tensor<64x64xf32>
+// CHECK: %[[KEND:.*]] = arith.addi %[[KSTART]], %[[SK]] : index
+// CHECK-NEXT: %[[KTOK:.*]] = arith.addi %[[KSTART]], %[[COL]] : index
+// CHECK-NEXT: flash.store %{{.*}}, %{{.*}}[%[[KTOK]], %{{.*}}, %{{.*}}] bound %[[KEND]] along 0 : tensor<64x32xbf16> -> memref<?x4x32xbf16>
+
+// CHECK-LABEL: func.func private @bwd_varlen_causal_dq_attention_grad_bwd_dq(
+// CHECK: %[[QSTART:[^,]+]], %[[SQ:[^ ]+]] = flash.seq_bounds
+// CHECK-NEXT: %[[KSTART:[^,]+]], %[[SK:[^ ]+]] = flash.seq_bounds
+// CHECK: %[[ROW:.*]] = arith.muli %{{.*}}, %{{.*}} : index
+// CHECK: %[[LAST:.*]] = arith.addi %[[ROW]], %c64{{[_0-9]*}} : index
+// CHECK-NEXT: %[[DIAG:.*]] = arith.subi %[[SK]], %[[SQ]] : index
+// CHECK-NEXT: %[[VIS:.*]] = arith.addi %[[LAST]], %[[DIAG]] : index
+// CHECK-NEXT: %[[MIN:.*]] = arith.minsi %[[VIS]], %[[SK]] : index
+// CHECK-NEXT: %[[Z:.*]] = arith.constant 0 : index
+// CHECK-NEXT: %[[KEND:.*]] = arith.maxsi %[[Z]], %[[MIN]] : index
+// CHECK: scf.for %[[COL:[^ ]+]] = %{{[^ ]+}} to %[[KEND]] step
+// CHECK: flash.mask %{{.*}} at(%[[ROW]], %[[COL]]) within(%[[SQ]], %[[SK]]) causal : tensor<64x64xf32>
+
+// RULES-LABEL: func.func private @bwd_varlen_causal_dq_attention_grad_bwd_delta(
+// RULES-NOT: flash.mask
+// RULES-NOT: flash.philox
+// RULES: {{^ *}}return
+// RULES-LABEL: func.func private @bwd_varlen_causal_dq_attention_grad_bwd_dkdv(
+// RULES-NOT: flash.philox
+// RULES-NOT: flash.dropout
+// RULES: flash.mask {{.*}} causal : tensor<64x64xf32>
+// RULES-NOT: flash.philox
+// RULES-NOT: flash.dropout
+// RULES: {{^ *}}return
+// RULES-LABEL: func.func private @bwd_varlen_causal_dq_attention_grad_bwd_dq(
+// RULES-NOT: flash.philox
+// RULES-NOT: flash.dropout
+// RULES: flash.mask {{.*}} causal : tensor<64x64xf32>
+// RULES-NOT: flash.philox
+// RULES-NOT: flash.dropout
+// RULES: {{^ *}}return
+func.func @bwd_varlen_causal_dq(
+    %q: memref<?x4x32xbf16>, %k: memref<?x4x32xbf16>, %v: memref<?x4x32xbf16>,
+    %out: memref<?x4x32xbf16>, %dout: memref<?x4x32xbf16>, %lse: memref<4x?xf32>,
+    %dq: memref<?x4x32xbf16>, %dk: memref<?x4x32xbf16>, %dv: memref<?x4x32xbf16>,
+    %cu_q: memref<?xi32>, %cu_k: memref<?xi32>, %max_q: index, %max_k: index) {
+  flash.attention_grad %q, %k, %v, %out, %dout, %lse -> %dq, %dk, %dv
+      varlen(%cu_q, %cu_k : memref<?xi32>, memref<?xi32>) max_seqlen(%max_q, %max_k)
+      {causal}
+      : memref<?x4x32xbf16>, memref<?x4x32xbf16>, memref<?x4x32xbf16>,
+        memref<?x4x32xbf16>, memref<?x4x32xbf16>, memref<4x?xf32>
+        -> memref<?x4x32xbf16>, memref<?x4x32xbf16>, memref<?x4x32xbf16>
+  return
+}

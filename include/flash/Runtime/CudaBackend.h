@@ -46,7 +46,9 @@ public:
   };
   /// The candidates the autotuner times on the GPU; those whose kernels
   /// spill more than kMaxTunedSpillBytes per thread (as the loaded module
-  /// reports) or need more shared memory than the device has are skipped.
+  /// reports) or need more shared memory than the device has are skipped,
+  /// and the softmax-overlap one is left out where it takes no effect (the
+  /// backward; without a producer warpgroup on sm_90a).
   static std::vector<TileConfig> tuningCandidates();
   static constexpr int64_t kMaxTunedSpillBytes = 1024;
   CudaBackend();

@@ -162,15 +162,6 @@ struct LoadLowering : public ConvertOpToLLVMPattern<LoadOp> {
   unsigned vectorBytes; // widest aligned global access, 2 to 16
 };
 
-/// Whether element (r, c) of `type` is at column offset c of the memref row
-/// holding it: the memref's last axis is contiguous.
-bool hasContiguousRows(MemRefType type) {
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  return succeeded(type.getStridesAndOffset(strides, offset)) &&
-         !strides.empty() && strides.back() == 1;
-}
-
 /// `red.global.add.v2.f32`: adds two f32 at an 8-byte aligned address
 /// (sm_90), half the instructions of two scalar atomic additions.
 void addPairAtomically(OpBuilder &b, Location loc, Value address, Value first,
@@ -222,28 +213,12 @@ struct StoreLowering : public ConvertOpToLLVMPattern<StoreOp> {
         LLVM::StoreOp::create(b, loc, value, address);
     };
 
-    if (type.getRank() != 2 || !hasContiguousRows(op.getDest().getType())) {
-      for (unsigned slot = 0; slot < values.size(); ++slot) {
-        SmallVector<Value> indices = elementIndices(
-            rewriter, loc, adaptor.getIndices(), op.getAlong(), type.getRank(),
-            tile->row(rewriter, loc, slot), tile->col(rewriter, loc, slot));
-        Value valid = LLVM::AndOp::create(
-            rewriter, loc, writer,
-            inBounds(rewriter, loc, indices[op.getAlong()], adaptor.getBound()));
-        Value address = elementAddress(rewriter, loc, adaptor.getDest(), rank,
-                                       element, indices);
-        ifThen(rewriter, loc, valid,
-               [&](OpBuilder &b) { write(b, address, values[slot]); });
-      }
-      rewriter.eraseOp(op);
-      return success();
-    }
-
     // A thread's slots share few rows (an accumulator's: two per 16-row
-    // block): with contiguous rows, one address and one bound check per
-    // row, the slots at constant offsets from it. Per-slot addresses would
-    // keep a register pair each alive across the loops such stores sit in
-    // (the backward's dq additions with atomic_dq).
+    // block): one address and one bound check per row, the slots at
+    // constant offsets from it (the verifier has the memref's last axis
+    // contiguous). Per-slot addresses would keep a register pair each alive
+    // across the loops such stores sit in (the backward's dq additions with
+    // atomic_dq).
     bool pairs = accumulate && pairedReductions && pairsAligned(op, *tile);
     llvm::MapVector<int64_t, SmallVector<unsigned>> slotsOfRow;
     for (auto [slot, position] : llvm::enumerate(tile->mapping.slots))
@@ -251,8 +226,8 @@ struct StoreLowering : public ConvertOpToLLVMPattern<StoreOp> {
     for (auto &[rowOffset, slots] : slotsOfRow) {
       Value row = tile->row(rewriter, loc, slots.front());
       SmallVector<Value> indices =
-          elementIndices(rewriter, loc, adaptor.getIndices(), op.getAlong(), 2,
-                         row, tile->baseCol);
+          elementIndices(rewriter, loc, adaptor.getIndices(), op.getAlong(),
+                         type.getRank(), row, tile->baseCol);
       Value valid = LLVM::AndOp::create(
           rewriter, loc, writer,
           inBounds(rewriter, loc, indices[op.getAlong()], adaptor.getBound()));

@@ -50,35 +50,69 @@ func.func @fwd(%q: memref<2x128x4x64xbf16>, %k: memref<2x128x4x64xbf16>,
 
 // -----
 
-// Dense backward (GQA 4/2) with atomic_dq, no C interface: the workspaces
-// (delta, dq's f32 sums) are malloc'ed, passed to the three kernels in
-// order, then freed; the dK/dV kernel adds to dq's sums atomically.
+// Dense backward (GQA 4/2), no C interface: the delta workspace is
+// malloc'ed, passed to the three kernels in order, then freed.
 
 // CHECK-LABEL: llvm.func @bwd(
 // CHECK: %[[WS:.*]] = llvm.call @malloc(
-// CHECK: %[[DQS:.*]] = llvm.call @malloc(
-// CHECK: llvm.call @bwd_attention_grad_bwd_delta({{.*}}, %[[WS]], %[[WS]], {{.*}}, %[[DQS]], %[[DQS]],
-// CHECK: llvm.call @bwd_attention_grad_bwd_dkdv({{.*}}, %[[WS]], %[[WS]], {{.*}}, %[[DQS]], %[[DQS]],
-// CHECK: llvm.call @bwd_attention_grad_bwd_dq_convert({{.*}}, %[[WS]], %[[WS]], {{.*}}, %[[DQS]], %[[DQS]],
-// CHECK-DAG: llvm.call @free(%[[WS]])
-// CHECK-DAG: llvm.call @free(%[[DQS]])
+// CHECK: llvm.call @bwd_attention_grad_bwd_delta({{.*}}, %[[WS]], %[[WS]],
+// CHECK: llvm.call @bwd_attention_grad_bwd_dkdv({{.*}}, %[[WS]], %[[WS]],
+// CHECK: llvm.call @bwd_attention_grad_bwd_dq({{.*}}, %[[WS]], %[[WS]],
+// CHECK: llvm.call @free(%[[WS]])
 // CHECK: llvm.return
 // CHECK-NOT: @_mlir_ciface_bwd
 // CHECK-LABEL: llvm.func @bwd_attention_grad_bwd_delta(
 // CHECK-NOT: -845247145
 // CHECK-LABEL: llvm.func @bwd_attention_grad_bwd_dkdv(
 // CHECK-NOT: -845247145
-// CHECK: llvm.atomicrmw fadd
+// CHECK-LABEL: llvm.func @bwd_attention_grad_bwd_dq(
 // CHECK-NOT: -845247145
-// CHECK-LABEL: llvm.func @bwd_attention_grad_bwd_dq_convert(
-// CHECK-NOT: -845247145
-// CHECK-NOT: llvm.atomicrmw
 
 // BLOCK-LABEL: llvm.func @bwd(
 // BLOCK: llvm.call @bwd_attention_grad_bwd_delta(
 // BLOCK: llvm.call @bwd_attention_grad_bwd_dkdv(
-// BLOCK: llvm.call @bwd_attention_grad_bwd_dq_convert(
+// BLOCK: llvm.call @bwd_attention_grad_bwd_dq(
 func.func @bwd(%q: memref<1x128x4x32xf16>, %k: memref<1x128x2x32xf16>, %v: memref<1x128x2x32xf16>,
+               %out: memref<1x128x4x32xf16>, %dout: memref<1x128x4x32xf16>, %lse: memref<1x4x128xf32>,
+               %dq: memref<1x128x4x32xf16>, %dk: memref<1x128x2x32xf16>, %dv: memref<1x128x2x32xf16>) {
+  flash.attention_grad %q, %k, %v, %out, %dout, %lse -> %dq, %dk, %dv
+      : memref<1x128x4x32xf16>, memref<1x128x2x32xf16>, memref<1x128x2x32xf16>,
+        memref<1x128x4x32xf16>, memref<1x128x4x32xf16>, memref<1x4x128xf32>
+        -> memref<1x128x4x32xf16>, memref<1x128x2x32xf16>, memref<1x128x2x32xf16>
+  return
+}
+
+// -----
+
+// Dense backward (GQA 4/2) with atomic_dq, no C interface: the workspaces
+// (delta, dq's f32 sums) are malloc'ed, passed to the three kernels in
+// order, then freed; the dK/dV kernel adds to dq's sums atomically.
+
+// CHECK-LABEL: llvm.func @bwd_atomic(
+// CHECK: %[[WS:.*]] = llvm.call @malloc(
+// CHECK: %[[DQS:.*]] = llvm.call @malloc(
+// CHECK: llvm.call @bwd_atomic_attention_grad_bwd_delta({{.*}}, %[[WS]], %[[WS]], {{.*}}, %[[DQS]], %[[DQS]],
+// CHECK: llvm.call @bwd_atomic_attention_grad_bwd_dkdv({{.*}}, %[[WS]], %[[WS]], {{.*}}, %[[DQS]], %[[DQS]],
+// CHECK: llvm.call @bwd_atomic_attention_grad_bwd_dq_convert({{.*}}, %[[WS]], %[[WS]], {{.*}}, %[[DQS]], %[[DQS]],
+// CHECK-DAG: llvm.call @free(%[[WS]])
+// CHECK-DAG: llvm.call @free(%[[DQS]])
+// CHECK: llvm.return
+// CHECK-NOT: @_mlir_ciface_bwd_atomic
+// CHECK-LABEL: llvm.func @bwd_atomic_attention_grad_bwd_delta(
+// CHECK-NOT: -845247145
+// CHECK-LABEL: llvm.func @bwd_atomic_attention_grad_bwd_dkdv(
+// CHECK-NOT: -845247145
+// CHECK: llvm.atomicrmw fadd
+// CHECK-NOT: -845247145
+// CHECK-LABEL: llvm.func @bwd_atomic_attention_grad_bwd_dq_convert(
+// CHECK-NOT: -845247145
+// CHECK-NOT: llvm.atomicrmw
+
+// BLOCK-LABEL: llvm.func @bwd_atomic(
+// BLOCK: llvm.call @bwd_atomic_attention_grad_bwd_delta(
+// BLOCK: llvm.call @bwd_atomic_attention_grad_bwd_dkdv(
+// BLOCK: llvm.call @bwd_atomic_attention_grad_bwd_dq_convert(
+func.func @bwd_atomic(%q: memref<1x128x4x32xf16>, %k: memref<1x128x2x32xf16>, %v: memref<1x128x2x32xf16>,
                %out: memref<1x128x4x32xf16>, %dout: memref<1x128x4x32xf16>, %lse: memref<1x4x128xf32>,
                %dq: memref<1x128x4x32xf16>, %dk: memref<1x128x2x32xf16>, %dv: memref<1x128x2x32xf16>) {
   flash.attention_grad %q, %k, %v, %out, %dout, %lse -> %dq, %dk, %dv {atomic_dq}

@@ -181,11 +181,13 @@ func.func @mma_load_store(%a: memref<?x16xbf16>, %n: index) attributes {flash.ke
 // CHECK: %[[IN0:.*]] = llvm.icmp "slt" %{{.*}}, %[[N]] : i64
 // CHECK-NEXT: %[[W0:.*]] = llvm.and %[[FIRST]], %[[IN0]] : i1
 // CHECK: scf.if %[[W0]] {
-// CHECK-NEXT: llvm.store %[[E0]], %{{.*}} : f32, !llvm.ptr<1>
+// CHECK-NEXT: %[[A0:.*]] = llvm.getelementptr %{{.*}}[0] : (!llvm.ptr<1>) -> !llvm.ptr<1>, f32
+// CHECK-NEXT: llvm.store %[[E0]], %[[A0]] : f32, !llvm.ptr<1>
 // CHECK: %[[IN1:.*]] = llvm.icmp "slt" %{{.*}}, %[[N]] : i64
 // CHECK-NEXT: %[[W1:.*]] = llvm.and %[[FIRST]], %[[IN1]] : i1
 // CHECK: scf.if %[[W1]] {
-// CHECK-NEXT: llvm.store %[[E1]], %{{.*}} : f32, !llvm.ptr<1>
+// CHECK-NEXT: %[[A1:.*]] = llvm.getelementptr %{{.*}}[0] : (!llvm.ptr<1>) -> !llvm.ptr<1>, f32
+// CHECK-NEXT: llvm.store %[[E1]], %[[A1]] : f32, !llvm.ptr<1>
 // CHECK-NOT: llvm.store
 // CHECK: llvm.return
 func.func @rows_load_store(%l: memref<?xf32>, %n: index) attributes {flash.kernel} {

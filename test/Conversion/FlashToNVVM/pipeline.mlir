@@ -119,11 +119,9 @@ func.func @fwd_dropout(%q: memref<1x?x2x32xf16>, %k: memref<1x?x2x32xf16>,
 
 // -----
 
-// Backward, causal, atomic_dq, fp16, head_dim 32: three kernels in launch order
-// (flash.grid order 0, 1, 2); delta has no matrix product, dK/dV five
-// (5 x 16 mma.sync: the four of dK and dV, then dS K) whose result it adds
-// to dq's f32 sums (16 atomic additions a thread, 64 x 32 over 128
-// threads), and the last kernel only converts the sums.
+// Backward, causal, fp16, head_dim 32: three kernels in launch order
+// (flash.grid order 0, 1, 2); delta has no matrix product, dK/dV four
+// (4 x 16 mma.sync), dQ three (3 x 16).
 
 // CHECK-LABEL: llvm.func @bwd_attention_grad_bwd_delta(
 // CHECK-SAME: attributes {flash.grid = {block = 64 : i64, heads = "q", order = 0 : i64, rows = "q"}, flash.shared_memory = 0 : i64, nvvm.kernel, nvvm.maxntid = array<i32: 128, 1, 1>} {
@@ -132,17 +130,53 @@ func.func @fwd_dropout(%q: memref<1x?x2x32xf16>, %k: memref<1x?x2x32xf16>,
 // CHECK-NOT: nvvm.mma.sync
 // CHECK-LABEL: llvm.func @bwd_attention_grad_bwd_dkdv(
 // CHECK-SAME: attributes {flash.grid = {block = 64 : i64, heads = "k", order = 1 : i64, rows = "k"}, flash.shared_memory = 38912 : i64, nvvm.kernel, nvvm.maxntid = array<i32: 128, 1, 1>} {
+// CHECK-COUNT-64: nvvm.mma.sync
+// CHECK-NOT: nvvm.mma.sync
+// CHECK-LABEL: llvm.func @bwd_attention_grad_bwd_dq(
+// CHECK-SAME: attributes {flash.grid = {block = 64 : i64, heads = "q", order = 2 : i64, rows = "q"}, flash.shared_memory = 10240 : i64, nvvm.kernel, nvvm.maxntid = array<i32: 128, 1, 1>} {
+// Two key loops (full blocks, then masked ones) of 48 each.
+// CHECK-COUNT-96: nvvm.mma.sync
+// CHECK-NOT: nvvm.mma.sync
+// CHECK: llvm.return
+// CHECK-NOT: llvm.func
+func.func @bwd(%q: memref<1x128x2x32xf16>, %k: memref<1x128x2x32xf16>,
+               %v: memref<1x128x2x32xf16>, %out: memref<1x128x2x32xf16>,
+               %dout: memref<1x128x2x32xf16>, %lse: memref<1x2x128xf32>,
+               %dq: memref<1x128x2x32xf16>, %dk: memref<1x128x2x32xf16>,
+               %dv: memref<1x128x2x32xf16>) {
+  flash.attention_grad %q, %k, %v, %out, %dout, %lse -> %dq, %dk, %dv {causal}
+      : memref<1x128x2x32xf16>, memref<1x128x2x32xf16>, memref<1x128x2x32xf16>,
+        memref<1x128x2x32xf16>, memref<1x128x2x32xf16>, memref<1x2x128xf32>
+      -> memref<1x128x2x32xf16>, memref<1x128x2x32xf16>, memref<1x128x2x32xf16>
+  return
+}
+
+// -----
+
+// The same with atomic_dq: three kernels in launch order
+// (flash.grid order 0, 1, 2); delta has no matrix product, dK/dV five
+// (5 x 16 mma.sync: the four of dK and dV, then dS K) whose result it adds
+// to dq's f32 sums (16 atomic additions a thread, 64 x 32 over 128
+// threads), and the last kernel only converts the sums.
+
+// CHECK-LABEL: llvm.func @bwd_atomic_attention_grad_bwd_delta(
+// CHECK-SAME: attributes {flash.grid = {block = 64 : i64, heads = "q", order = 0 : i64, rows = "q"}, flash.shared_memory = 0 : i64, nvvm.kernel, nvvm.maxntid = array<i32: 128, 1, 1>} {
+// CHECK-NOT: nvvm.mma.sync
+// CHECK: nvvm.shfl.sync  bfly
+// CHECK-NOT: nvvm.mma.sync
+// CHECK-LABEL: llvm.func @bwd_atomic_attention_grad_bwd_dkdv(
+// CHECK-SAME: attributes {flash.grid = {block = 64 : i64, heads = "k", order = 1 : i64, rows = "k"}, flash.shared_memory = 38912 : i64, nvvm.kernel, nvvm.maxntid = array<i32: 128, 1, 1>} {
 // CHECK-COUNT-80: nvvm.mma.sync
 // CHECK-NOT: nvvm.mma.sync
 // CHECK-COUNT-16: llvm.atomicrmw fadd
 // CHECK-NOT: llvm.atomicrmw
-// CHECK-LABEL: llvm.func @bwd_attention_grad_bwd_dq_convert(
+// CHECK-LABEL: llvm.func @bwd_atomic_attention_grad_bwd_dq_convert(
 // CHECK-SAME: attributes {flash.grid = {block = 64 : i64, heads = "q", order = 2 : i64, rows = "q"}, flash.shared_memory = 0 : i64, nvvm.kernel, nvvm.maxntid = array<i32: 128, 1, 1>} {
 // CHECK-NOT: nvvm.mma.sync
 // CHECK-NOT: llvm.atomicrmw
 // CHECK: llvm.return
 // CHECK-NOT: llvm.func
-func.func @bwd(%q: memref<1x128x2x32xf16>, %k: memref<1x128x2x32xf16>,
+func.func @bwd_atomic(%q: memref<1x128x2x32xf16>, %k: memref<1x128x2x32xf16>,
                %v: memref<1x128x2x32xf16>, %out: memref<1x128x2x32xf16>,
                %dout: memref<1x128x2x32xf16>, %lse: memref<1x2x128xf32>,
                %dq: memref<1x128x2x32xf16>, %dk: memref<1x128x2x32xf16>,
