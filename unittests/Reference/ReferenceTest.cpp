@@ -71,17 +71,27 @@ double loss(const Problem &p, const std::vector<double> &q,
   return total;
 }
 
+/// Fresh random q, k, v and dout for `p`.
+struct Inputs {
+  std::vector<double> q, k, v, dout;
+};
+Inputs randomInputs(const Problem &p) {
+  std::mt19937_64 gen(std::random_device{}());
+  Inputs in;
+  in.q = randomVector(p.totalQ() * p.heads * p.headDim, gen);
+  in.k = randomVector(p.totalK() * p.kvHeads * p.headDim, gen);
+  in.v = randomVector(p.totalK() * p.kvHeads * p.headDim, gen);
+  in.dout = randomVector(in.q.size(), gen);
+  return in;
+}
+
 class ReferenceGradients
     : public ::testing::TestWithParam<std::tuple<bool, double>> {};
 
 TEST_P(ReferenceGradients, AgreeWithFiniteDifferences) {
   auto [causal, dropout] = GetParam();
   Problem p = tinyProblem(causal, dropout);
-  std::mt19937_64 gen(std::random_device{}());
-  auto q = randomVector(p.totalQ() * p.heads * p.headDim, gen);
-  auto k = randomVector(p.totalK() * p.kvHeads * p.headDim, gen);
-  auto v = randomVector(p.totalK() * p.kvHeads * p.headDim, gen);
-  auto dout = randomVector(q.size(), gen);
+  auto [q, k, v, dout] = randomInputs(p);
   Gradients g = backward(p, q, k, v, dout);
 
   const double h = 1e-6;
@@ -107,11 +117,7 @@ TEST_P(ReferenceGradients, AgreeWithFiniteDifferences) {
 TEST_P(ReferenceGradients, FlashAttentionsRowTermGivesTheSameGradients) {
   auto [causal, dropout] = GetParam();
   Problem p = tinyProblem(causal, dropout);
-  std::mt19937_64 gen(std::random_device{}());
-  auto q = randomVector(p.totalQ() * p.heads * p.headDim, gen);
-  auto k = randomVector(p.totalK() * p.kvHeads * p.headDim, gen);
-  auto v = randomVector(p.totalK() * p.kvHeads * p.headDim, gen);
-  auto dout = randomVector(q.size(), gen);
+  auto [q, k, v, dout] = randomInputs(p);
   Gradients g = backward(p, q, k, v, dout);
   Forward f = forward(p, q, k, v);
   Gradients fromOut = backward(p, q, k, v, dout, exact, &f.out);
