@@ -32,6 +32,7 @@ struct Layouts {
   MmaEncodingAttr mma;
   RowsEncodingAttr rows;
   SharedEncodingAttr padded, swizzled; // swizzled is null when not wanted
+  bool sharedOperandA = false;         // loaded `a` operands stay in shared
 
   /// The shared layout of a tile: swizzled when asked for and the tile fits
   /// it (16-bit, rows a multiple of 8, columns of 64), else padded rows.
@@ -81,7 +82,8 @@ bool satisfies(Attribute have, Attribute want) {
 }
 
 /// The layout a load produces: shared when some use needs shared memory,
-/// fragments when every use is a non-transposed `a` operand, else default.
+/// fragments when every use is a non-transposed `a` operand (shared memory
+/// too with sharedOperandA: wgmma reads `a` there), else default.
 Attribute loadLayout(LoadOp load, const Layouts &layouts) {
   auto type = load.getResult().getType();
   if (type.getRank() != 2)
@@ -93,6 +95,8 @@ Attribute loadLayout(LoadOp load, const Layouts &layouts) {
     allOperandA &= want && isa<OperandEncodingAttr>(want);
   }
   if (anyShared)
+    return layouts.shared(type);
+  if (allOperandA && layouts.sharedOperandA)
     return layouts.shared(type);
   if (allOperandA)
     return layouts.operand(0, false);
@@ -209,6 +213,7 @@ struct FlashAssignLayoutsPass
     layouts.padded = SharedEncodingAttr::get(context, sharedPadding, 0);
     if (swizzleShared)
       layouts.swizzled = SharedEncodingAttr::get(context, 0, 128);
+    layouts.sharedOperandA = sharedOperandA;
     for (auto kernel : getOperation().getOps<func::FuncOp>())
       if (kernel->hasAttr(FlashDialect::kKernelAttrName))
         if (failed(assign(kernel, layouts)))

@@ -1,5 +1,6 @@
 // RUN: flash-opt %s -split-input-file --flash-assign-layouts="swizzle-shared=true" | FileCheck %s
 // RUN: flash-opt %s -split-input-file --flash-assign-layouts | FileCheck %s --check-prefix=PADDED
+// RUN: flash-opt %s -split-input-file --flash-assign-layouts="swizzle-shared=true shared-operand-a=true" | FileCheck %s --check-prefix=SHARED-A
 
 // --flash-assign-layouts="swizzle-shared=true" (the sm_90a pipeline): shared
 // tiles of 16-bit elements whose rows hold a multiple of 64 elements (and
@@ -15,6 +16,16 @@
 // CHECK: %[[S:.*]] = flash.dot {{.*}}, %[[K]], {{.*}} -> tensor<64x64xf32, #flash.mma<warps = 4>>
 // CHECK: %[[P:.*]] = flash.convert_layout {{.*}} : tensor<64x64xbf16, #flash.mma<warps = 4>> -> tensor<64x64xbf16, #flash.shared<swizzle = 128>>
 // CHECK: flash.dot %[[P]], %[[V]], {{.*}} {transpose_a}
+// With shared-operand-a (the sm_90a pipeline) Q, loaded once and used as
+// `a` only, stays in shared memory too: wgmma reads it there without a
+// conversion, and the registers its fragments took are free. P, computed
+// in registers, is converted as before.
+// SHARED-A-LABEL: func.func @q_k_v(
+// SHARED-A: %[[Q:.*]] = flash.load {{.*}} -> tensor<64x128xbf16, #flash.shared<swizzle = 128>>
+// SHARED-A: %[[K:.*]] = flash.load {{.*}} -> tensor<64x128xbf16, #flash.shared<swizzle = 128>>
+// SHARED-A-NOT: flash.convert_layout %[[Q]]
+// SHARED-A: flash.dot %[[Q]], %[[K]], {{.*}} {transpose_b} : tensor<64x128xbf16, #flash.shared<swizzle = 128>>, tensor<64x128xbf16, #flash.shared<swizzle = 128>>
+// SHARED-A: flash.convert_layout {{.*}} : tensor<64x64xbf16, #flash.mma<warps = 4>> -> tensor<64x64xbf16, #flash.shared<swizzle = 128>>
 // PADDED-LABEL: func.func @q_k_v(
 // PADDED-NOT: swizzle
 // PADDED: #flash.shared<padding = 8>

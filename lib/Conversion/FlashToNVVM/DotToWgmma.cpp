@@ -246,10 +246,34 @@ private:
   }
 };
 
-/// flash.dot_wait: wgmma.wait_group, then the tile's registers pass through
-/// an empty volatile asm, ordered after the wait, that every later use reads
-/// (CUTLASS's warpgroup_fence_operand): without it a use of an accumulator
-/// could be scheduled above the wait.
+/// Volatile inline PTX that ptxas cannot schedule before `values` are
+/// computed, nor move a wait above: a sleep of one nanosecond predicated on
+/// them (harmless when it runs). A wait has no operands of its own, so
+/// without this ptxas issues it as early as the instructions around it
+/// allow: measured, right after the row maxima, before the exponentials
+/// meant to run beside the product (docs/performance.md, step 15).
+void orderAfter(OpBuilder &b, Location loc, ValueRange values) {
+  std::string text = "{\n.reg .pred p;\n";
+  std::string constraints;
+  for (size_t i = 0; i < values.size(); ++i) {
+    text += i ? "setp.eq.or.f32 p, $" + std::to_string(i) + ", 0f00000000, p;\n"
+              : "setp.eq.f32 p, $0, 0f00000000;\n";
+    constraints += (i ? ",f" : "f");
+  }
+  text += "@p nanosleep.u32 1;\n}";
+  LLVM::InlineAsmOp::create(
+      b, loc, /*res=*/Type(), values, text, constraints,
+      /*has_side_effects=*/true, /*is_align_stack=*/false,
+      LLVM::TailCallKind::None,
+      LLVM::AsmDialectAttr::get(b.getContext(), LLVM::AsmDialect::AD_ATT),
+      /*operand_attrs=*/ArrayAttr());
+}
+
+/// flash.dot_wait: wgmma.wait_group (after the `after` tile, see
+/// orderAfter), then the tile's registers pass through an empty volatile
+/// asm, ordered after the wait, that every later use reads (CUTLASS's
+/// warpgroup_fence_operand): without it a use of an accumulator could be
+/// scheduled above the wait.
 class DotWaitToWgmmaWait : public ConvertOpToLLVMPattern<DotWaitOp> {
 public:
   DotWaitToWgmmaWait(TileTypeConverter &converter)
@@ -259,6 +283,8 @@ public:
   matchAndRewrite(DotWaitOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
+    if (adaptor.getAfter())
+      orderAfter(rewriter, loc, unpack(rewriter, loc, adaptor.getAfter()));
     NVVM::WgmmaWaitGroupSyncOp::create(rewriter, loc, op.getPending());
     SmallVector<Value> fenced = asmOnF32Registers(
         rewriter, loc, /*text=*/"", /*inputConstraints=*/"", ValueRange(),

@@ -212,6 +212,22 @@ struct StoreLowering : public ConvertOpToLLVMPattern<StoreOp> {
       else
         LLVM::StoreOp::create(b, loc, value, address);
     };
+    // Two adjacent columns in one access: a vector store (the forward's
+    // output: 32 stores a thread instead of 64 at d=128), or for f32
+    // additions red.global.add.v2.f32.
+    auto writePair = [&](OpBuilder &b, Value address, Value first,
+                         Value second) {
+      if (accumulate)
+        return addPairAtomically(b, loc, address, first, second);
+      auto pairType = VectorType::get({2}, element);
+      Value pair = LLVM::UndefOp::create(b, loc, pairType);
+      pair = LLVM::InsertElementOp::create(b, loc, pair, first,
+                                           i32Const(b, loc, 0));
+      pair = LLVM::InsertElementOp::create(b, loc, pair, second,
+                                           i32Const(b, loc, 1));
+      LLVM::StoreOp::create(b, loc, pair, address,
+                            /*alignment=*/2 * type.getElementTypeBitWidth() / 8);
+    };
 
     // A thread's slots share few rows (an accumulator's: two per 16-row
     // block): one address and one bound check per row, the slots at
@@ -219,7 +235,9 @@ struct StoreLowering : public ConvertOpToLLVMPattern<StoreOp> {
     // contiguous). Per-slot addresses would keep a register pair each alive
     // across the loops such stores sit in (the backward's dq additions with
     // atomic_dq).
-    bool pairs = accumulate && pairedReductions && pairsAligned(op, *tile);
+    bool pairs = pairsAligned(op, *tile) &&
+                 (!accumulate ||
+                  (pairedReductions && type.getElementType().isF32()));
     llvm::MapVector<int64_t, SmallVector<unsigned>> slotsOfRow;
     for (auto [slot, position] : llvm::enumerate(tile->mapping.slots))
       slotsOfRow[position.row].push_back(slot);
@@ -244,8 +262,7 @@ struct StoreLowering : public ConvertOpToLLVMPattern<StoreOp> {
               ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(col)});
           if (pairs && i + 1 < slots.size() && col % 2 == 0 &&
               tile->mapping.slots[slots[i + 1]].col == col + 1) {
-            addPairAtomically(b, loc, address, values[slots[i]],
-                              values[slots[i + 1]]);
+            writePair(b, address, values[slots[i]], values[slots[i + 1]]);
             ++i;
             continue;
           }
@@ -257,11 +274,11 @@ struct StoreLowering : public ConvertOpToLLVMPattern<StoreOp> {
     return success();
   }
 
-  /// Whether every even column of the thread's share is 8-byte aligned: f32
-  /// elements, a memref aligned to `vectorBytes` >= 8 (base and outer
+  /// Whether every even column of the thread's share is aligned to two
+  /// elements: a memref aligned to `vectorBytes` >= that (base and outer
   /// strides), the tile's first column even, and the threads' columns even.
   bool pairsAligned(StoreOp op, const ThreadTile &tile) const {
-    if (!op.getValue().getType().getElementType().isF32() || vectorBytes < 8)
+    if (vectorBytes < 2 * op.getValue().getType().getElementTypeBitWidth() / 8)
       return false;
     APInt firstCol;
     if (!matchPattern(op.getIndices().back(), m_ConstantInt(&firstCol)) ||

@@ -24,7 +24,7 @@ void mlir::flash::buildFlashToNVVMPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
   pm.addPass(createFlashAssignLayouts(FlashAssignLayoutsOptions{
       static_cast<unsigned>(options.numWarps), /*sharedPadding=*/8,
-      /*swizzleShared=*/options.wgmma}));
+      /*swizzleShared=*/options.wgmma, /*sharedOperandA=*/options.wgmma}));
   // Measured slower on an H200 (docs/performance.md, step 2): opt-in.
   if (options.prefetch)
     pm.addPass(createFlashPrefetchSharedTiles());

@@ -8,7 +8,8 @@
 //                 issue acc = P_{j-1}·V_{j-1} + a_{j-1}  (no wait)
 //                 wait until one product is pending: S_j is ready
 //                 mask, softmax of block j            (P_{j-1}·V_{j-1} runs)
-//                 wait for the product; release V_{j-1}'s stage
+//                 wait for the product (after the row sums); release
+//                 V_{j-1}'s stage
 //                 a_j = rescale(acc), P_j; wait for V_j's copy
 //   after the loop: acc = P_last·V_last + a_last
 //
@@ -101,27 +102,17 @@ std::optional<AttentionLoop> match(scf::ForOp loop,
   return parts;
 }
 
-/// ptxas schedules a wait as early as the work after it allows: with the
-/// rescale's correction known from the row maxima alone, it hoisted the
-/// product's wait, and the rescale, above the exponentials (SASS: the
-/// DEPBAR right after the maxima), undoing the overlap. Making the
-/// correction depend on the new row sums, `alpha + sum * 0` (not foldable
-/// in IEEE arithmetic; the sums are finite), holds both after the whole
-/// softmax.
-void keepAfterSoftmax(OpBuilder &b, Operation *rescale) {
+/// The new row sums of the online softmax whose correction `rescale`
+/// applies, if it is one: the product's wait is ordered after them, else
+/// ptxas issues it right after the row maxima, before the exponentials that
+/// should run beside the product (docs/performance.md, steps 12 and 15).
+Value rowSumsBefore(Operation *rescale) {
   auto scale = dyn_cast<ScaleRowsOp>(rescale);
   auto softmax = scale ? scale.getFactors().getDefiningOp<OnlineSoftmaxOp>()
                        : OnlineSoftmaxOp();
   if (!softmax || scale.getFactors() != softmax.getCorrection())
-    return;
-  Location loc = rescale->getLoc();
-  auto type = cast<RankedTensorType>(softmax.getNewRowSum().getType());
-  Value zero = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(type, b.getF32FloatAttr(0.0f)));
-  Value held = arith::AddFOp::create(
-      b, loc, softmax.getCorrection(),
-      arith::MulFOp::create(b, loc, softmax.getNewRowSum(), zero));
-  scale.getFactorsMutable().assign(held);
+    return {};
+  return softmax.getNewRowSum();
 }
 
 } // namespace
@@ -194,9 +185,9 @@ bool mlir::flash::nvvm::overlapProductsWithSoftmax(
 
   // The rescale waits for P_{j-1}·V_{j-1}, then V_{j-1}'s stage is free.
   b.setInsertionPoint(parts->rescale);
-  auto productReady = DotWaitOp::create(b, loc, previousProduct->getResult(0), 0);
+  auto productReady = DotWaitOp::create(b, loc, previousProduct->getResult(0),
+                                        0, rowSumsBefore(parts->rescale));
   parts->rescale->replaceUsesOfWith(accumulator, productReady);
-  keepAfterSoftmax(b, parts->rescale);
   ifThen(b, loc, hasPrevious, [&](OpBuilder &then) {
     releaseStage(then, loc, values, previousStage, kernel);
   });

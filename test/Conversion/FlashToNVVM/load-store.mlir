@@ -112,7 +112,9 @@
 // CHECK-NEXT: %[[TILE:.*]] = llvm.insertvalue %[[V7]], %[[P6]][7]
 // The store: every thread writes each of its slots below the bound, a row
 // at a time (rows +0 and +8): one bound check and one address a row, the
-// slots of the row (columns +0, +1, +8, +9) at constant offsets from it.
+// slots of the row (columns +0, +1, +8, +9) at constant offsets from it;
+// adjacent even and odd columns in one 4-byte access (the memref is
+// aligned to 16 bytes by default).
 // CHECK: %[[TRUE:.*]] = llvm.mlir.constant(true) : i1
 // CHECK-NEXT: %[[E0:.*]] = llvm.extractvalue %[[TILE]][0]
 // CHECK-NEXT: %[[E1:.*]] = llvm.extractvalue %[[TILE]][1]
@@ -127,29 +129,50 @@
 // CHECK: %[[ROW0:.*]] = llvm.getelementptr %{{.*}}[%{{.*}}] : (!llvm.ptr<1>, i64) -> !llvm.ptr<1>, bf16
 // CHECK-NEXT: scf.if %[[W0]] {
 // CHECK-NEXT: %[[A0:.*]] = llvm.getelementptr %[[ROW0]][0] : (!llvm.ptr<1>) -> !llvm.ptr<1>, bf16
-// CHECK-NEXT: llvm.store %[[E0]], %[[A0]] : bf16, !llvm.ptr<1>
-// CHECK-NEXT: %[[A1:.*]] = llvm.getelementptr %[[ROW0]][1]
-// CHECK-NEXT: llvm.store %[[E1]], %[[A1]]
+// CHECK-NEXT: %[[U0:.*]] = llvm.mlir.undef : vector<2xbf16>
+// CHECK-NEXT: %[[I0:.*]] = llvm.mlir.constant(0 : i32) : i32
+// CHECK-NEXT: %[[H0:.*]] = llvm.insertelement %[[E0]], %[[U0]][%[[I0]] : i32] : vector<2xbf16>
+// CHECK-NEXT: %[[I1:.*]] = llvm.mlir.constant(1 : i32) : i32
+// CHECK-NEXT: %[[PAIR0:.*]] = llvm.insertelement %[[E1]], %[[H0]][%[[I1]] : i32] : vector<2xbf16>
+// CHECK-NEXT: llvm.store %[[PAIR0]], %[[A0]] {alignment = 4 : i64} : vector<2xbf16>, !llvm.ptr<1>
 // CHECK-NEXT: %[[A4:.*]] = llvm.getelementptr %[[ROW0]][8]
-// CHECK-NEXT: llvm.store %[[E4]], %[[A4]]
-// CHECK-NEXT: %[[A5:.*]] = llvm.getelementptr %[[ROW0]][9]
-// CHECK-NEXT: llvm.store %[[E5]], %[[A5]]
+// CHECK: llvm.insertelement %[[E4]]
+// CHECK: llvm.insertelement %[[E5]]
+// CHECK-NEXT: llvm.store %{{.*}}, %[[A4]] {alignment = 4 : i64} : vector<2xbf16>, !llvm.ptr<1>
 // CHECK-NEXT: }
 // CHECK: %[[SIN1:.*]] = llvm.icmp "slt" %{{.*}}, %[[N]] : i64
 // CHECK-NEXT: %[[W1:.*]] = llvm.and %[[TRUE]], %[[SIN1]] : i1
 // CHECK: %[[ROW1:.*]] = llvm.getelementptr %{{.*}}[%{{.*}}] : (!llvm.ptr<1>, i64) -> !llvm.ptr<1>, bf16
 // CHECK-NEXT: scf.if %[[W1]] {
 // CHECK-NEXT: llvm.getelementptr %[[ROW1]][0]
-// CHECK-NEXT: llvm.store %[[E2]]
-// CHECK-NEXT: llvm.getelementptr %[[ROW1]][1]
-// CHECK-NEXT: llvm.store %[[E3]]
+// CHECK: llvm.insertelement %[[E2]]
+// CHECK: llvm.insertelement %[[E3]]
+// CHECK-NEXT: llvm.store %{{.*}} {alignment = 4 : i64} : vector<2xbf16>, !llvm.ptr<1>
 // CHECK-NEXT: llvm.getelementptr %[[ROW1]][8]
-// CHECK-NEXT: llvm.store %[[E6]]
-// CHECK-NEXT: llvm.getelementptr %[[ROW1]][9]
-// CHECK-NEXT: llvm.store %[[E7]]
+// CHECK: llvm.insertelement %[[E6]]
+// CHECK: llvm.insertelement %[[E7]]
+// CHECK-NEXT: llvm.store %{{.*}} {alignment = 4 : i64} : vector<2xbf16>, !llvm.ptr<1>
 // CHECK-NEXT: }
 // CHECK-NOT: llvm.store
 // CHECK: llvm.return
+// With only 2-byte alignment every slot is written alone.
+// VEC2-LABEL: llvm.func @mma_load_store(
+// VEC2: llvm.insertvalue %{{.*}}[7] : !llvm.struct<(bf16, bf16, bf16, bf16, bf16, bf16, bf16, bf16)>
+// VEC2: llvm.mlir.constant(true) : i1
+// VEC2: %[[ROW0:.*]] = llvm.getelementptr %{{.*}}[%{{.*}}] : (!llvm.ptr<1>, i64) -> !llvm.ptr<1>, bf16
+// VEC2-NEXT: scf.if %{{.*}} {
+// VEC2-NEXT: %[[A0:.*]] = llvm.getelementptr %[[ROW0]][0] : (!llvm.ptr<1>) -> !llvm.ptr<1>, bf16
+// VEC2-NEXT: llvm.store %{{.*}}, %[[A0]] : bf16, !llvm.ptr<1>
+// VEC2-NEXT: %[[A1:.*]] = llvm.getelementptr %[[ROW0]][1]
+// VEC2-NEXT: llvm.store %{{.*}}, %[[A1]] : bf16, !llvm.ptr<1>
+// VEC2-NEXT: %[[A4:.*]] = llvm.getelementptr %[[ROW0]][8]
+// VEC2-NEXT: llvm.store %{{.*}}, %[[A4]] : bf16, !llvm.ptr<1>
+// VEC2-NEXT: %[[A5:.*]] = llvm.getelementptr %[[ROW0]][9]
+// VEC2-NEXT: llvm.store %{{.*}}, %[[A5]] : bf16, !llvm.ptr<1>
+// VEC2-NEXT: }
+// VEC2-COUNT-4: llvm.store %{{.*}}, %{{.*}} : bf16, !llvm.ptr<1>
+// VEC2-NOT: llvm.store
+// VEC2: llvm.return
 #mma = #flash.mma<warps = 4>
 func.func @mma_load_store(%a: memref<?x16xbf16>, %n: index) attributes {flash.kernel} {
   %c0 = arith.constant 0 : index

@@ -201,13 +201,20 @@ func.func @bwd_atomic(%q: memref<1x128x2x32xf16>, %k: memref<1x128x2x32xf16>,
 // CHECK: nvvm.cp.async.wait.group 0
 // CHECK-NEXT: nvvm.barrier0
 // CHECK-COUNT-32: nvvm.mma.sync
-// CHECK-COUNT-32: llvm.store %{{.*}}, %{{.*}} : f32, !llvm.ptr<1>
+// CHECK-COUNT-16: llvm.store %{{.*}}, %{{.*}} {alignment = 8 : i64} : vector<2xf32>, !llvm.ptr<1>
 // CHECK: nvvm.cp.async.wait.group 0
 // CHECK-NEXT: nvvm.barrier0
 // CHECK-COUNT-32: llvm.load %{{.*}} : !llvm.ptr<3> -> bf16
-// CHECK-COUNT-32: llvm.store %{{.*}}, %{{.*}} : bf16, !llvm.ptr<1>
+// CHECK-COUNT-16: llvm.store %{{.*}}, %{{.*}} {alignment = 4 : i64} : vector<2xbf16>, !llvm.ptr<1>
 // CHECK-NOT: llvm.store
 // CHECK: llvm.return
+// Aligned to 4 bytes only, the f32 pairs are written alone, the bf16 pairs
+// together.
+// VEC4-LABEL: llvm.func @store_loaded_b(
+// VEC4-COUNT-32: llvm.store %{{.*}}, %{{.*}} : f32, !llvm.ptr<1>
+// VEC4-COUNT-16: llvm.store %{{.*}}, %{{.*}} {alignment = 4 : i64} : vector<2xbf16>, !llvm.ptr<1>
+// VEC4-NOT: llvm.store
+// VEC4: llvm.return
 func.func @store_loaded_b(%q: memref<?x64xbf16>, %k: memref<?x64xbf16>, %o: memref<?x64xf32>,
                           %kc: memref<?x64xbf16>, %n: index) attributes {flash.kernel} {
   %c0 = arith.constant 0 : index

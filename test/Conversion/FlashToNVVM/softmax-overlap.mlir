@@ -8,7 +8,9 @@
 // issue S_j (no wait), in the first iteration wait for V_j (read with
 // P = 0), issue P_{j-1}·V_{j-1} (no wait) from the new iter_arg P_{j-1},
 // wait until one product is pending (S_j ready; its registers fenced by an
-// empty volatile asm), release K_j, softmax, wait for the product, release
+// empty volatile asm), release K_j, softmax, wait for the product (ordered
+// after the two row sums a thread holds by a nanosleep predicated on them:
+// ptxas would issue the wait right after the row maxima), release
 // V_{j-1}'s stage (not in the first iteration), rescale, wait for V_j's
 // copy before yielding P_j. After the loop, if it ran: the last block's
 // product, then V's release.
@@ -30,7 +32,8 @@
 // CHECK: nvvm.wgmma.wait.group.sync.aligned 1
 // CHECK: llvm.inline_asm has_side_effects asm_dialect = att "", "=f,
 // CHECK: nvvm.mbarrier.arrive
-// CHECK: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK: llvm.inline_asm has_side_effects asm_dialect = att "{\0A.reg .pred p;\0Asetp.eq.f32 p, $0, 0f00000000;\0Asetp.eq.or.f32 p, $1, 0f00000000, p;\0A@p nanosleep.u32 1;\0A}", "f,f" %{{.*}}, %{{.*}} : (f32, f32) -> ()
+// CHECK-NEXT: nvvm.wgmma.wait.group.sync.aligned 0
 // CHECK: llvm.inline_asm has_side_effects asm_dialect = att "", "=f,
 // CHECK: scf.if %{{.*}} {
 // CHECK: nvvm.mbarrier.arrive
@@ -48,6 +51,7 @@
 // Without the option each product waits for itself inside the loop.
 // IN-ORDER-LABEL: llvm.func @attention(
 // IN-ORDER-NOT: nvvm.wgmma.wait.group.sync.aligned 1
+// IN-ORDER-NOT: nanosleep
 // IN-ORDER-COUNT-2: nvvm.wgmma.wait.group.sync.aligned 0
 // IN-ORDER-NOT: nvvm.wgmma.wait.group
 // IN-ORDER: llvm.return

@@ -61,8 +61,7 @@
 // CHECK-NEXT: %[[NEXT_TURN:.*]] = llvm.add %[[FOLLOWER]], %[[C2_2]] : i32
 // CHECK-NEXT: nvvm.barrier.arrive id = %[[NEXT_TURN]] number_of_threads = %[[THREADS2]]
 // CHECK-NEXT: nvvm.wgmma.wait.group.sync.aligned 0
-// CHECK: %[[ZERO:.*]] = llvm.mlir.constant(0 : i32) : i32
-// CHECK: %[[IS_FIRST:.*]] = llvm.icmp "eq" %{{.*}}, %[[ZERO]] : i32
+// CHECK: %[[IS_FIRST:.*]] = llvm.icmp "eq" %{{.*}}, %{{.*}} : i32
 // CHECK-NEXT: scf.if %[[IS_FIRST]] {
 // CHECK: nvvm.barrier id = %{{.*}} number_of_threads = %{{.*}}
 // CHECK-NEXT: }

@@ -158,3 +158,11 @@ func.func @dot_wait_not_f32(%s: tensor<64x64xbf16>) {
   %r = flash.dot_wait %s pending 0 : tensor<64x64xbf16>
   return
 }
+
+// -----
+
+func.func @dot_wait_after_not_f32(%s: tensor<64x64xf32>, %l: tensor<64xbf16>) {
+  // expected-error @+1 {{operand #1 must be tile of 32-bit float values, but got 'tensor<64xbf16>'}}
+  %r = flash.dot_wait %s pending 0 after %l : tensor<64x64xf32>, tensor<64xbf16>
+  return
+}

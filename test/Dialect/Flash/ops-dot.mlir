@@ -83,3 +83,17 @@ func.func @dot_wait(%s: tensor<64x64xf32>) -> tensor<64x64xf32> {
   %all = flash.dot_wait %ready pending 0 : tensor<64x64xf32>
   return %all : tensor<64x64xf32>
 }
+
+// -----
+
+// With `after`, the wait is also ordered after that tile's computation.
+
+// CHECK-LABEL: func.func @dot_wait_after(
+// CHECK-SAME: %[[O:[^:]+]]: tensor<64x64xf32>, %[[L:[^:]+]]: tensor<64xf32>)
+// CHECK: flash.dot_wait %[[O]] pending 0 after %[[L]] : tensor<64x64xf32>, tensor<64xf32>
+// GENERIC-LABEL: sym_name = "dot_wait_after"
+// GENERIC: "flash.dot_wait"(%{{.*}}, %{{.*}}) <{pending = 0 : i64}> : (tensor<64x64xf32>, tensor<64xf32>) -> tensor<64x64xf32>
+func.func @dot_wait_after(%o: tensor<64x64xf32>, %l: tensor<64xf32>) -> tensor<64x64xf32> {
+  %ready = flash.dot_wait %o pending 0 after %l : tensor<64x64xf32>, tensor<64xf32>
+  return %ready : tensor<64x64xf32>
+}

@@ -194,18 +194,30 @@ def Flash_DotWaitOp : Flash_Op<"dot_wait", [AllTypesMatch<["tile", "result"]>]> 
     no use of the result moves above the wait. Elsewhere products complete
     as they are issued and the op returns its operand.
 
+    With `after`, the wait also comes after the computation of that tile:
+    ptxas otherwise schedules a wait as early as the instructions around
+    it allow, which can put it before work meant to run while the product
+    does (the softmax beside P·V).
+
     ```mlir
     %s_ready = flash.dot_wait %s pending 1 : tensor<128x128xf32>
+    %o_ready = flash.dot_wait %o pending 0 after %sums
+        : tensor<128x64xf32>, tensor<128xf32>
     ```
   }];
   let arguments = (ins Flash_F32Tile:$tile,
-                       ConfinedAttr<I64Attr, [IntNonNegative]>:$pending);
+                       ConfinedAttr<I64Attr, [IntNonNegative]>:$pending,
+                       Optional<Flash_F32Tile>:$after);
   let results = (outs Flash_F32Tile:$result);
-  let assemblyFormat = "$tile `pending` $pending attr-dict `:` type($tile)";
+  let assemblyFormat = [{
+    $tile `pending` $pending (`after` $after^)? attr-dict `:` type($tile)
+    (`,` type($after)^)?
+  }];
   let builders = [
-    OpBuilder<(ins "Value":$tile, "int64_t":$pending), [{
+    OpBuilder<(ins "Value":$tile, "int64_t":$pending,
+                   CArg<"Value", "{}">:$after), [{
       build($_builder, $_state, tile.getType(), tile,
-            $_builder.getI64IntegerAttr(pending));
+            $_builder.getI64IntegerAttr(pending), after);
     }]>
   ];
 }
