@@ -10,6 +10,7 @@
 
 #include "flash/Dialect/Flash/IR/FlashOps.h"
 #include "flash/Transforms/Passes.h"
+#include "flash/Transforms/SharedMemory.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -135,3 +136,9 @@ struct FlashAllocateSharedMemoryPass
 };
 
 } // namespace
+
+std::optional<int64_t> mlir::flash::sharedBufferBytes(Operation *op) {
+  if (std::optional<Buffer> buffer = sharedBuffer(op))
+    return llvm::alignTo(buffer->bytes, kAlignment);
+  return std::nullopt;
+}

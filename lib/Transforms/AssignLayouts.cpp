@@ -81,22 +81,37 @@ bool satisfies(Attribute have, Attribute want) {
          isa<SharedEncodingAttr>(have);
 }
 
+/// Whether wgmma will take `dot` with its `a` read from a shared tile: both
+/// operands swizzled and the shape whole warpgroups' (else mma.sync would
+/// read `a` with ldmatrix at every use instead of holding its fragments).
+bool wgmmaReadsSharedA(DotOp dot, const Layouts &layouts) {
+  auto a = cast<RankedTensorType>(dot.getA().getType());
+  auto b = cast<RankedTensorType>(dot.getB().getType());
+  auto acc = cast<RankedTensorType>(dot.getAcc().getType());
+  return layouts.swizzled && layouts.shared(a) == layouts.swizzled &&
+         layouts.shared(b) == layouts.swizzled &&
+         isWarpgroupProduct(acc.getDimSize(0), acc.getDimSize(1),
+                            a.getDimSize(1), layouts.mma.getWarps());
+}
+
 /// The layout a load produces: shared when some use needs shared memory,
-/// fragments when every use is a non-transposed `a` operand (shared memory
-/// too with sharedOperandA: wgmma reads `a` there), else default.
+/// fragments when every use is a non-transposed `a` operand (with
+/// sharedOperandA, shared memory when wgmma reads every such use there),
+/// else default.
 Attribute loadLayout(LoadOp load, const Layouts &layouts) {
   auto type = load.getResult().getType();
   if (type.getRank() != 2)
     return layouts.byRank(type);
   bool anyShared = false, allOperandA = !load->use_empty();
+  bool allWgmma = layouts.sharedOperandA;
   for (OpOperand &use : load->getUses()) {
     Attribute want = requiredLayout(use, layouts);
     anyShared |= want && isa<SharedEncodingAttr>(want);
     allOperandA &= want && isa<OperandEncodingAttr>(want);
+    auto dot = dyn_cast<DotOp>(use.getOwner());
+    allWgmma &= dot && wgmmaReadsSharedA(dot, layouts);
   }
-  if (anyShared)
-    return layouts.shared(type);
-  if (allOperandA && layouts.sharedOperandA)
+  if (anyShared || (allOperandA && allWgmma))
     return layouts.shared(type);
   if (allOperandA)
     return layouts.operand(0, false);

@@ -44,3 +44,31 @@ func.func @q_k_v(%q: memref<?x128xbf16>, %k: memref<?x128xbf16>, %v: memref<?x96
   flash.store %d, %o[%c0, %c0] bound %n along 0 : tensor<64x96xf32> -> memref<?x96xf32>
   return
 }
+
+// -----
+
+// Where wgmma will not take the product, Q keeps its operand fragments
+// even with shared-operand-a (mma.sync would read a shared `a` with
+// ldmatrix at every use): a 96-column Q cannot be swizzled, and 128 rows
+// over 4 warps are not one warpgroup's 64.
+// SHARED-A-LABEL: func.func @q_not_for_wgmma(
+// SHARED-A: flash.load {{.*}} -> tensor<64x96xbf16, #flash.operand<a, #flash.mma<warps = 4>>>
+// SHARED-A: flash.load {{.*}} -> tensor<128x128xbf16, #flash.operand<a, #flash.mma<warps = 4>>>
+// SHARED-A-NOT: flash.load {{.*}} -> tensor<{{64x96|128x128}}xbf16, #flash.shared
+// SHARED-A: return
+func.func @q_not_for_wgmma(%q: memref<?x96xbf16>, %k: memref<?x96xbf16>,
+                           %q2: memref<?x128xbf16>, %k2: memref<?x128xbf16>,
+                           %o: memref<?x64xf32>, %n: index) attributes {flash.kernel} {
+  %c0 = arith.constant 0 : index
+  %qt = flash.load %q[%c0, %c0] bound %n along 0 : memref<?x96xbf16> -> tensor<64x96xbf16>
+  %kt = flash.load %k[%c0, %c0] bound %n along 0 : memref<?x96xbf16> -> tensor<64x96xbf16>
+  %z = arith.constant dense<0.0> : tensor<64x64xf32>
+  %s = flash.dot %qt, %kt, %z {transpose_b} : tensor<64x96xbf16>, tensor<64x96xbf16> -> tensor<64x64xf32>
+  flash.store %s, %o[%c0, %c0] bound %n along 0 : tensor<64x64xf32> -> memref<?x64xf32>
+  %qt2 = flash.load %q2[%c0, %c0] bound %n along 0 : memref<?x128xbf16> -> tensor<128x128xbf16>
+  %kt2 = flash.load %k2[%c0, %c0] bound %n along 0 : memref<?x128xbf16> -> tensor<64x128xbf16>
+  %z2 = arith.constant dense<0.0> : tensor<128x64xf32>
+  %s2 = flash.dot %qt2, %kt2, %z2 {transpose_b} : tensor<128x128xbf16>, tensor<64x128xbf16> -> tensor<128x64xf32>
+  flash.store %s2, %o[%c0, %c0] bound %n along 0 : tensor<128x64xf32> -> memref<?x64xf32>
+  return
+}

@@ -52,8 +52,9 @@ def FlashAssignLayouts : Pass<"flash-assign-layouts", "::mlir::ModuleOp"> {
     rank-1 tiles the per-row layout (`#flash.rows`), except the operands of
     `flash.dot`: an `a` operand loaded once and used only as a
     non-transposed `a` is loaded straight into operand fragments
-    (`#flash.operand`; with `shared-operand-a` it stays in shared memory,
-    where wgmma reads it), and every other `b` or transposed `a` operand
+    (`#flash.operand`; with `shared-operand-a` it stays in shared memory
+    where wgmma will read it: swizzled operands, whole warpgroups of 16
+    rows a warp), and every other `b` or transposed `a` operand
     lives in shared memory (`#flash.shared`: padded rows, or with
     `swizzle-shared` the 128-byte swizzle that `wgmma` reads), read with
     `ldmatrix` or `wgmma`. Where a
@@ -70,8 +71,8 @@ def FlashAssignLayouts : Pass<"flash-assign-layouts", "::mlir::ModuleOp"> {
            "Store shared tiles of 16-bit elements whose rows hold a multiple "
            "of 64 in the 128-byte swizzled layout that wgmma reads (sm_90a)">,
     Option<"sharedOperandA", "shared-operand-a", "bool", /*default=*/"false",
-           "Leave loaded `a` operands in shared memory instead of operand "
-           "fragments (wgmma reads them there; saves the registers)">
+           "Leave loaded `a` operands of products wgmma takes in shared "
+           "memory instead of operand fragments (saves the registers)">
   ];
 }
 

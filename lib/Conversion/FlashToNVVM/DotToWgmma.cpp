@@ -2,9 +2,9 @@
 //
 // The sm_90a tensor-core path: each warpgroup (4 warps, 64 accumulator
 // rows) issues one wgmma.mma_async.m64nNk16 per 16-deep k step. `a` comes
-// from registers (the fragments mma.sync takes, so Q and P need no change)
-// or from a 128-byte-swizzled shared tile (K-major, or M-major when the tile
-// holds aᵀ, as Pᵀ and dSᵀ in the backward); `b` is read by the tensor cores
+// from registers (the fragments mma.sync takes, so P needs no change) or
+// from a 128-byte-swizzled shared tile (K-major, as Q, or M-major when the
+// tile holds aᵀ, as Pᵀ and dSᵀ in the backward); `b` is read by the tensor cores
 // from a swizzled shared tile through a matrix descriptor: K-major for Q·Kᵀ
 // (the tile holds bᵀ), N-major for P·V. The accumulator layout of m64nN is
 // the mma layout with 16 rows a warp, register for register. Products that
@@ -72,12 +72,7 @@ SmallVector<Value> asmOnF32Registers(OpBuilder &b, Location loc,
   operands.append(registers.begin(), registers.end());
   auto resultType = LLVM::LLVMStructType::getLiteral(
       b.getContext(), SmallVector<Type>(registers.size(), b.getF32Type()));
-  auto inlineAsm = LLVM::InlineAsmOp::create(
-      b, loc, resultType, operands, text, constraints,
-      /*has_side_effects=*/true, /*is_align_stack=*/false,
-      LLVM::TailCallKind::None,
-      LLVM::AsmDialectAttr::get(b.getContext(), LLVM::AsmDialect::AD_ATT),
-      /*operand_attrs=*/ArrayAttr());
+  auto inlineAsm = inlinePtx(b, loc, resultType, operands, text, constraints);
   return unpack(b, loc, inlineAsm.getRes());
 }
 
@@ -108,8 +103,7 @@ public:
               "`b` from a swizzled shared tile");
     int64_t m = accType.getDimSize(0), n = accType.getDimSize(1);
     int64_t k = aType.getDimSize(op.getTransposeA() ? 0 : 1);
-    if (mma.getWarps() % 4 != 0 || m != 16 * mma.getWarps() || n % 8 != 0 ||
-        n > 256 || k % 16 != 0)
+    if (!isWarpgroupProduct(m, n, k, mma.getWarps()))
       return rewriter.notifyMatchFailure(
           op, "wgmma needs 16 rows a warp, whole warpgroups and N <= 256");
 
@@ -261,12 +255,7 @@ void orderAfter(OpBuilder &b, Location loc, ValueRange values) {
     constraints += (i ? ",f" : "f");
   }
   text += "@p nanosleep.u32 1;\n}";
-  LLVM::InlineAsmOp::create(
-      b, loc, /*res=*/Type(), values, text, constraints,
-      /*has_side_effects=*/true, /*is_align_stack=*/false,
-      LLVM::TailCallKind::None,
-      LLVM::AsmDialectAttr::get(b.getContext(), LLVM::AsmDialect::AD_ATT),
-      /*operand_attrs=*/ArrayAttr());
+  inlinePtx(b, loc, Type(), values, text, constraints);
 }
 
 /// flash.dot_wait: wgmma.wait_group (after the `after` tile, see

@@ -166,13 +166,13 @@ struct LoadLowering : public ConvertOpToLLVMPattern<LoadOp> {
 /// (sm_90), half the instructions of two scalar atomic additions.
 void addPairAtomically(OpBuilder &b, Location loc, Value address, Value first,
                        Value second) {
-  LLVM::InlineAsmOp::create(
-      b, loc, TypeRange{}, ValueRange{address, first, second},
-      "red.global.add.v2.f32 [$0], {$1, $2};", "l,f,f",
-      /*has_side_effects=*/true, /*is_align_stack=*/false,
-      LLVM::TailCallKind::None,
-      LLVM::AsmDialectAttr::get(b.getContext(), LLVM::AsmDialect::AD_ATT),
-      /*operand_attrs=*/ArrayAttr());
+  inlinePtx(b, loc, Type(), ValueRange{address, first, second},
+            "red.global.add.v2.f32 [$0], {$1, $2};", "l,f,f");
+}
+
+/// Bytes of two adjacent elements of a tile.
+unsigned pairBytes(RankedTensorType type) {
+  return 2 * type.getElementTypeBitWidth() / 8;
 }
 
 struct StoreLowering : public ConvertOpToLLVMPattern<StoreOp> {
@@ -219,14 +219,8 @@ struct StoreLowering : public ConvertOpToLLVMPattern<StoreOp> {
                          Value second) {
       if (accumulate)
         return addPairAtomically(b, loc, address, first, second);
-      auto pairType = VectorType::get({2}, element);
-      Value pair = LLVM::UndefOp::create(b, loc, pairType);
-      pair = LLVM::InsertElementOp::create(b, loc, pair, first,
-                                           i32Const(b, loc, 0));
-      pair = LLVM::InsertElementOp::create(b, loc, pair, second,
-                                           i32Const(b, loc, 1));
-      LLVM::StoreOp::create(b, loc, pair, address,
-                            /*alignment=*/2 * type.getElementTypeBitWidth() / 8);
+      LLVM::StoreOp::create(b, loc, pairVector(b, loc, first, second),
+                            address, pairBytes(type));
     };
 
     // A thread's slots share few rows (an accumulator's: two per 16-row
@@ -278,7 +272,7 @@ struct StoreLowering : public ConvertOpToLLVMPattern<StoreOp> {
   /// elements: a memref aligned to `vectorBytes` >= that (base and outer
   /// strides), the tile's first column even, and the threads' columns even.
   bool pairsAligned(StoreOp op, const ThreadTile &tile) const {
-    if (vectorBytes < 2 * op.getValue().getType().getElementTypeBitWidth() / 8)
+    if (vectorBytes < pairBytes(op.getValue().getType()))
       return false;
     APInt firstCol;
     if (!matchPattern(op.getIndices().back(), m_ConstantInt(&firstCol)) ||

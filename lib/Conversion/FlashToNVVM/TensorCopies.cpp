@@ -21,6 +21,8 @@
 #include "FlashToNVVMPatterns.h"
 #include "Utility.h"
 
+#include "flash/Transforms/SharedMemory.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -165,6 +167,42 @@ int64_t layOutPipeline(func::FuncOp kernel, ArrayRef<LoadOp> loads, int64_t end,
   return end;
 }
 
+/// Where the pipelined copies' stage buffers start: after the kernel's
+/// buffers, or at the lowest of the pipelined loads' own buffers when
+/// nothing else lies at or above it and the buffers account for the
+/// kernel's whole shared memory. Those buffers are dead once the producer
+/// copies into the stages (the loads become stage tiles), and they sit on
+/// top of the stack (a loop's buffers follow the enclosing block's), so the
+/// forward reuses K's and V's (64 KiB at d=128, 128x128).
+int64_t stageBuffersStart(func::FuncOp kernel, ArrayRef<LoadOp> pipelined,
+                          int64_t kernelEnd) {
+  llvm::SmallPtrSet<Operation *, 8> loads;
+  int64_t lowest = kernelEnd;
+  for (LoadOp load : pipelined) {
+    loads.insert(load);
+    auto offset =
+        load->getAttrOfType<IntegerAttr>(FlashDialect::kSharedOffsetAttrName);
+    if (!offset)
+      return kernelEnd;
+    lowest = std::min(lowest, offset.getInt());
+  }
+  int64_t buffersEnd = 0;
+  WalkResult clear = kernel.walk([&](Operation *op) {
+    auto offset =
+        op->getAttrOfType<IntegerAttr>(FlashDialect::kSharedOffsetAttrName);
+    if (!offset)
+      return WalkResult::advance();
+    std::optional<int64_t> bytes = sharedBufferBytes(op);
+    if (!bytes)
+      return WalkResult::interrupt();
+    buffersEnd = std::max(buffersEnd, offset.getInt() + *bytes);
+    return !loads.contains(op) && offset.getInt() + *bytes > lowest
+               ? WalkResult::interrupt()
+               : WalkResult::advance();
+  });
+  return clear.wasInterrupted() || buffersEnd < kernelEnd ? kernelEnd : lowest;
+}
+
 /// Plans the TMA copies of one kernel; with `warpSpecialize`, those of loop
 /// bodies that a producer warpgroup can issue are pipelined, the consumers
 /// scheduling their products as `schedule` says.
@@ -216,8 +254,9 @@ void planKernel(func::FuncOp kernel, bool warpSpecialize,
   SmallVector<PipelinedCopy> pipelined;
   SmallVector<std::pair<int64_t, int64_t>> inits; // offset, arrivals
   int64_t kernelEnd = end;
-  end = layOutPipeline(kernel, pipelinedLoads, kernelEnd, consumerThreads,
-                       pipelined, inits);
+  end = layOutPipeline(kernel, pipelinedLoads,
+                       stageBuffersStart(kernel, pipelinedLoads, kernelEnd),
+                       consumerThreads, pipelined, inits);
   if (!pipelinedLoads.empty() &&
       end + 8 * int64_t(copies.size()) > kMaxSharedBytes) {
     pipelinedLoads.clear();

@@ -354,13 +354,28 @@ void waitForSharedTiles(OpBuilder &b, Location loc, Operation *consumer,
   barrier(b, loc);
 }
 
-Value packOperandPair(OpBuilder &b, Location loc, Value lo, Value hi,
-                      Type operandType) {
+Value pairVector(OpBuilder &b, Location loc, Value lo, Value hi) {
   auto pairType = VectorType::get({2}, lo.getType());
   Value pair = LLVM::UndefOp::create(b, loc, pairType);
   pair = LLVM::InsertElementOp::create(b, loc, pair, lo, i32Const(b, loc, 0));
-  pair = LLVM::InsertElementOp::create(b, loc, pair, hi, i32Const(b, loc, 1));
-  return LLVM::BitcastOp::create(b, loc, operandType, pair);
+  return LLVM::InsertElementOp::create(b, loc, pair, hi, i32Const(b, loc, 1));
+}
+
+Value packOperandPair(OpBuilder &b, Location loc, Value lo, Value hi,
+                      Type operandType) {
+  return LLVM::BitcastOp::create(b, loc, operandType,
+                                 pairVector(b, loc, lo, hi));
+}
+
+LLVM::InlineAsmOp inlinePtx(OpBuilder &b, Location loc, Type resultType,
+                            ValueRange operands, StringRef text,
+                            StringRef constraints) {
+  return LLVM::InlineAsmOp::create(
+      b, loc, resultType, operands, text, constraints,
+      /*has_side_effects=*/true, /*is_align_stack=*/false,
+      LLVM::TailCallKind::None,
+      LLVM::AsmDialectAttr::get(b.getContext(), LLVM::AsmDialect::AD_ATT),
+      /*operand_attrs=*/ArrayAttr());
 }
 
 Value groupReduce(OpBuilder &b, Location loc, Value value,

@@ -47,10 +47,19 @@ Value i64Const(OpBuilder &b, Location loc, int64_t value);
 Value i32Const(OpBuilder &b, Location loc, int32_t value);
 Value f32Const(OpBuilder &b, Location loc, double value);
 
+/// `lo` and `hi` (one type) as a vector of two.
+Value pairVector(OpBuilder &b, Location loc, Value lo, Value hi);
+
 /// Two 16-bit values as one 32-bit tensor-core operand register of
 /// `operandType` (i32 for bf16, vector<2xf16> for f16).
 Value packOperandPair(OpBuilder &b, Location loc, Value lo, Value hi,
                       Type operandType);
+
+/// Volatile inline PTX `text` (AT&T dialect) reading `operands` under
+/// `constraints`, with results of `resultType` (none when null).
+LLVM::InlineAsmOp inlinePtx(OpBuilder &b, Location loc, Type resultType,
+                            ValueRange operands, StringRef text,
+                            StringRef constraints);
 
 /// The tile's members, and a struct holding `values`.
 SmallVector<Value> unpack(OpBuilder &b, Location loc, Value tile);

@@ -431,3 +431,27 @@ func.func @odd_first_column(%d: memref<?x32xf32>, %n: index, %col: index) attrib
   flash.store %z, %d[%c0, %col] bound %n along 0 accumulate : tensor<64x16xf32, #mma> -> memref<?x32xf32>
   return
 }
+
+// -----
+
+// Plain stores pair adjacent columns only where the pair is known aligned:
+// an f16 tile at constant column 2 is written two elements an access; at
+// column 1, or at a column known only at run time, element by element.
+
+// CHECK-LABEL: llvm.func @plain_store_pairs(
+// CHECK-COUNT-4: llvm.store %{{.*}}, %{{.*}} {alignment = 4 : i64} : vector<2xf16>, !llvm.ptr<1>
+// CHECK-NOT: vector<2xf16>, !llvm.ptr<1>
+// CHECK-COUNT-16: llvm.store %{{.*}}, %{{.*}} : f16, !llvm.ptr<1>
+// CHECK-NOT: llvm.store
+// CHECK: llvm.return
+#mma = #flash.mma<warps = 4>
+func.func @plain_store_pairs(%d: memref<?x32xf16>, %n: index, %col: index) attributes {flash.kernel} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %z = arith.constant dense<1.0> : tensor<64x16xf16, #mma>
+  flash.store %z, %d[%c0, %c2] bound %n along 0 : tensor<64x16xf16, #mma> -> memref<?x32xf16>
+  flash.store %z, %d[%c0, %c1] bound %n along 0 : tensor<64x16xf16, #mma> -> memref<?x32xf16>
+  flash.store %z, %d[%c0, %col] bound %n along 0 : tensor<64x16xf16, #mma> -> memref<?x32xf16>
+  return
+}

@@ -4,10 +4,11 @@
 
 // --convert-flash-to-nvvm{warp-specialize} (WarpSpecialization.cpp): the
 // TMA copy of a loop body is issued by a producer warpgroup after the 256
-// consumer threads (8 warps), into two stage buffers of 16384 bytes after
-// the kernel's buffers (16384 and 32768), each with a full barrier (one
-// arrival: the producer's expect_tx; 49152, 49160) and an empty one (256
-// arrivals: every consumer thread; 49168, 49176). Execution j = row / 128
+// consumer threads (8 warps), into two stage buffers of 16384 bytes (0 and
+// 16384: the load's own buffer, the only one, is dead once the producer
+// copies, so the stages start there), each with a full barrier (one
+// arrival: the producer's expect_tx; 32768, 32776) and an empty one (256
+// arrivals: every consumer thread; 32784, 32792). Execution j = row / 128
 // uses stage j % 2 in round j / 2.
 //
 // Consumers (tid < 256, 240 registers): wait for the stage's full barrier
@@ -19,14 +20,14 @@
 
 // CHECK-LABEL: llvm.func @pipelined(
 // CHECK-SAME: flash.consumer_threads = 256 : i64
-// CHECK-SAME: flash.shared_memory = 49184 : i64
+// CHECK-SAME: flash.shared_memory = 32800 : i64
 // CHECK-SAME: nvvm.maxntid = array<i32: 384, 1, 1>
-// CHECK: %[[C49152:.*]] = llvm.mlir.constant(49152 : i64) : i64
-// CHECK-NEXT: %[[FULL0:.*]] = llvm.getelementptr %{{.*}}[%[[C49152]]]
+// CHECK: %[[C32768:.*]] = llvm.mlir.constant(32768 : i64) : i64
+// CHECK-NEXT: %[[FULL0:.*]] = llvm.getelementptr %{{.*}}[%[[C32768]]]
 // CHECK-NEXT: nvvm.mbarrier.init %[[FULL0]], %{{.*}} : !llvm.ptr<3>, i32
 // CHECK: %[[C256:.*]] = llvm.mlir.constant(256 : i32) : i32
-// CHECK: %[[C49168:.*]] = llvm.mlir.constant(49168 : i64) : i64
-// CHECK-NEXT: %[[EMPTY0:.*]] = llvm.getelementptr %{{.*}}[%[[C49168]]]
+// CHECK: %[[C32784:.*]] = llvm.mlir.constant(32784 : i64) : i64
+// CHECK-NEXT: %[[EMPTY0:.*]] = llvm.getelementptr %{{.*}}[%[[C32784]]]
 // CHECK-NEXT: nvvm.mbarrier.init %[[EMPTY0]], %[[C256]] : !llvm.ptr<3>, i32
 // CHECK: nvvm.fence.mbarrier.init
 // CHECK: nvvm.barrier0
@@ -46,15 +47,15 @@
 // CHECK: %[[ODD:.*]] = arith.andi %[[ROUND]], %{{.*}} : index
 // CHECK-NEXT: %[[PARITY:.*]] = arith.index_cast %[[ODD]] : index to i32
 // CHECK: nvvm.mbarrier.try_wait.parity %[[FULL]], %[[PARITY]], %{{.*}} : !llvm.ptr<3>, i32, i32
-// CHECK: %[[C16384:.*]] = llvm.mlir.constant(16384 : i64) : i64
-// CHECK-NEXT: %[[BUFFERS:.*]] = llvm.getelementptr %{{.*}}[%[[C16384]]]
+// CHECK: %[[C0:.*]] = llvm.mlir.constant(0 : i64) : i64
+// CHECK-NEXT: %[[BUFFERS:.*]] = llvm.getelementptr %{{.*}}[%[[C0]]]
 // CHECK: %[[STRIDE:.*]] = arith.constant 16384 : i64
 // CHECK-NEXT: %[[STAGE_I64:.*]] = arith.index_cast %[[STAGE]] : index to i64
 // CHECK-NEXT: %[[BUFFER_OFFSET:.*]] = arith.muli %[[STAGE_I64]], %[[STRIDE]] : i64
 // CHECK-NEXT: %[[BUFFER:.*]] = llvm.getelementptr %[[BUFFERS]][%[[BUFFER_OFFSET]]]
 // CHECK-NEXT: builtin.unrealized_conversion_cast %[[BUFFER]] : !llvm.ptr<3> to tensor<128x64xbf16, #flash.shared<swizzle = 128>>
 // CHECK-NOT: nvvm.cp.async
-// CHECK: %[[EMPTY_OFFSET:.*]] = llvm.mlir.constant(49168 : i64) : i64
+// CHECK: %[[EMPTY_OFFSET:.*]] = llvm.mlir.constant(32784 : i64) : i64
 // CHECK-NEXT: %[[EMPTIES:.*]] = llvm.getelementptr %{{.*}}[%[[EMPTY_OFFSET]]]
 // CHECK: %[[EMPTY:.*]] = llvm.getelementptr %[[EMPTIES]][%{{.*}}] : (!llvm.ptr<3>, i64) -> !llvm.ptr<3>, i8
 // CHECK-NEXT: nvvm.mbarrier.arrive %[[EMPTY]] : !llvm.ptr<3>
@@ -71,13 +72,13 @@
 // CHECK: nvvm.mbarrier.try_wait.parity %{{.*}}, %[[PPARITY]], %{{.*}} : !llvm.ptr<3>, i32, i32
 // CHECK: %[[FIRST_STAGE:.*]] = arith.cmpi eq, %[[PSTAGE]], %{{.*}} : index
 // CHECK-NEXT: scf.if %[[FIRST_STAGE]] {
-// CHECK: llvm.mlir.constant(16384 : i64) : i64
-// CHECK: llvm.mlir.constant(49152 : i64) : i64
+// CHECK: llvm.mlir.constant(0 : i64) : i64
+// CHECK: llvm.mlir.constant(32768 : i64) : i64
 // CHECK: nvvm.mbarrier.arrive.expect_tx
 // CHECK: nvvm.cp.async.bulk.tensor.shared.cluster.global
 // CHECK: } else {
-// CHECK: llvm.mlir.constant(32768 : i64) : i64
-// CHECK: llvm.mlir.constant(49160 : i64) : i64
+// CHECK: llvm.mlir.constant(16384 : i64) : i64
+// CHECK: llvm.mlir.constant(32776 : i64) : i64
 // CHECK: nvvm.mbarrier.arrive.expect_tx
 // CHECK: nvvm.cp.async.bulk.tensor.shared.cluster.global
 
@@ -110,7 +111,8 @@ func.func @pipelined(%k: !kv, %o: memref<?x64xbf16>, %b: index, %h: index) attri
 // -----
 
 // Two stages of 64 KiB would not fit the 227 KiB of shared memory with the
-// kernel's 160 KiB: the consumers copy themselves.
+// kernel's 160 KiB (more than its buffers account for: the stages cannot
+// start at the load's): the consumers copy themselves.
 // CHECK-LABEL: llvm.func @pipeline_too_large(
 // CHECK-NOT: flash.consumer_threads
 // CHECK-SAME: nvvm.maxntid = array<i32: 256, 1, 1>
@@ -128,6 +130,34 @@ func.func @pipeline_too_large(%k: !kv, %o: memref<?x256xbf16>, %b: index, %h: in
     %t = flash.load %k[%b, %r, %h, %c0] bound %rows along 1 {flash.shared_offset = 0 : i64} : !kv -> tensor<128x256xbf16, #sw>
     %x = flash.convert_layout %t : tensor<128x256xbf16, #sw> -> tensor<128x256xbf16, #mma>
     flash.store %x, %o[%r, %c0] bound %rows along 0 : tensor<128x256xbf16, #mma> -> memref<?x256xbf16>
+  }
+  return
+}
+
+// -----
+
+// A buffer above the load's (a conversion in the loop body) stays live: the
+// stages go after the kernel's buffers (at 32768 and 49152).
+// CHECK-LABEL: llvm.func @stages_after_live_buffer(
+// CHECK-SAME: flash.shared_memory = 65568 : i64
+// CHECK-SAME: nvvm.maxntid = array<i32: 384, 1, 1>
+// CHECK: nvvm.mbarrier.try_wait.parity
+// CHECK: %[[C32768:.*]] = llvm.mlir.constant(32768 : i64) : i64
+// CHECK-NEXT: %[[BUFFERS:.*]] = llvm.getelementptr %{{.*}}[%[[C32768]]]
+#sw = #flash.shared<swizzle = 128>
+#mma = #flash.mma<warps = 8>
+!kv = memref<?x?x?x64xbf16, strided<[?, ?, ?, 1], offset: ?>>
+func.func @stages_after_live_buffer(%k: !kv, %o: memref<?x64xbf16>, %b: index, %h: index) attributes {flash.kernel, flash.shared_memory = 32768 : i64} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c128 = arith.constant 128 : index
+  %rows = memref.dim %k, %c1 : !kv
+  scf.for %r = %c0 to %rows step %c128 {
+    %t = flash.load %k[%b, %r, %h, %c0] bound %rows along 1 {flash.shared_offset = 0 : i64} : !kv -> tensor<128x64xbf16, #sw>
+    %x = flash.convert_layout %t : tensor<128x64xbf16, #sw> -> tensor<128x64xbf16, #mma>
+    %y = flash.convert_layout %x {flash.shared_offset = 16384 : i64} : tensor<128x64xbf16, #mma> -> tensor<128x64xbf16, #sw>
+    %z = flash.convert_layout %y : tensor<128x64xbf16, #sw> -> tensor<128x64xbf16, #mma>
+    flash.store %z, %o[%r, %c0] bound %rows along 0 : tensor<128x64xbf16, #mma> -> memref<?x64xbf16>
   }
   return
 }

@@ -10,14 +10,14 @@
 // issues, commits, hands the turn on to barrier 2 + (w + 1) % 2 and only
 // then waits for its products. Before waiting for its turn it stores the
 // XOR of the product's operand registers to a word of shared memory (after
-// the stage buffers and barriers, 49184): a barrier may not pass a store, so the code
+// the stage buffers and barriers, 32800): a barrier may not pass a store, so the code
 // computing the operands stays before it. Warpgroup 1 hands warpgroup 0
 // its first turn before the body; warpgroup 0 takes the last turn left at
 // the end.
 
 // CHECK-LABEL: llvm.func @turns(
 // CHECK-SAME: flash.consumer_threads = 256 : i64
-// CHECK-SAME: flash.shared_memory = 49188 : i64
+// CHECK-SAME: flash.shared_memory = 32804 : i64
 // CHECK: nvvm.barrier0
 // CHECK: scf.if %{{.*}} {
 // CHECK-NEXT: nvvm.setmaxregister increase 240
@@ -33,7 +33,7 @@
 // CHECK-NEXT: }
 // CHECK: scf.for
 // CHECK: nvvm.mbarrier.try_wait.parity
-// CHECK: %[[WORD_OFFSET:.*]] = llvm.mlir.constant(49184 : i64) : i64
+// CHECK: %[[WORD_OFFSET:.*]] = llvm.mlir.constant(32800 : i64) : i64
 // CHECK-NEXT: %[[WORD:.*]] = llvm.getelementptr %{{.*}}[%[[WORD_OFFSET]]]
 // 64 accumulators, and per k step four `a` registers, a descriptor and
 // the scale-d flag:

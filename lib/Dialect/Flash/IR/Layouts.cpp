@@ -133,4 +133,9 @@ FailureOr<ThreadMapping> getThreadMapping(RankedTensorType type,
   return fail(why, "the tile has no register layout");
 }
 
+bool isWarpgroupProduct(int64_t m, int64_t n, int64_t k, int64_t warps) {
+  return warps % 4 == 0 && m == 16 * warps && n % 8 == 0 && n <= 256 &&
+         k % 16 == 0;
+}
+
 } // namespace mlir::flash

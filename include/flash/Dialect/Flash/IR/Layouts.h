@@ -57,6 +57,11 @@ int64_t mmaSlot(ArrayRef<int64_t> shape, MmaEncodingAttr mma, int64_t i,
 /// Threads in a program whose tiles use `encoding`'s warps.
 int64_t threadsPerProgram(Attribute encoding);
 
+/// Whether sm_90a's wgmma.mma_async (m64nNk16 a warpgroup) computes an
+/// M x N x K product over `warps` warps: whole warpgroups with 16 rows a
+/// warp, N a multiple of 8 up to 256, K a multiple of 16.
+bool isWarpgroupProduct(int64_t m, int64_t n, int64_t k, int64_t warps);
+
 } // namespace mlir::flash
 
 #endif // FLASH_DIALECT_FLASH_IR_LAYOUTS_H
