@@ -198,8 +198,9 @@ Status checkDeviceTensor(CudaDriver &driver, const char *name, const TensorRef &
 
 /// The widest access (in bytes, up to 16) that the bases and outer strides
 /// of these 16-bit tensors all allow: the kernels' vector copies and their
-/// stores of two elements at once. F32 tensors are left out by the caller: the lse is written by rank-1 tiles (never paired), and the
-/// f32 workspaces (delta, dq's sums) are ours, from cuMemAlloc (256-byte
+/// stores of two elements at once. F32 tensors are left out by the caller:
+/// the lse is written by rank-1 tiles (never paired), and the f32
+/// workspaces (delta, dq's sums) are ours, from cuMemAlloc (256-byte
 /// aligned) with rows of head_dim or one float.
 int64_t commonAlignment(const std::vector<const TensorRef *> &tensors) {
   int64_t alignment = 16;

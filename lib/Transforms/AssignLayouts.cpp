@@ -88,7 +88,8 @@ bool wgmmaReadsSharedA(DotOp dot, const Layouts &layouts) {
   auto a = cast<RankedTensorType>(dot.getA().getType());
   auto b = cast<RankedTensorType>(dot.getB().getType());
   auto acc = cast<RankedTensorType>(dot.getAcc().getType());
-  return layouts.swizzled && layouts.shared(a) == layouts.swizzled &&
+  // shared() gives the padded layout when swizzling is off.
+  return layouts.shared(a) == layouts.swizzled &&
          layouts.shared(b) == layouts.swizzled &&
          isWarpgroupProduct(acc.getDimSize(0), acc.getDimSize(1),
                             a.getDimSize(1), layouts.mma.getWarps());
