@@ -113,6 +113,8 @@ struct CudaApi {
                                  CUfunction_attribute attribute, int value);
   CUresult (*cuFuncGetAttribute)(int *value, CUfunction_attribute attribute,
                                  CUfunction function);
+  CUresult (*cuOccupancyMaxActiveBlocksPerMultiprocessor)(
+      int *programs, CUfunction function, int threads, size_t sharedBytes);
   CUresult (*cuLaunchKernel)(CUfunction function, unsigned gridX,
                              unsigned gridY, unsigned gridZ, unsigned blockX,
                              unsigned blockY, unsigned blockZ,

@@ -35,6 +35,8 @@ namespace {
 /// A kernel of a loaded class.
 struct KernelInfo : KernelDescription {
   CUfunction function = nullptr;
+  /// Programs the GPU holds at once (persistent kernels' largest grid).
+  int64_t residentPrograms = 0;
 };
 
 struct CompiledClass {
@@ -74,6 +76,7 @@ Status runNVVMPipeline(MLIRContext &context, const ProblemClass &problem,
   options.warpSpecialize = problem.warpSpecialize;
   options.pingPong = problem.pingPong;
   options.overlapSoftmax = problem.overlapSoftmax;
+  options.persistent = problem.persistent;
   options.prefetch = problem.stages > 1;
   mlir::flash::buildFlashToNVVMPipeline(pm, options);
   if (failed(pm.run(module)))
@@ -113,6 +116,7 @@ std::vector<KernelDescription> kernelsOf(ModuleOp module) {
         info.block = block.getInt();
       if (auto order = dyn_cast_or_null<IntegerAttr>(grid.get("order")))
         info.order = order.getInt();
+      info.persistent = grid.contains("persistent");
     }
     if (auto shared = function->getAttrOfType<IntegerAttr>(
             mlir::flash::FlashDialect::kSharedMemoryAttrName))
@@ -364,6 +368,18 @@ struct CudaBackend::Impl {
                 kernel.function, static_cast<int>(kernel.sharedBytes));
             !s)
           return s;
+      if (kernel.persistent) {
+        int perSM = 0;
+        int threads = static_cast<int>(kernel.threads ? kernel.threads
+                                                      : 32 * entry.numWarps);
+        if (Status s = driver.residentPrograms(
+                kernel.function, threads, static_cast<int>(kernel.sharedBytes),
+                &perSM);
+            !s)
+          return s;
+        kernel.residentPrograms =
+            std::max<int64_t>(1, int64_t(perSM) * properties.multiprocessorCount);
+      }
     }
     result = &compiled.emplace(key, std::move(entry)).first->second;
     return Status::success();
@@ -387,6 +403,13 @@ struct CudaBackend::Impl {
       int64_t gridY = sizes.batch * heads;
       if (gridX == 0 || gridY == 0)
         continue; // nothing to compute (empty sequences)
+      if (kernel.persistent) { // it loops over the x * y tiles
+        int64_t programs = kernel.residentPrograms;
+        if (options.persistentPrograms > 0)
+          programs = std::min(programs, options.persistentPrograms);
+        gridX = std::min(gridX * gridY, programs);
+        gridY = 1;
+      }
       pointers.resize(common);
       std::vector<CudaTensorMap> maps(kernel.tensorMaps.size());
       for (size_t i = 0; i < maps.size(); ++i) {
@@ -577,6 +600,10 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
   problem.warpSpecialize = options.warpSpecialize;
   problem.pingPong = options.pingPong;
   problem.overlapSoftmax = options.overlapSoftmax;
+  // Where flash-tile-attention's persistent takes effect (else the key
+  // would name a second, identical class).
+  problem.persistent = options.persistent && !problem.backward &&
+                       !problem.causal && !problem.varlen;
   problem.atomicDq = problem.backward && options.atomicDq;
   problem.alignment = commonAlignment(sixteenBit);
   DeviceBuffer varlenBuffer;

@@ -53,6 +53,8 @@ const char *resolveAll(void *library, CudaApi &api) {
   FLASH_RESOLVE(cuModuleGetFunction, "cuModuleGetFunction")
   FLASH_RESOLVE(cuFuncSetAttribute, "cuFuncSetAttribute")
   FLASH_RESOLVE(cuFuncGetAttribute, "cuFuncGetAttribute")
+  FLASH_RESOLVE(cuOccupancyMaxActiveBlocksPerMultiprocessor,
+                "cuOccupancyMaxActiveBlocksPerMultiprocessor")
   FLASH_RESOLVE(cuLaunchKernel, "cuLaunchKernel")
   FLASH_RESOLVE(cuMemAlloc, "cuMemAlloc_v2")
   FLASH_RESOLVE(cuMemFree, "cuMemFree_v2")
@@ -450,6 +452,17 @@ Status CudaDriver::setMaxDynamicSharedMemory(CUfunction function,
           function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes))
     return impl->fail(result, "allowing a kernel " + std::to_string(bytes) +
                                   " bytes of dynamic shared memory");
+  return Status::success();
+}
+
+Status CudaDriver::residentPrograms(CUfunction function, int threads,
+                                    int sharedBytes, int *programs) const {
+  const char *what = "querying how many programs an SM holds";
+  if (!impl->ready)
+    return impl->unavailable(what);
+  if (CUresult result = impl->api.cuOccupancyMaxActiveBlocksPerMultiprocessor(
+          programs, function, threads, static_cast<size_t>(sharedBytes)))
+    return impl->fail(result, what);
   return Status::success();
 }
 

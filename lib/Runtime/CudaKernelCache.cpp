@@ -20,7 +20,8 @@ std::string serializeKernels(const CachedKernels &entry) {
                                          {"order", k.order},
                                          {"shared", k.sharedBytes},
                                          {"tensor_maps", std::move(maps)},
-                                         {"threads", k.threads}});
+                                         {"threads", k.threads},
+                                         {"persistent", k.persistent}});
   }
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -79,6 +80,9 @@ std::optional<CachedKernels> deserializeKernels(const std::string &blob) {
         return std::nullopt;
       kernel.threads = *threads;
     }
+    // Entries written before persistent kernels have no such field.
+    if (std::optional<bool> persistent = k->getBoolean("persistent"))
+      kernel.persistent = *persistent;
     entry.kernels.push_back(std::move(kernel));
   }
   entry.image = blob.substr(newline + 1);

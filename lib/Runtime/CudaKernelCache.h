@@ -31,6 +31,9 @@ struct KernelDescription {
   std::vector<TensorMapDescription> tensorMaps;
   /// Threads a program (nvvm.maxntid); 0: 32 x the class's warps.
   int64_t threads = 0;
+  /// The kernel loops over its grid's tiles: launched with as many
+  /// programs as the GPU holds at once, or fewer when there are fewer tiles.
+  bool persistent = false;
 };
 
 struct CachedKernels {

@@ -25,6 +25,7 @@ std::string ProblemClass::key() const {
      << numWarps << "-align" << alignment << (wgmma ? "" : "-nowgmma")
      << (tma ? "" : "-notma") << (warpSpecialize ? "" : "-nows")
      << (pingPong ? "-pingpong" : "") << (overlapSoftmax ? "-overlap" : "")
+     << (persistent ? "-persistent" : "")
      << (stages > 1 ? "-stages" + std::to_string(stages) : "")
      << (atomicDq ? "-atomicdq" : "");
   return os.str();

@@ -45,6 +45,8 @@ Backend:
                        with atomic additions instead of a dq kernel that
                        recomputes the scores (default 0; the order of the
                        sum varies between runs)
+  --persistent=0|1     forward of fixed lengths, not causal: as many programs
+                       as the GPU holds at once loop over the tiles (default 1)
 )";
 
 namespace {
@@ -128,7 +130,8 @@ bool parseProblemFlag(const std::string &flag, bool hasValue,
       "batch", "heads", "kv-heads", "seqlen-q", "seqlen-k", "head-dim",
       "dtype", "dropout", "seed", "offset", "scale", "varlen", "varlen-k",
       "data-seed", "backend", "block-m", "block-n", "num-warps", "stages", "wgmma",
-      "tma", "warp-specialize", "ping-pong", "overlap-softmax", "atomic-dq"};
+      "tma", "warp-specialize", "ping-pong", "overlap-softmax", "atomic-dq",
+      "persistent"};
   static const char *const withoutValue[] = {"causal", "backward"};
   bool known = false, needsValue = false;
   for (const char *name : withValue)
@@ -219,6 +222,8 @@ bool parseProblemFlag(const std::string &flag, bool hasValue,
     f.overlapSoftmax = integer == 1;
   } else if (flag == "atomic-dq" && parseInt(flag, value, 0, 1, integer, error)) {
     f.atomicDq = integer == 1;
+  } else if (flag == "persistent" && parseInt(flag, value, 0, 1, integer, error)) {
+    f.persistent = integer == 1;
   }
   return true;
 }

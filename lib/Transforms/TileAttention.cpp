@@ -56,6 +56,9 @@ public:
   Value programId(GridAxis axis) {
     return ProgramIdOp::create(b, loc, axis);
   }
+  Value numPrograms(GridAxis axis) {
+    return NumProgramsOp::create(b, loc, axis);
+  }
 
   RankedTensorType tileType(ArrayRef<int64_t> shape, Type element) {
     return RankedTensorType::get(shape, element);
@@ -97,6 +100,8 @@ struct Problem {
   Type elementType;
   bool needsMask = true;
   bool atomicDq = false; // backward: dq summed atomically by the dK/dV kernel
+  // forward: programs loop over the (query block, head) tiles
+  bool persistent = false;
 
   // Values passed to every kernel of the problem, in order, and the position
   // of each named operand in that list (-1 when absent).
@@ -141,8 +146,9 @@ private:
   Value arg(int position) { return kernelArgs[position]; }
 
   /// Reads the program's (batch, head) from grid axis y, which enumerates
-  /// batch * heads (or batch * kv_heads when `perKvHead`).
-  Sequence locate(KernelBuilder &kb, bool perKvHead);
+  /// batch * heads (or batch * kv_heads when `perKvHead`), or from `stream`
+  /// (that enumeration's index) when given.
+  Sequence locate(KernelBuilder &kb, bool perKvHead, Value stream = {});
 
   /// Rows [row, row + rows) of one head of a [B, S, H, D] / [T, H, D] memref.
   Value loadRows(KernelBuilder &kb, const Sequence &s, Value memref, bool ofQ,
@@ -177,6 +183,11 @@ private:
   /// each), with the insertion point moved into an `scf.if` that skips
   /// programs past `extent`.
   Value programBlock(KernelBuilder &kb, int64_t block, Value extent);
+  /// The forward's (sequence, first row) of each tile a persistent program
+  /// computes: the insertion point moves into a loop over the tiles (a
+  /// head's query blocks one after another, then the next head's) from the
+  /// program's index, striding by the number of programs.
+  std::pair<Sequence, Value> tileLoop(KernelBuilder &kb);
 
   /// dS = P * (dP - D) of a block, with dP = dO V^T through the dropout
   /// mask.
@@ -213,13 +224,14 @@ func::FuncOp KernelEmitter::createKernel(StringRef suffix, OpBuilder &builder) {
   return kernel;
 }
 
-Sequence KernelEmitter::locate(KernelBuilder &kb, bool perKvHead) {
+Sequence KernelEmitter::locate(KernelBuilder &kb, bool perKvHead,
+                               Value stream) {
   int64_t headAxis = p.varlen ? 1 : 2;
   Value heads = kb.dim(arg(p.q), headAxis);
   Value kvHeads = kb.dim(arg(p.k), headAxis);
   Value group = kb.div(heads, kvHeads);
   Sequence s;
-  Value y = kb.programId(GridAxis::y);
+  Value y = stream ? stream : kb.programId(GridAxis::y);
   if (perKvHead) {
     s.batch = kb.div(y, kvHeads);
     s.kvHead = kb.rem(y, kvHeads);
@@ -337,6 +349,19 @@ Value KernelEmitter::programBlock(KernelBuilder &kb, int64_t block,
   return first;
 }
 
+std::pair<Sequence, Value> KernelEmitter::tileLoop(KernelBuilder &kb) {
+  // Fixed lengths only: every tile's rows start inside the sequence.
+  Value blocks = kb.ceilDiv(kb.dim(arg(p.q), 1), p.blockM);
+  Value streams = kb.mul(kb.dim(arg(p.q), 0), kb.dim(arg(p.q), 2));
+  auto loop = scf::ForOp::create(kb.b, kb.loc, kb.programId(GridAxis::x),
+                                 kb.mul(blocks, streams),
+                                 kb.numPrograms(GridAxis::x));
+  kb.b.setInsertionPoint(loop.getBody()->getTerminator());
+  Value tile = loop.getInductionVar();
+  Sequence s = locate(kb, /*perKvHead=*/false, kb.div(tile, blocks));
+  return {s, kb.mul(kb.rem(tile, blocks), kb.index(p.blockM))};
+}
+
 Value KernelEmitter::scoreGradients(KernelBuilder &kb, const Sequence &s,
                                     Value probs, Value doutTile, Value vTile,
                                     Value delta, Value row, Value col,
@@ -394,8 +419,14 @@ func::FuncOp KernelEmitter::forwardKernel() {
   func::FuncOp kernel = createKernel("fwd", builder);
   KernelBuilder kb(builder, kernel.getLoc());
 
-  Sequence s = locate(kb, /*perKvHead=*/false);
-  Value row = programBlock(kb, p.blockM, s.seqlenQ);
+  Sequence s;
+  Value row;
+  if (p.persistent) {
+    std::tie(s, row) = tileLoop(kb);
+  } else {
+    s = locate(kb, /*perKvHead=*/false);
+    row = programBlock(kb, p.blockM, s.seqlenQ);
+  }
 
   Value qTile = loadRows(kb, s, arg(p.q), /*ofQ=*/true, row, s.head, p.blockM);
   Value m0 = kb.splat({p.blockM}, -std::numeric_limits<double>::infinity());
@@ -614,19 +645,24 @@ SmallVector<Value> grid(KernelBuilder &kb, const Problem &p, Value maxSeqlen,
 /// sized, for runtimes that launch kernels without running host code:
 /// x = ceil(max seqlen of `rows` / block), y = batch * heads of `heads`, and
 /// its position among the problem's launches.
+/// With `persistent`, the kernel loops over the grid's x * y tiles: it is
+/// launched over (x * y, 1, 1), one tile a program, and the attribute says
+/// that a runtime may launch fewer programs.
 void launch(KernelBuilder &kb, func::FuncOp kernel, ArrayRef<Value> grid,
             ValueRange args, StringRef rows, int64_t block, StringRef heads,
-            int64_t order) {
-  LaunchOp::create(kb.b, kb.loc, kernel.getSymName(), grid[0], grid[1],
-                   grid[2], args);
+            int64_t order, bool persistent = false) {
+  Value x = persistent ? kb.mul(grid[0], grid[1]) : grid[0];
+  Value y = persistent ? kb.index(1) : grid[1];
+  LaunchOp::create(kb.b, kb.loc, kernel.getSymName(), x, y, grid[2], args);
   Builder b(kernel.getContext());
-  kernel->setAttr(FlashDialect::kGridAttrName,
-                  b.getDictionaryAttr({
-                      b.getNamedAttr("block", b.getI64IntegerAttr(block)),
-                      b.getNamedAttr("heads", b.getStringAttr(heads)),
-                      b.getNamedAttr("order", b.getI64IntegerAttr(order)),
-                      b.getNamedAttr("rows", b.getStringAttr(rows)),
-                  }));
+  SmallVector<NamedAttribute> fields = {
+      b.getNamedAttr("block", b.getI64IntegerAttr(block)),
+      b.getNamedAttr("heads", b.getStringAttr(heads)),
+      b.getNamedAttr("order", b.getI64IntegerAttr(order)),
+      b.getNamedAttr("rows", b.getStringAttr(rows))};
+  if (persistent)
+    fields.push_back(b.getNamedAttr("persistent", b.getUnitAttr()));
+  kernel->setAttr(FlashDialect::kGridAttrName, b.getDictionaryAttr(fields));
 }
 
 struct FlashTileAttentionPass
@@ -674,6 +710,9 @@ struct FlashTileAttentionPass
     p.cuK = p.push(op.getCuSeqlensK());
     p.seed = p.push(op.getSeed());
     p.offset = p.push(op.getOffset());
+    // Causal tiles differ in length: striding over them statically would
+    // leave some programs twice the work of others.
+    p.persistent = persistent && !p.varlen && !p.causal;
 
     KernelEmitter emitter(module, symbols, p, kernelBaseName(op, "attention"), op.getLoc());
     func::FuncOp kernel = emitter.forwardKernel();
@@ -682,7 +721,7 @@ struct FlashTileAttentionPass
     KernelBuilder kb(builder, op.getLoc());
     Value maxSeqlenQ = p.varlen ? op.getMaxSeqlenQ() : kb.dim(op.getQ(), 1);
     launch(kb, kernel, grid(kb, p, maxSeqlenQ, op.getQ(), blockM), p.args, "q",
-           blockM, "q", 0);
+           blockM, "q", 0, p.persistent);
   }
 
   void tileBackward(ModuleOp module, SymbolTable &symbols, AttentionGradOp op) {
@@ -730,6 +769,9 @@ struct FlashTileAttentionPass
     p.cuK = p.push(op.getCuSeqlensK());
     p.seed = p.push(op.getSeed());
     p.offset = p.push(op.getOffset());
+    // Causal tiles differ in length: striding over them statically would
+    // leave some programs twice the work of others.
+    p.persistent = persistent && !p.varlen && !p.causal;
 
     KernelEmitter emitter(module, symbols, p,
                           kernelBaseName(op, "attention_grad"), op.getLoc());

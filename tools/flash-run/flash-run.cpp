@@ -157,6 +157,7 @@ ProblemClass problemClass(const Options &o) {
   problem.pingPong = o.pingPong;
   problem.overlapSoftmax = o.overlapSoftmax;
   problem.atomicDq = s.backward && o.atomicDq;
+  problem.persistent = o.persistent && !s.backward && !s.causal && !s.isVarlen();
   problem.stages = o.stages;
   return problem;
 }
@@ -237,7 +238,8 @@ public:
       : backend(CudaBackend::Options{o.blockM, o.blockN, o.numWarps, 0,
                                      tuningOf(o), o.wgmma, o.stages,
                                      o.tma, o.warpSpecialize, o.pingPong,
-                                     o.overlapSoftmax, o.atomicDq}),
+                                     o.overlapSoftmax, o.atomicDq,
+                                     o.persistent}),
         backward(o.spec.backward) {}
   ~CudaRunner() override {
     for (CUevent event : events)

@@ -125,7 +125,8 @@ Status tuneProblem(const ProblemFlags &flags, bool force, bool gpu) {
                                            flags.stages, flags.tma,
                                            flags.warpSpecialize,
                                            flags.pingPong,
-                                           flags.overlapSoftmax, flags.atomicDq});
+                                           flags.overlapSoftmax, flags.atomicDq,
+                                           flags.persistent});
   DeviceWorkload device;
   workload.poisonOutputs();
   if (Status s = device.upload(workload); !s)

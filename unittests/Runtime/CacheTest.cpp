@@ -132,7 +132,8 @@ TEST_F(CacheTest, ACorruptedEntryIsReportedOnceAndRebuilt) {
 
 TEST(CudaKernelCache, EntriesRoundTripAndMalformedOnesAreRejected) {
   CachedKernels entry;
-  entry.kernels = {{"fwd", "q", "q", 64, 0, 18432, {{1, 128, 1}, {2, 64, 1}}, 384},
+  entry.kernels = {{"fwd", "q", "q", 64, 0, 18432, {{1, 128, 1}, {2, 64, 1}}, 384,
+                    /*persistent=*/true},
                    {"dkdv", "k", "k", 128, 1, 0, {}}};
   entry.image = std::string("\x7f" "ELF\0binary\n\nimage", 19);
   std::optional<CachedKernels> back = deserializeKernels(serializeKernels(entry));
@@ -149,6 +150,8 @@ TEST(CudaKernelCache, EntriesRoundTripAndMalformedOnesAreRejected) {
   EXPECT_TRUE(back->kernels[1].tensorMaps.empty());
   EXPECT_EQ(back->kernels[0].threads, 384);
   EXPECT_EQ(back->kernels[1].threads, 0);
+  EXPECT_TRUE(back->kernels[0].persistent);
+  EXPECT_FALSE(back->kernels[1].persistent);
   EXPECT_EQ(back->image, entry.image);
   for (const char *bad : {"", "no newline", "{}\nimage", "[1]\nimage",
                           "{\"kernels\": [{\"name\": \"k\"}]}\nimage",

@@ -33,9 +33,11 @@ public:
   static CudaBackend &get(int64_t blockM, int64_t blockN, int64_t warps = 4,
                           int64_t stages = 1, bool tma = true,
                           bool warpSpecialize = true, bool pingPong = false,
-                          bool overlapSoftmax = false, bool atomicDq = false) {
+                          bool overlapSoftmax = false, bool atomicDq = false,
+                          int64_t persistentPrograms = 0) {
     auto &slot = backends[{blockM, blockN, warps, stages, tma, warpSpecialize,
-                           pingPong, overlapSoftmax, atomicDq}];
+                           pingPong, overlapSoftmax, atomicDq,
+                           persistentPrograms}];
     if (!slot) {
       CudaBackend::Options options{blockM, blockN, warps, 0};
       options.stages = stages;
@@ -44,12 +46,14 @@ public:
       options.pingPong = pingPong;
       options.overlapSoftmax = overlapSoftmax;
       options.atomicDq = atomicDq;
+      options.persistent = persistentPrograms > 0;
+      options.persistentPrograms = persistentPrograms;
       slot = std::make_unique<CudaBackend>(options);
     }
     return *slot;
   }
-  using Key =
-      std::tuple<int64_t, int64_t, int64_t, int64_t, bool, bool, bool, bool, bool>;
+  using Key = std::tuple<int64_t, int64_t, int64_t, int64_t, bool, bool, bool,
+                         bool, bool, int64_t>;
   static std::map<Key, std::unique_ptr<CudaBackend>> backends;
 };
 std::map<CudaBackends::Key, std::unique_ptr<CudaBackend>> CudaBackends::backends;
@@ -65,6 +69,9 @@ struct GpuCase {
   // softmax runs beside the products around it.
   bool tma = true, warpSpecialize = true, pingPong = false,
        overlapSoftmax = false;
+  // Forward persistent with at most this many programs (0: not persistent;
+  // few, so that each loops over several tiles).
+  int64_t persistentPrograms = 0;
 };
 
 std::string nameOf(const GpuCase &c) {
@@ -72,7 +79,9 @@ std::string nameOf(const GpuCase &c) {
          std::to_string(c.blockN) + (c.warps != 4 ? "_w" + std::to_string(c.warps) : "") +
          (c.stages != 1 ? "_s" + std::to_string(c.stages) : "") +
          (c.tma ? "" : "_notma") + (c.warpSpecialize ? "" : "_nows") + (c.pingPong ? "_pingpong" : "") +
-         (c.overlapSoftmax ? "_overlap" : "");
+         (c.overlapSoftmax ? "_overlap" : "") +
+         (c.persistentPrograms ? "_persistent" + std::to_string(c.persistentPrograms)
+                               : "");
 }
 
 void PrintTo(const GpuCase &c, std::ostream *os) { *os << nameOf(c); }
@@ -106,6 +115,29 @@ std::vector<GpuCase> gpuCases() {
       all.push_back({c, 128, 128, 8, 1, true, true, false, true});
       all.push_back({c, 128, 128, 8, 1, true, true, true, true});
     }
+  // Persistent forward kernels (fixed lengths, not causal), a few programs
+  // each looping over several tiles: with a producer, in order and
+  // overlapped (the copies' executions counted across tiles), and with
+  // 4 warps (the consumers copy).
+  for (const Case &c : attentionCases())
+    if (!c.spec.causal && !c.spec.isVarlen()) {
+      if (c.spec.headDim == 64 || c.spec.headDim == 128) {
+        all.push_back({c, 128, 128, 8, 1, true, true, false, false, 3});
+        all.push_back({c, 128, 128, 8, 1, true, true, false, true, 2});
+      }
+      all.push_back({c, 64, 64, 4, 1, true, true, false, false, 5});
+    }
+  // Nine tiles a program, each with an unmasked and a masked key loop.
+  WorkloadSpec ragged;
+  ragged.dtype = DType::BF16;
+  ragged.headDim = 128;
+  ragged.batch = 2;
+  ragged.heads = ragged.kvHeads = 3;
+  ragged.seqlenQ = 300;
+  ragged.seqlenK = 520;
+  Case many{"bf16_d128_ragged_many_tiles", ragged, 128, 128, false};
+  all.push_back({many, 128, 128, 8, 1, true, true, false, false, 2});
+  all.push_back({many, 128, 128, 8, 1, true, true, false, true, 2});
   return all;
 }
 
@@ -119,7 +151,8 @@ TEST_P(CudaAttention, MatchesFloat64Reference) {
   Status status =
       runOnGpu(w, CudaBackends::get(c.blockM, c.blockN, c.warps, c.stages, c.tma,
                                     c.warpSpecialize, c.pingPong,
-                                    c.overlapSoftmax, c.base.atomicDq));
+                                    c.overlapSoftmax, c.base.atomicDq,
+                                    c.persistentPrograms));
   ASSERT_TRUE(status) << status.message();
   for (const CheckEntry &e : w.check().entries)
     EXPECT_TRUE(e.passed) << c.base.name << ": " << e.name << " error " << e.error

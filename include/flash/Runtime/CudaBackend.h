@@ -43,6 +43,13 @@ public:
     // Backward: dq summed by the dK/dV kernel with f32 atomic additions
     // (five products instead of seven, in varying order; measured slower).
     bool atomicDq = false;
+    // Forward, fixed lengths, not causal: as many programs as the GPU holds
+    // at once loop over the tiles (flash-tile-attention's persistent;
+    // measured faster: docs/performance.md, step 16).
+    bool persistent = true;
+    // With persistent: at most this many programs (0: as many as the GPU
+    // holds at once), e.g. to leave SMs to concurrent work.
+    int64_t persistentPrograms = 0;
   };
   /// The candidates the autotuner times on the GPU; those whose kernels
   /// spill more than kMaxTunedSpillBytes per thread (as the loaded module

@@ -127,6 +127,10 @@ public:
   /// Kernels may use more than 48 KiB of dynamic shared memory only after
   /// opting in, up to CudaDeviceProperties::maxSharedMemoryPerBlockOptin.
   Status setMaxDynamicSharedMemory(CUfunction function, int bytes) const;
+  /// How many programs of `function` (`threads` each, with `sharedBytes`
+  /// of dynamic shared memory) one SM holds at once.
+  Status residentPrograms(CUfunction function, int threads, int sharedBytes,
+                          int *programs) const;
   /// Launches asynchronously on `stream` (null: the legacy default stream).
   /// `args` points to each kernel parameter in order. Faults inside the
   /// kernel surface at the next synchronizing call.

@@ -51,6 +51,9 @@ struct ProblemClass {
   /// GPU, with warpSpecialize: a key block's softmax overlaps the products
   /// of the blocks around it (rotated loops, deferred wgmma waits).
   bool overlapSoftmax = false;
+  /// GPU, forward of fixed lengths, not causal: as many programs as the GPU
+  /// holds at once loop over the (query block, head) tiles.
+  bool persistent = false;
 
   /// A stable, human-readable identity, e.g. for cache keys.
   std::string key() const;

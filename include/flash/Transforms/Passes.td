@@ -14,7 +14,12 @@ def FlashTileAttention : Pass<"flash-tile-attention", "::mlir::ModuleOp"> {
 
     The forward becomes one kernel over a grid of
     `(ceil(max_seqlen_q / block-m), batch * heads)` programs, each streaming
-    the K/V blocks of its (batch, head) with an online softmax. The backward
+    the K/V blocks of its (batch, head) with an online softmax. With
+    `persistent` (fixed lengths, not causal) it is launched over
+    `(ceil(seqlen_q / block-m) * batch * heads, 1)` programs instead, and
+    each loops over the tiles from its index by the number of programs
+    (`flash.num_programs`): the grid attribute's `persistent` tells a
+    runtime that it may launch fewer, one per SM. The backward
     becomes three: `D = rowsum(dO * O)` per query row into a workspace
     (a `memref.alloc` shaped like the lse, left for the buffer-deallocation
     pipeline to free);
@@ -40,7 +45,10 @@ def FlashTileAttention : Pass<"flash-tile-attention", "::mlir::ModuleOp"> {
     Option<"blockM", "block-m", "int64_t", /*default=*/"64",
            "Query rows per program (BLOCK_M)">,
     Option<"blockN", "block-n", "int64_t", /*default=*/"64",
-           "Key/value rows per inner-loop step (BLOCK_N)">
+           "Key/value rows per inner-loop step (BLOCK_N)">,
+    Option<"persistent", "persistent", "bool", /*default=*/"false",
+           "Forward kernels of fixed-length, non-causal problems loop over "
+           "their tiles, so that a runtime can launch one program per SM">
   ];
 }
 

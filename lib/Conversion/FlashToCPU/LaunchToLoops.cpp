@@ -1,8 +1,9 @@
 //===- LaunchToLoops.cpp - Kernel grids as loops of calls -------------------===//
 //
 // On the CPU a program of the grid is a call: kernels take their coordinates
-// as trailing index arguments and every flash.launch becomes an scf.parallel
-// nest over the grid.
+// as trailing index arguments (then the grid's sizes, for kernels that read
+// them with flash.num_programs) and every flash.launch becomes an
+// scf.parallel nest over the grid.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +14,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/SymbolTable.h"
 
 namespace mlir::flash {
 #define GEN_PASS_DEF_FLASHLAUNCHTOLOOPS
@@ -26,29 +28,35 @@ namespace {
 
 constexpr unsigned kGridRank = 3;
 
-/// Appends the three program coordinates to the kernel's arguments and
-/// replaces flash.program_id by them.
+/// Appends the three program coordinates to the kernel's arguments (and the
+/// grid's three sizes when it reads them) and replaces flash.program_id (and
+/// flash.num_programs) by them.
 LogicalResult makeCoordinatesArguments(func::FuncOp kernel) {
   OpBuilder builder(kernel.getContext());
   unsigned first = kernel.getNumArguments();
-  SmallVector<unsigned> positions(kGridRank, first);
-  SmallVector<Type> types(kGridRank, builder.getIndexType());
-  SmallVector<DictionaryAttr> attrs(kGridRank, builder.getDictionaryAttr({}));
-  SmallVector<Location> locs(kGridRank, kernel.getLoc());
+  bool readsSizes = false;
+  kernel.walk([&](NumProgramsOp) { readsSizes = true; });
+  unsigned count = readsSizes ? 2 * kGridRank : kGridRank;
+  SmallVector<unsigned> positions(count, first);
+  SmallVector<Type> types(count, builder.getIndexType());
+  SmallVector<DictionaryAttr> attrs(count, builder.getDictionaryAttr({}));
+  SmallVector<Location> locs(count, kernel.getLoc());
   if (failed(kernel.insertArguments(positions, types, attrs, locs)))
     return kernel.emitError("cannot add the program coordinates");
-  kernel.walk([&](ProgramIdOp op) {
+  auto replace = [&](auto op, unsigned from) {
     op.replaceAllUsesWith(
-        kernel.getArgument(first + static_cast<unsigned>(op.getAxis())));
+        kernel.getArgument(from + static_cast<unsigned>(op.getAxis())));
     op.erase();
-  });
+  };
+  kernel.walk([&](ProgramIdOp op) { replace(op, first); });
+  kernel.walk([&](NumProgramsOp op) { replace(op, first + kGridRank); });
   kernel->removeAttr(FlashDialect::kKernelAttrName);
   // Its launches are loops now; nothing sizes a grid from it any more.
   kernel->removeAttr(FlashDialect::kGridAttrName);
   return success();
 }
 
-void lowerLaunch(LaunchOp launch) {
+void lowerLaunch(LaunchOp launch, SymbolTable &symbols) {
   OpBuilder builder(launch);
   Location loc = launch.getLoc();
   Value zero = arith::ConstantIndexOp::create(builder, loc, 0);
@@ -61,6 +69,9 @@ void lowerLaunch(LaunchOp launch) {
   builder.setInsertionPointToStart(parallel.getBody());
   SmallVector<Value> args(launch.getArgs());
   llvm::append_range(args, parallel.getInductionVars());
+  auto kernel = symbols.lookup<func::FuncOp>(launch.getKernel());
+  if (kernel && kernel.getNumArguments() == args.size() + kGridRank)
+    llvm::append_range(args, upper);
   func::CallOp::create(builder, loc, launch.getKernel(), TypeRange{}, args);
   launch.erase();
 }
@@ -78,8 +89,9 @@ struct FlashLaunchToLoopsPass
         return signalPassFailure();
     SmallVector<LaunchOp> launches;
     module.walk([&](LaunchOp launch) { launches.push_back(launch); });
+    SymbolTable symbols(module);
     for (LaunchOp launch : launches)
-      lowerLaunch(launch);
+      lowerLaunch(launch, symbols);
   }
 };
 

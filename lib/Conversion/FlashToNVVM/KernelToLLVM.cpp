@@ -113,23 +113,26 @@ LogicalResult lowerKernelSignature(func::FuncOp kernel,
   return success();
 }
 
-struct ProgramIdLowering : public OpConversionPattern<ProgramIdOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// flash.program_id (ctaid) and flash.num_programs (nctaid) as the
+/// special registers of `Ops`: those of axes x, y and z.
+template <typename SourceOp, typename X, typename Y, typename Z>
+struct GridRegisterLowering : public OpConversionPattern<SourceOp> {
+  using OpConversionPattern<SourceOp>::OpConversionPattern;
   LogicalResult
-  matchAndRewrite(ProgramIdOp op, OpAdaptor,
+  matchAndRewrite(SourceOp op, typename SourceOp::Adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Type i32 = rewriter.getI32Type();
     Value id;
     switch (op.getAxis()) {
     case GridAxis::x:
-      id = NVVM::BlockIdXOp::create(rewriter, loc, i32);
+      id = X::create(rewriter, loc, i32);
       break;
     case GridAxis::y:
-      id = NVVM::BlockIdYOp::create(rewriter, loc, i32);
+      id = Y::create(rewriter, loc, i32);
       break;
     case GridAxis::z:
-      id = NVVM::BlockIdZOp::create(rewriter, loc, i32);
+      id = Z::create(rewriter, loc, i32);
       break;
     }
     rewriter.replaceOp(op, LLVM::ZExtOp::create(rewriter, loc,
@@ -137,6 +140,12 @@ struct ProgramIdLowering : public OpConversionPattern<ProgramIdOp> {
     return success();
   }
 };
+using ProgramIdLowering =
+    GridRegisterLowering<ProgramIdOp, NVVM::BlockIdXOp, NVVM::BlockIdYOp,
+                         NVVM::BlockIdZOp>;
+using NumProgramsLowering =
+    GridRegisterLowering<NumProgramsOp, NVVM::GridDimXOp, NVVM::GridDimYOp,
+                         NVVM::GridDimZOp>;
 
 struct DimLowering : public OpConversionPattern<memref::DimOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -194,6 +203,7 @@ LogicalResult mlir::flash::nvvm::lowerKernelSignatures(
 
 void mlir::flash::nvvm::populateKernelPatterns(TileTypeConverter &converter,
                                                RewritePatternSet &patterns) {
-  patterns.add<ProgramIdLowering, DimLowering, SeqBoundsLowering>(
+  patterns.add<ProgramIdLowering, NumProgramsLowering, DimLowering,
+               SeqBoundsLowering>(
       converter, patterns.getContext());
 }

@@ -19,7 +19,8 @@ using namespace mlir;
 void mlir::flash::buildFlashToNVVMPipeline(OpPassManager &pm,
                                            const FlashToNVVMOptions &options) {
   pm.addPass(createFlashTileAttention(
-      FlashTileAttentionOptions{options.blockM, options.blockN}));
+      FlashTileAttentionOptions{options.blockM, options.blockN,
+                                options.persistent}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(createFlashAssignLayouts(FlashAssignLayoutsOptions{

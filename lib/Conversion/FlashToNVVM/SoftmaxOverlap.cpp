@@ -47,8 +47,6 @@ struct AttentionLoop {
 
 std::optional<AttentionLoop> match(scf::ForOp loop,
                                    MutableArrayRef<PipelinedCopy> copies) {
-  if (loop->getParentOfType<scf::ForOp>())
-    return std::nullopt;
   // A loop continuing an earlier sibling's copies (the forward's diagonal
   // blocks after the unmasked ones) is short: rotated, it would pay one
   // more product for little overlap.
@@ -97,7 +95,10 @@ std::optional<AttentionLoop> match(scf::ForOp loop,
   for (PipelinedCopy &copy : copies)
     if (copy.load == load)
       parts.values = &copy;
-  if (!parts.values)
+  // Executions are counted from the induction variable, and by the tile
+  // loop's counter when there is one.
+  if (!parts.values ||
+      (loop->getParentOfType<scf::ForOp>() && parts.values->carried < 0))
     return std::nullopt;
   return parts;
 }
@@ -157,15 +158,15 @@ bool mlir::flash::nvvm::overlapProductsWithSoftmax(
   OpBuilder b(scores);
   b.setInsertionPointAfter(scores);
   Value execution =
-      copyExecution(b, loc, ArrayRef<scf::ForOp>(rotated), values, identity);
+      copyExecution(b, loc, loopsAround(scores), values, identity);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   Value hasPrevious = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
                                             rotated.getInductionVar(), lb);
   Value previous = arith::SelectOp::create(
       b, loc, hasPrevious, arith::SubIOp::create(b, loc, execution, one),
       execution);
-  auto [stage, round] = stageAndRound(b, loc, execution);
-  Value previousStage = stageAndRound(b, loc, previous).first;
+  auto [stage, round] = stageAndRound(b, loc, execution, values.stages);
+  Value previousStage = stageAndRound(b, loc, previous, values.stages).first;
   Value isFirst = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
                                         rotated.getInductionVar(), lb);
   ifThen(b, loc, isFirst, [&](OpBuilder &then) {
@@ -205,13 +206,20 @@ bool mlir::flash::nvvm::overlapProductsWithSoftmax(
   auto last = scf::IfOp::create(b, loc, TypeRange{result.getType()}, ran,
                                 /*withElseRegion=*/true);
   {
-    // No earlier sibling loop counts before this one (match()).
+    // No earlier sibling loop counts before this one (match()); earlier
+    // tiles do.
     OpBuilder then = OpBuilder::atBlockBegin(last.thenBlock());
     Value lastExecution = arith::SubIOp::create(
         then, loc,
         tripCount(then, loc, lb, rotated.getUpperBound(), rotated.getStep()),
         arith::ConstantIndexOp::create(then, loc, 1));
-    Value lastStage = stageAndRound(then, loc, lastExecution).first;
+    if (values.carried >= 0)
+      lastExecution = arith::AddIOp::create(
+          then, loc, lastExecution,
+          rotated->getParentOfType<scf::ForOp>().getRegionIterArg(
+              values.carried));
+    Value lastStage =
+        stageAndRound(then, loc, lastExecution, values.stages).first;
     IRMapping lastOperands;
     lastOperands.map(product.getA(), rotated.getResults().back());
     lastOperands.map(product.getB(), stageTile(then, loc, values, lastStage, kernel));

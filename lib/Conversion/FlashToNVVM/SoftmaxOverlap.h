@@ -16,8 +16,8 @@ namespace mlir::flash::nvvm {
 /// waits (wgmma products only; others complete as they are issued).
 constexpr llvm::StringLiteral kAsyncProductAttrName = "flash.async";
 
-/// If `loop` (a consumer loop of a warp-specialized kernel, not inside
-/// another loop) has the shape of an attention loop, two products S and D,
+/// If `loop` (a consumer loop of a warp-specialized kernel, inside no other
+/// loop than its tile loop) has the shape of an attention loop, two products S and D,
 /// D yielded as the accumulator and reading a pipelined copy's tile V used
 /// by nothing else: rotates it so that iteration j issues S_j and then
 /// D_{j-1} without waiting, waits for S_j, runs the softmax of block j

@@ -86,7 +86,10 @@ bool qualifies(LoadOp load, func::FuncOp kernel) {
     return false;
   if (!boundedBySize(load))
     return false;
-  if (failed(enclosingLoops(load, kernel)))
+  // Executions counted from the loops' induction variables, or by a tile
+  // loop (then only a producer can issue it: planKernel).
+  auto loop = dyn_cast<scf::ForOp>(load->getParentOp());
+  if (failed(enclosingLoops(load, kernel)) && !(loop && tileLoopOf(loop)))
     return false;
   Operation *scope = load->getParentOp();
   return llvm::all_of(load->getUsers(), [&](Operation *user) {
@@ -102,12 +105,21 @@ int64_t layOutPipeline(func::FuncOp kernel, ArrayRef<LoadOp> loads, int64_t end,
                        int64_t consumerThreads,
                        SmallVector<PipelinedCopy> &pipelined,
                        SmallVector<std::pair<int64_t, int64_t>> &inits) {
-  constexpr int64_t kStages = PipelinedCopy::kStages;
+  // Loops directly in the kernel's body or branches, or in a tile loop.
+  auto atLoopLevel = [&](scf::ForOp loop) {
+    FailureOr<SmallVector<scf::ForOp>> loops = enclosingLoops(loop, kernel);
+    return (succeeded(loops) && loops->empty()) || tileLoopOf(loop);
+  };
   for (LoadOp load : loads) {
     RankedTensorType type = load.getResult().getType();
     auto loop = cast<scf::ForOp>(load->getParentOp());
     PipelinedCopy copy;
     copy.load = load;
+    // A copy in a tile loop is read until its tile's last key block.
+    if (llvm::any_of(loads, [&](LoadOp other) {
+          return tileLoopOf(cast<scf::ForOp>(other->getParentOp())) == loop;
+        }))
+      copy.stages = 1;
     // A sibling loop's copy of the same tensor and box, at the kernel's
     // level of loops, shares the buffers: this loop's executions follow.
     // Only one such copy in each of the two loops: they pair one to one.
@@ -121,16 +133,17 @@ int64_t layOutPipeline(func::FuncOp kernel, ArrayRef<LoadOp> loads, int64_t end,
              }) == 1;
     };
     const PipelinedCopy *sibling = nullptr;
-    if (enclosingLoops(load, kernel)->size() == 1 && alone(load))
+    if (atLoopLevel(loop) && alone(load))
       for (const PipelinedCopy &other : pipelined) {
         LoadOp otherLoad = other.load;
         auto otherLoop = cast<scf::ForOp>(otherLoad->getParentOp());
         if (otherLoop != loop && otherLoop->getBlock() == loop->getBlock() &&
-            enclosingLoops(otherLoad, kernel)->size() == 1 &&
-            sameTensor(otherLoad, load) && alone(otherLoad))
+            atLoopLevel(otherLoop) && sameTensor(otherLoad, load) &&
+            alone(otherLoad))
           sibling = &other;
       }
     if (sibling) {
+      copy.stages = sibling->stages;
       copy.buffers = sibling->buffers;
       copy.bufferStride = sibling->bufferStride;
       copy.fullBarriers = sibling->fullBarriers;
@@ -142,7 +155,7 @@ int64_t layOutPipeline(func::FuncOp kernel, ArrayRef<LoadOp> loads, int64_t end,
     }
     copy.bufferStride = llvm::alignTo(type.getNumElements() * 2, 1024);
     copy.buffers = llvm::alignTo(end, 1024);
-    end = copy.buffers + kStages * copy.bufferStride;
+    end = copy.buffers + copy.stages * copy.bufferStride;
     pipelined.push_back(copy);
   }
   end = llvm::alignTo(end, 8);
@@ -150,9 +163,9 @@ int64_t layOutPipeline(func::FuncOp kernel, ArrayRef<LoadOp> loads, int64_t end,
     if (!copy.earlierLoops.empty())
       continue; // shares its sibling's barriers
     copy.fullBarriers = end;
-    copy.emptyBarriers = end + 8 * kStages;
-    end += 16 * kStages;
-    for (int64_t stage = 0; stage < kStages; ++stage) {
+    copy.emptyBarriers = end + 8 * copy.stages;
+    end += 16 * copy.stages;
+    for (int64_t stage = 0; stage < copy.stages; ++stage) {
       inits.push_back({copy.fullBarriers + 8 * stage, 1});
       inits.push_back({copy.emptyBarriers + 8 * stage, consumerThreads});
     }
@@ -225,23 +238,6 @@ void planKernel(func::FuncOp kernel, bool warpSpecialize,
   Builder attrs(context);
   Location loc = kernel.getLoc();
 
-  // One tensor map per (argument, box rows, rows' axis).
-  SmallVector<Attribute> maps;
-  std::map<std::tuple<int64_t, int64_t, int64_t>, int64_t> mapIndex;
-  for (LoadOp load : copies) {
-    int64_t arg = cast<BlockArgument>(load.getSource()).getArgNumber();
-    int64_t rows = load.getResult().getType().getDimSize(0);
-    auto [it, inserted] =
-        mapIndex.try_emplace({arg, rows, int64_t(load.getAlong())}, maps.size());
-    if (inserted)
-      maps.push_back(attrs.getDictionaryAttr(
-          {attrs.getNamedAttr("arg", attrs.getI64IntegerAttr(arg)),
-           attrs.getNamedAttr("box_rows", attrs.getI64IntegerAttr(rows)),
-           attrs.getNamedAttr("along", attrs.getI64IntegerAttr(load.getAlong()))}));
-    load->setAttr(kTensorMapAttrName, attrs.getI64IntegerAttr(it->second));
-  }
-  kernel->setAttr(FlashDialect::kTensorMapsAttrName, attrs.getArrayAttr(maps));
-
   // After the kernel's shared buffers: the pipelined copies' stage buffers
   // and barriers, then the other copies' barriers, 8 bytes each.
   auto sharedAttr =
@@ -264,6 +260,32 @@ void planKernel(func::FuncOp kernel, bool warpSpecialize,
     inits.clear();
     end = llvm::alignTo(kernelEnd, 8);
   }
+  // Copies whose executions only a tile loop counts are the producer's, or
+  // not TMA copies.
+  llvm::erase_if(copies, [&](LoadOp load) {
+    return failed(enclosingLoops(load, kernel)) &&
+           !llvm::is_contained(pipelinedLoads, load);
+  });
+  if (copies.empty())
+    return;
+
+  // One tensor map per (argument, box rows, rows' axis).
+  SmallVector<Attribute> maps;
+  std::map<std::tuple<int64_t, int64_t, int64_t>, int64_t> mapIndex;
+  for (LoadOp load : copies) {
+    int64_t arg = cast<BlockArgument>(load.getSource()).getArgNumber();
+    int64_t rows = load.getResult().getType().getDimSize(0);
+    auto [it, inserted] =
+        mapIndex.try_emplace({arg, rows, int64_t(load.getAlong())}, maps.size());
+    if (inserted)
+      maps.push_back(attrs.getDictionaryAttr(
+          {attrs.getNamedAttr("arg", attrs.getI64IntegerAttr(arg)),
+           attrs.getNamedAttr("box_rows", attrs.getI64IntegerAttr(rows)),
+           attrs.getNamedAttr("along", attrs.getI64IntegerAttr(load.getAlong()))}));
+    load->setAttr(kTensorMapAttrName, attrs.getI64IntegerAttr(it->second));
+  }
+  kernel->setAttr(FlashDialect::kTensorMapsAttrName, attrs.getArrayAttr(maps));
+
   SmallVector<LoadOp> single;
   for (LoadOp load : copies) {
     if (llvm::is_contained(pipelinedLoads, load))
@@ -422,6 +444,23 @@ mlir::flash::nvvm::enclosingLoops(Operation *op, Operation *kernel) {
          {inner.getLowerBound(), inner.getUpperBound(), inner.getStep()})
       if (!loops.front().isDefinedOutsideOfLoop(bound))
         return failure();
+  return loops;
+}
+
+scf::ForOp mlir::flash::nvvm::tileLoopOf(scf::ForOp loop) {
+  auto tiles = dyn_cast_or_null<scf::ForOp>(loop->getParentOp());
+  if (!tiles || tiles->getParentOfType<scf::ForOp>() ||
+      tiles.getNumRegionIterArgs() != 0)
+    return {};
+  return tiles;
+}
+
+SmallVector<scf::ForOp> mlir::flash::nvvm::loopsAround(Operation *op) {
+  SmallVector<scf::ForOp> loops;
+  for (auto loop = op->getParentOfType<scf::ForOp>(); loop;
+       loop = loop->getParentOfType<scf::ForOp>())
+    loops.push_back(loop);
+  std::reverse(loops.begin(), loops.end());
   return loops;
 }
 

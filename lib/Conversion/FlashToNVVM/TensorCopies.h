@@ -43,29 +43,45 @@ void waitForPhase(OpBuilder &b, Location loc, Value barrier, Value index);
 Value stagedAddress(OpBuilder &b, Location loc, Value base, Value index,
                     int64_t stride);
 
+/// The loop whose iterations carry a count of the executions of copies in
+/// `loop`: the loop `loop` sits directly in, when no other loop encloses
+/// that one and it carries nothing else (a persistent kernel's loop over
+/// tiles, whose key-block loops' trip counts vary from tile to tile).
+scf::ForOp tileLoopOf(scf::ForOp loop);
+
+/// The scf.for ops around `op`, outermost first.
+SmallVector<scf::ForOp> loopsAround(Operation *op);
+
 /// A TMA copy in a loop body that a producer warpgroup issues ahead of the
-/// consumers, into one of kStages buffers `bufferStride` bytes apart; each
+/// consumers, into one of `stages` buffers `bufferStride` bytes apart; each
 /// buffer has a "full" barrier (its copy landed) and an "empty" one (the
 /// consumers are done with it), 8 bytes apart per stage.
 /// Copies of the same tensor and box in sibling loops (the forward's
 /// masked and unmasked loops) share their buffers and barriers: their
 /// executions are counted on, after those of the `earlierLoops`.
+/// In a tile loop (tileLoopOf), the executions of earlier tiles are the
+/// tile loop's iter_arg `carried`. A copy in the tile loop itself (the
+/// forward's Q) is read across the key-block loops and has one stage,
+/// refilled for the next tile once they are done.
 struct PipelinedCopy {
   static constexpr int64_t kStages = 2;
   LoadOp load;
+  int64_t stages = kStages;
   int64_t buffers = 0, bufferStride = 0, fullBarriers = 0, emptyBarriers = 0;
   SmallVector<scf::ForOp> earlierLoops;
+  int64_t carried = -1;
 };
 
 /// How many executions of `copy` precede the current one at the builder's
-/// point inside `loops` (its earlier sibling loops' included); `available`
-/// gives a loop bound's value there.
+/// point inside `loops` (all the loops around it, outermost first: its
+/// earlier sibling loops' and earlier tiles' executions included);
+/// `available` gives a loop bound's value there.
 Value copyExecution(OpBuilder &b, Location loc, ArrayRef<scf::ForOp> loops,
                     const PipelinedCopy &copy,
                     function_ref<Value(Value)> available);
-/// Execution j's stage (j % kStages) and round (j / kStages).
+/// Execution j's stage (j % stages) and round (j / stages).
 std::pair<Value, Value> stageAndRound(OpBuilder &b, Location loc,
-                                      Value execution);
+                                      Value execution, int64_t stages);
 /// The consumers' steps of a pipelined copy: wait until `stage`'s buffer
 /// holds the round's tile; the buffer as the load's tile; release it to the
 /// producer.
@@ -77,8 +93,9 @@ void releaseStage(OpBuilder &b, Location loc, const PipelinedCopy &copy,
                   Value stage, Operation *kernel);
 
 /// The copies of `copies` that a producer warpgroup can issue: in loops
-/// that neither nest nor share an enclosing loop, in then-branches, read
-/// only in their own block, with loop bounds and coordinates that the
+/// that neither nest nor share an enclosing loop other than their tile loop
+/// (copies in which are read anywhere in it), in then-branches, read only
+/// in their own block, with loop bounds and coordinates that the
 /// producer can compute (side-effect-free ops of the kernel's arguments and
 /// the loops' induction variables). All or none: a kernel is specialized
 /// only when every copy in a loop qualifies (copies outside loops stay with

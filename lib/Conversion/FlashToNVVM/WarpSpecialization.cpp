@@ -36,7 +36,6 @@ using namespace mlir::flash::nvvm;
 
 namespace {
 
-constexpr int64_t kStages = PipelinedCopy::kStages;
 /// Registers per thread after setmaxnreg with two consumer warpgroups
 /// (multiples of 8; 2 x 128 x 240 + 128 x 24 fits the 64K registers of an
 /// SM). With more consumers no reallocation is asked for: it could not be
@@ -96,9 +95,10 @@ void produce(OpBuilder &b, Location loc, ArrayRef<scf::ForOp> loops,
              const PipelinedCopy &copy, IRMapping &mapping, Operation *kernel) {
   LoadOp load = copy.load;
   auto [stage, round] = stageAndRound(
-      b, loc, copyExecution(b, loc, loops, copy, [&](Value bound) {
-        return recompute(b, bound, mapping);
-      }));
+      b, loc,
+      copyExecution(b, loc, loops, copy,
+                    [&](Value bound) { return recompute(b, bound, mapping); }),
+      copy.stages);
   // Released by the consumers' previous round (parity round - 1), or never
   // used: a fresh barrier's preceding phase counts as complete.
   Value previousRound = arith::XOrIOp::create(
@@ -108,48 +108,117 @@ void produce(OpBuilder &b, Location loc, ArrayRef<scf::ForOp> loops,
   SmallVector<Value> operands;
   for (Value operand : load->getOperands())
     operands.push_back(recompute(b, operand, mapping));
+  auto issueInto = [&](OpBuilder &at, int64_t s) {
+    Operation *issue = at.clone(*load);
+    issue->setOperands(operands);
+    issue->setAttr(FlashDialect::kSharedOffsetAttrName,
+                   at.getI64IntegerAttr(copy.buffers + s * copy.bufferStride));
+    issue->setAttr(kBarrierOffsetAttrName,
+                   at.getI64IntegerAttr(copy.fullBarriers + 8 * s));
+    issue->setAttr(kIssuedByProducerAttrName, at.getUnitAttr());
+  };
+  if (copy.stages == 1)
+    return issueInto(b, 0);
   // One copy op a stage, each with its buffer and full barrier.
+  assert(copy.stages == 2 && "a branch a stage");
   Value isFirst = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, stage,
                                         arith::ConstantIndexOp::create(b, loc, 0));
   auto branch = scf::IfOp::create(b, loc, isFirst, /*withElseRegion=*/true);
-  for (int64_t s = 0; s < kStages; ++s) {
-    Block *block = s == 0 ? branch.thenBlock() : branch.elseBlock();
-    OpBuilder inner = OpBuilder::atBlockTerminator(block);
-    Operation *issue = inner.clone(*load);
-    issue->setOperands(operands);
-    issue->setAttr(FlashDialect::kSharedOffsetAttrName,
-                   inner.getI64IntegerAttr(copy.buffers + s * copy.bufferStride));
-    issue->setAttr(kBarrierOffsetAttrName,
-                   inner.getI64IntegerAttr(copy.fullBarriers + 8 * s));
-    issue->setAttr(kIssuedByProducerAttrName, inner.getUnitAttr());
+  for (int64_t s = 0; s < copy.stages; ++s) {
+    OpBuilder inner = OpBuilder::atBlockTerminator(
+        s == 0 ? branch.thenBlock() : branch.elseBlock());
+    issueInto(inner, s);
   }
 }
 
 /// Replaces the consumers' load by a wait on its stage's full barrier and
 /// the stage's buffer, and releases the stage after the last reader (after
-/// the wait for it, when that reader is an asynchronous product).
+/// the wait for it, when that reader is an asynchronous product; after the
+/// op of the load's block that holds it, when it is nested).
 void consume(const PipelinedCopy &copy, Operation *kernel) {
   LoadOp load = copy.load;
   Location loc = load.getLoc();
-  SmallVector<scf::ForOp> loops = *enclosingLoops(load, kernel);
   OpBuilder b(load);
   auto [stage, round] = stageAndRound(
       b, loc,
-      copyExecution(b, loc, loops, copy, [](Value bound) { return bound; }));
+      copyExecution(b, loc, loopsAround(load), copy,
+                    [](Value bound) { return bound; }),
+      copy.stages);
   waitUntilFull(b, loc, copy, stage, round, kernel);
   Value tile = stageTile(b, loc, copy, stage, kernel);
+  Block *block = load->getBlock();
   Operation *lastReader = nullptr;
-  for (Operation *reader : load->getUsers())
+  for (Operation *user : load->getUsers()) {
+    Operation *reader = block->findAncestorOpInBlock(*user);
     if (!lastReader || lastReader->isBeforeInBlock(reader))
       lastReader = reader;
+  }
   if (lastReader->hasAttr(kAsyncProductAttrName))
     for (Operation *user : lastReader->getUsers())
-      if (isa<DotWaitOp>(user) && lastReader->isBeforeInBlock(user))
+      if (isa<DotWaitOp>(user) && user->getBlock() == block &&
+          lastReader->isBeforeInBlock(user))
         lastReader = user;
   load.getResult().replaceAllUsesWith(tile);
   b.setInsertionPointAfter(lastReader);
   releaseStage(b, loc, copy, stage, kernel);
   load.erase();
+}
+
+/// Adds to each tile loop (tileLoopOf) of `copies` an iter_arg per buffer
+/// group counting its copies' executions in earlier tiles: each tile adds
+/// the trip counts of the group's loops. Sets the copies' `carried`.
+void countTileExecutions(MutableArrayRef<PipelinedCopy> copies) {
+  // Per tile loop (found before any is replaced: a loop carrying counters
+  // is no tile loop any more), its groups by their buffers, in order of
+  // their first copy.
+  SmallVector<std::pair<scf::ForOp, SmallVector<SmallVector<PipelinedCopy *>>>>
+      tileLoops;
+  for (PipelinedCopy &copy : copies) {
+    scf::ForOp tiles =
+        tileLoopOf(cast<scf::ForOp>(copy.load->getParentOp()));
+    if (!tiles)
+      continue;
+    auto *entry = llvm::find_if(tileLoops, [&](auto &e) { return e.first == tiles; });
+    if (entry == tileLoops.end()) {
+      tileLoops.push_back({tiles, {}});
+      entry = std::prev(tileLoops.end());
+    }
+    auto group = llvm::find_if(entry->second, [&](auto &members) {
+      return members.front()->buffers == copy.buffers;
+    });
+    if (group == entry->second.end())
+      entry->second.push_back({&copy});
+    else
+      group->push_back(&copy);
+  }
+  for (auto &[tiles, groups] : tileLoops) {
+    IRRewriter rewriter(tiles.getContext());
+    rewriter.setInsertionPoint(tiles);
+    Location loc = tiles.getLoc();
+    SmallVector<Value> zeros(groups.size(),
+                             arith::ConstantIndexOp::create(rewriter, loc, 0));
+    auto counted = cast<scf::ForOp>(*tiles.replaceWithAdditionalYields(
+        rewriter, zeros, /*replaceInitOperandUsesInLoop=*/false,
+        [&](OpBuilder &b, Location, ArrayRef<BlockArgument> before) {
+          SmallVector<Value> after;
+          for (auto [members, count] : llvm::zip(groups, before)) {
+            Value next = count;
+            for (PipelinedCopy *copy : members) {
+              auto own = cast<scf::ForOp>(copy->load->getParentOp());
+              next = arith::AddIOp::create(
+                  b, loc, next,
+                  tripCount(b, loc, own.getLowerBound(), own.getUpperBound(),
+                            own.getStep()));
+            }
+            after.push_back(next);
+          }
+          return after;
+        }));
+    int64_t first = counted.getNumRegionIterArgs() - groups.size();
+    for (auto [index, members] : llvm::enumerate(groups))
+      for (PipelinedCopy *copy : members)
+        copy->carried = first + index;
+  }
 }
 
 } // namespace
@@ -158,7 +227,16 @@ Value mlir::flash::nvvm::copyExecution(OpBuilder &b, Location loc,
                                        ArrayRef<scf::ForOp> loops,
                                        const PipelinedCopy &copy,
                                        function_ref<Value(Value)> available) {
-  Value execution = executionIndex(b, loc, loops);
+  Value execution;
+  if (copy.carried >= 0) {
+    // The tile loop counts earlier tiles; the copy's own loop the rest.
+    scf::ForOp tiles = loops.front();
+    execution = arith::AddIOp::create(
+        b, loc, tiles.getRegionIterArg(copy.carried),
+        executionIndex(b, loc, loops.drop_front()));
+  } else {
+    execution = executionIndex(b, loc, loops);
+  }
   for (scf::ForOp earlier : copy.earlierLoops)
     execution = arith::AddIOp::create(
         b, loc, execution,
@@ -170,10 +248,11 @@ Value mlir::flash::nvvm::copyExecution(OpBuilder &b, Location loc,
 
 std::pair<Value, Value> mlir::flash::nvvm::stageAndRound(OpBuilder &b,
                                                          Location loc,
-                                                         Value execution) {
-  Value stages = arith::ConstantIndexOp::create(b, loc, kStages);
-  return {arith::RemUIOp::create(b, loc, execution, stages),
-          arith::DivUIOp::create(b, loc, execution, stages)};
+                                                         Value execution,
+                                                         int64_t stages) {
+  Value count = arith::ConstantIndexOp::create(b, loc, stages);
+  return {arith::RemUIOp::create(b, loc, execution, count),
+          arith::DivUIOp::create(b, loc, execution, count)};
 }
 
 void mlir::flash::nvvm::waitUntilFull(OpBuilder &b, Location loc,
@@ -206,12 +285,20 @@ void mlir::flash::nvvm::releaseStage(OpBuilder &b, Location loc,
 SmallVector<LoadOp>
 mlir::flash::nvvm::pipelinableCopies(func::FuncOp kernel,
                                      ArrayRef<LoadOp> copies) {
+  // Loops that are some copy's tile loop: their own copies are read
+  // anywhere inside them.
+  llvm::SmallPtrSet<Operation *, 2> tileLoops;
+  for (LoadOp load : copies)
+    if (auto loop = dyn_cast<scf::ForOp>(load->getParentOp()))
+      if (scf::ForOp tiles = tileLoopOf(loop))
+        tileLoops.insert(tiles);
   SmallVector<LoadOp> result;
   for (LoadOp load : copies) {
     auto loop = dyn_cast<scf::ForOp>(load->getParentOp());
     if (!loop)
       continue; // copied once, by the consumers
-    if (llvm::any_of(load->getUsers(), [&](Operation *user) {
+    if (!tileLoops.contains(loop) &&
+        llvm::any_of(load->getUsers(), [&](Operation *user) {
           return user->getBlock() != load->getBlock();
         }))
       return {};
@@ -237,15 +324,23 @@ mlir::flash::nvvm::pipelinableCopies(func::FuncOp kernel,
   }
   // The producer runs each loop's nest once, in order: loops holding
   // copies may not nest or share an enclosing loop (the producer would run
-  // ahead by a whole loop while the consumers alternate).
+  // ahead by a whole loop while the consumers alternate), except for a
+  // tile loop, which the producer replays once around its loops.
   for (LoadOp a : result)
     for (LoadOp c : result) {
-      Operation *loopA = a->getParentOp(), *loopC = c->getParentOp();
-      if (loopA == loopC)
+      auto loopA = cast<scf::ForOp>(a->getParentOp());
+      auto loopC = cast<scf::ForOp>(c->getParentOp());
+      if (loopA == loopC || loopC->isProperAncestor(loopA))
+        continue; // (the pair is also seen the other way round)
+      if (loopA->isProperAncestor(loopC)) {
+        if (tileLoopOf(loopC) != loopA)
+          return {};
         continue;
-      if (loopA->isProperAncestor(loopC) ||
-          loopA->getParentOfType<scf::ForOp>() ||
-          loopC->getParentOfType<scf::ForOp>())
+      }
+      auto outerA = loopA->getParentOfType<scf::ForOp>();
+      auto outerC = loopC->getParentOfType<scf::ForOp>();
+      if ((outerA || outerC) &&
+          (outerA != outerC || tileLoopOf(loopA) != outerA))
         return {};
     }
   return result;
@@ -257,11 +352,13 @@ void mlir::flash::nvvm::specializeWarps(func::FuncOp kernel,
                                         ConsumerSchedule schedule) {
   Location loc = kernel.getLoc();
   Block &entry = kernel.getBody().front();
+  SmallVector<PipelinedCopy> consumed(copies.begin(), copies.end());
+  countTileExecutions(consumed);
   // The producer's loops, one nest per consumer loop, in program order,
   // with the region ops around them (taken before the body moves).
   SmallVector<std::pair<scf::ForOp, SmallVector<Operation *>>> nests;
   kernel->walk<WalkOrder::PreOrder>([&](scf::ForOp loop) {
-    if (llvm::any_of(copies, [&](const PipelinedCopy &copy) {
+    if (llvm::any_of(consumed, [&](const PipelinedCopy &copy) {
           return copy.load->getParentOp() == loop;
         }))
       nests.push_back({loop, ancestry(loop, kernel)});
@@ -305,33 +402,78 @@ void mlir::flash::nvvm::specializeWarps(func::FuncOp kernel,
       arith::ConstantIntOp::create(producer, loc, consumerThreads, 32));
   auto issuer = scf::IfOp::create(producer, loc, first, /*withElseRegion=*/false);
   OpBuilder issue = OpBuilder::atBlockTerminator(issuer.thenBlock());
+  // Region ops replayed once for several nests (a tile loop around its
+  // key-block loops), and their induction variables and counters.
+  DenseMap<Operation *, Operation *> replayed;
+  IRMapping replayedValues;
   for (auto &[loop, chain] : nests) {
-    IRMapping mapping;
+    IRMapping mapping = replayedValues;
     OpBuilder at = issue;
     SmallVector<scf::ForOp> produced;
     for (Operation *op : chain) {
+      Operation *clone = replayed.lookup(op);
       if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
-        auto clone = scf::IfOp::create(
-            at, loc, recompute(at, ifOp.getCondition(), mapping), false);
-        at.setInsertionPoint(clone.thenBlock()->getTerminator());
+        if (!clone)
+          clone = scf::IfOp::create(
+              at, loc, recompute(at, ifOp.getCondition(), mapping), false);
+        replayed[op] = clone;
+        at.setInsertionPoint(cast<scf::IfOp>(clone).thenBlock()->getTerminator());
         continue;
       }
       auto outer = cast<scf::ForOp>(op);
-      Value lb = recompute(at, outer.getLowerBound(), mapping);
-      Value ub = recompute(at, outer.getUpperBound(), mapping);
-      Value step = recompute(at, outer.getStep(), mapping);
-      auto clone = scf::ForOp::create(at, loc, lb, ub, step);
-      mapping.map(outer.getInductionVar(), clone.getInductionVar());
-      produced.push_back(clone);
-      at.setInsertionPoint(clone.getBody()->getTerminator());
+      if (!clone) {
+        // Only a tile loop carries values: its copies' counters, from 0.
+        Value lb = recompute(at, outer.getLowerBound(), mapping);
+        Value ub = recompute(at, outer.getUpperBound(), mapping);
+        Value step = recompute(at, outer.getStep(), mapping);
+        SmallVector<Value> counters(outer.getNumRegionIterArgs(),
+                                    arith::ConstantIndexOp::create(at, loc, 0));
+        auto loopClone = scf::ForOp::create(
+            at, loc, lb, ub, step, counters,
+            [](OpBuilder &body, Location at, Value, ValueRange carried) {
+              scf::YieldOp::create(body, at, carried);
+            });
+        replayedValues.map(outer.getInductionVar(), loopClone.getInductionVar());
+        replayedValues.map(outer.getRegionIterArgs(),
+                           loopClone.getRegionIterArgs());
+        mapping.map(outer.getInductionVar(), loopClone.getInductionVar());
+        mapping.map(outer.getRegionIterArgs(), loopClone.getRegionIterArgs());
+        clone = loopClone;
+        replayed[op] = clone;
+      }
+      auto loopClone = cast<scf::ForOp>(clone);
+      produced.push_back(loopClone);
+      at.setInsertionPoint(loopClone.getBody()->getTerminator());
     }
-    for (const PipelinedCopy &copy : copies)
+    for (const PipelinedCopy &copy : consumed)
       if (copy.load->getParentOp() == loop)
         produce(at, loc, produced, copy, mapping, kernel);
   }
+  // Each replayed tile loop counts its copies' executions as the
+  // consumers' does (countTileExecutions).
+  for (auto [op, clone] : replayed) {
+    auto loopClone = dyn_cast<scf::ForOp>(clone);
+    if (!loopClone || loopClone.getNumRegionIterArgs() == 0)
+      continue;
+    Operation *yield = loopClone.getBody()->getTerminator();
+    OpBuilder at(yield);
+    SmallVector<Value> next(loopClone.getRegionIterArgs());
+    for (const PipelinedCopy &copy : consumed) {
+      if (copy.carried < 0)
+        continue;
+      auto own = cast<scf::ForOp>(replayed.lookup(copy.load->getParentOp()));
+      if (own->getParentOp() != loopClone)
+        continue;
+      next[copy.carried] = arith::AddIOp::create(
+          at, loc, next[copy.carried],
+          tripCount(at, loc, own.getLowerBound(), own.getUpperBound(),
+                    own.getStep()));
+    }
+    scf::YieldOp::create(at, loc, next);
+    yield->erase();
+  }
   // The consumers' side: loops whose products can overlap their softmax
   // are rotated first, consuming the copies of the products' `b` tiles.
-  SmallVector<PipelinedCopy> consumed(copies.begin(), copies.end());
   if (schedule.overlapSoftmax)
     for (auto &[loop, chain] : nests)
       overlapProductsWithSoftmax(loop, consumed, kernel);

@@ -81,3 +81,35 @@ func.func private @kernel(%buf: memref<?xindex>) attributes {flash.kernel} {
   memref.store %z, %buf[%z] : memref<?xindex>
   return
 }
+
+// -----
+
+// A kernel reading the grid's sizes (flash.num_programs, a persistent
+// kernel's stride) also takes them, after its coordinates; its launches
+// pass the loops' upper bounds.
+
+// CHECK-LABEL: func.func @persistent(
+// CHECK-SAME: %[[BUF:[^:]+]]: memref<?xindex>, %[[G:[^:]+]]: index)
+// CHECK: %[[ONE:.*]] = arith.constant 1 : index
+// CHECK: scf.parallel (%[[I:[^,]+]], %[[J:[^,]+]], %[[K:[^)]+]]) = ({{.*}}) to (%[[G]], %[[ONE]], %[[ONE]]) step
+// CHECK-NEXT: func.call @strided(%[[BUF]], %[[I]], %[[J]], %[[K]], %[[G]], %[[ONE]], %[[ONE]]) : (memref<?xindex>, index, index, index, index, index, index) -> ()
+
+// CHECK-LABEL: func.func private @strided(
+// CHECK-SAME: %[[KBUF:[^:]+]]: memref<?xindex>, %[[X:[^:]+]]: index, %{{[^:]+}}: index, %{{[^:]+}}: index, %[[NX:[^:]+]]: index, %{{[^:]+}}: index, %{{[^:]+}}: index) {
+// CHECK-NOT: flash.num_programs
+// CHECK: scf.for %[[T:.*]] = %[[X]] to %{{.*}} step %[[NX]] {
+func.func @persistent(%buf: memref<?xindex>, %g: index) {
+  %c1 = arith.constant 1 : index
+  flash.launch @strided grid(%g, %c1, %c1) (%buf) : memref<?xindex>
+  return
+}
+func.func private @strided(%buf: memref<?xindex>) attributes {flash.kernel} {
+  %c0 = arith.constant 0 : index
+  %x = flash.program_id x
+  %n = flash.num_programs x
+  %tiles = memref.dim %buf, %c0 : memref<?xindex>
+  scf.for %t = %x to %tiles step %n {
+    memref.store %t, %buf[%t] : memref<?xindex>
+  }
+  return
+}

@@ -6,7 +6,8 @@
 // nvvm.maxntid = 32 x num-warps threads; each memref argument becomes a
 // global pointer (!llvm.ptr<1>) followed by its sizes and strides as i64
 // (rebuilt into a descriptor struct in the body), index and i64 scalars
-// become i64. flash.program_id reads the block id (ctaid), memref.dim a size
+// become i64. flash.program_id reads the block id (ctaid), flash.num_programs
+// the grid's size (nctaid), memref.dim a size
 // of the descriptor, flash.seq_bounds two int32 prefix sums. flash.grid and
 // flash.shared_memory are kept; functions that are not kernels are removed.
 
@@ -36,6 +37,10 @@
 // CHECK-NEXT: llvm.zext %[[Y]] : i32 to i64
 // CHECK-NEXT: %[[Z:.*]] = nvvm.read.ptx.sreg.ctaid.z : i32
 // CHECK-NEXT: llvm.zext %[[Z]] : i32 to i64
+// CHECK-NEXT: %[[NX:.*]] = nvvm.read.ptx.sreg.nctaid.x : i32
+// CHECK-NEXT: llvm.zext %[[NX]] : i32 to i64
+// CHECK-NEXT: %[[NY:.*]] = nvvm.read.ptx.sreg.nctaid.y : i32
+// CHECK-NEXT: llvm.zext %[[NY]] : i32 to i64
 // CHECK-NEXT: arith.constant 1 : index
 // CHECK-NEXT: llvm.extractvalue %[[D0]][2] : !llvm.struct<(ptr<1>, i64, i64, i64, i64, i64, i64)>
 // CHECK-NEXT: llvm.return
@@ -50,6 +55,8 @@ func.func @signature(%a: memref<?x?x64xbf16, strided<[?, ?, 1], offset: ?>>,
   %x = flash.program_id x
   %y = flash.program_id y
   %z = flash.program_id z
+  %nx = flash.num_programs x
+  %ny = flash.num_programs y
   %c1 = arith.constant 1 : index
   %d = memref.dim %a, %c1 : memref<?x?x64xbf16, strided<[?, ?, 1], offset: ?>>
   return

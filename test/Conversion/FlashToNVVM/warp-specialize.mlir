@@ -164,17 +164,57 @@ func.func @stages_after_live_buffer(%k: !kv, %o: memref<?x64xbf16>, %b: index, %
 
 // -----
 
-// Copies in two loops inside one outer loop: the consumers alternate
-// between them, a producer replaying each nest in turn would run ahead by
-// a whole loop (and wait forever). Not specialized.
-// CHECK-LABEL: llvm.func @loops_sharing_an_outer_loop(
-// CHECK-NOT: flash.consumer_threads
-// CHECK-SAME: nvvm.maxntid = array<i32: 256, 1, 1>
-// CHECK-NOT: nvvm.setmaxregister
+// Copies in two loops inside one outer loop that carries nothing (a
+// persistent kernel's loop over tiles, whose inner loops' trip counts may
+// change from tile to tile): the copies of the same tensor share their
+// stages, and the tile loop carries their executions in earlier tiles
+// (iter_arg, from 0, plus both loops' trip counts a tile); an execution is
+// that count, plus the first loop's trip count in the second loop, plus
+// the loop's own iterations. The producer replays the tile loop once
+// around both loops, counting alike.
+// CHECK-LABEL: llvm.func @loops_in_a_tile_loop(
+// CHECK-SAME: flash.consumer_threads = 256 : i64
+// CHECK: nvvm.setmaxregister increase 240
+// CHECK: llvm.extractvalue
+// CHECK-NEXT: builtin.unrealized_conversion_cast %{{.*}} : i64 to index
+// CHECK-NEXT: %[[ZERO_INDEX:.*]] = arith.constant 0 : index
+// CHECK-NEXT: %[[ZERO:.*]] = builtin.unrealized_conversion_cast %[[ZERO_INDEX]] : index to i64
+// CHECK-NEXT: %[[DONE:.*]] = scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[BEFORE:.*]] = %[[ZERO]]) -> (i64)
+// CHECK: %[[BEFORE_INDEX:.*]] = builtin.unrealized_conversion_cast %[[BEFORE]] : i64 to index
+// CHECK: scf.for %[[R1:.*]] = %[[C0:.*]] to %{{.*}} step %[[C128:[^ ]*]] {
+// CHECK: %[[SINCE1:.*]] = arith.subi %[[R1]], %[[C0]] : index
+// CHECK-NEXT: %[[J1:.*]] = arith.divui %[[SINCE1]], %[[C128]] : index
+// CHECK-NEXT: %[[E1:.*]] = arith.addi %[[BEFORE_INDEX]], %[[J1]] : index
+// CHECK-NEXT: %[[TWO:.*]] = arith.constant 2 : index
+// CHECK-NEXT: arith.remui %[[E1]], %[[TWO]] : index
+// CHECK: nvvm.mbarrier.try_wait.parity
+// CHECK: nvvm.mbarrier.arrive
+// CHECK: scf.for %[[R2:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK: %[[J2:.*]] = arith.divui
+// CHECK-NEXT: %[[E2:.*]] = arith.addi %[[BEFORE_INDEX]], %[[J2]] : index
+// CHECK: %[[TRIPS1:.*]] = arith.divui
+// CHECK-NEXT: %[[E2_AFTER_LOOP1:.*]] = arith.addi %[[E2]], %[[TRIPS1]] : index
+// CHECK: arith.remui %[[E2_AFTER_LOOP1]], %{{.*}} : index
+// CHECK: nvvm.mbarrier.try_wait.parity
+// CHECK: nvvm.mbarrier.arrive
+// CHECK: %[[AFTER1:.*]] = arith.addi %[[BEFORE_INDEX]], %{{.*}} : index
+// CHECK: %[[AFTER2:.*]] = arith.addi %[[AFTER1]], %{{.*}} : index
+// CHECK-NEXT: %[[AFTER:.*]] = builtin.unrealized_conversion_cast %[[AFTER2]] : index to i64
+// CHECK-NEXT: scf.yield %[[AFTER]] : i64
+// CHECK: } else {
+// CHECK: nvvm.setmaxregister decrease 24
+// CHECK: scf.for %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (i64)
+// CHECK: scf.for
+// CHECK: nvvm.cp.async.bulk.tensor.shared.cluster.global
+// CHECK: nvvm.cp.async.bulk.tensor.shared.cluster.global
+// CHECK: scf.for
+// CHECK: nvvm.cp.async.bulk.tensor.shared.cluster.global
+// CHECK: nvvm.cp.async.bulk.tensor.shared.cluster.global
+// CHECK: scf.yield %{{.*}} : i64
 #sw = #flash.shared<swizzle = 128>
 #mma = #flash.mma<warps = 8>
 !kv = memref<?x64xbf16>
-func.func @loops_sharing_an_outer_loop(%k: !kv, %o: !kv, %n: index) attributes {flash.kernel, flash.shared_memory = 32768 : i64} {
+func.func @loops_in_a_tile_loop(%k: !kv, %o: !kv, %n: index) attributes {flash.kernel, flash.shared_memory = 32768 : i64} {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c128 = arith.constant 128 : index
@@ -190,6 +230,100 @@ func.func @loops_sharing_an_outer_loop(%k: !kv, %o: !kv, %n: index) attributes {
       %x = flash.convert_layout %t : tensor<128x64xbf16, #sw> -> tensor<128x64xbf16, #mma>
       flash.store %x, %o[%r, %c0] bound %rows along 0 : tensor<128x64xbf16, #mma> -> !kv
     }
+  }
+  return
+}
+
+// -----
+
+// A persistent kernel's tiles: Q copied once a tile and read across the
+// key-block loop, K and V in it. Q has one stage (at 0, the buffers'
+// start; full and empty barriers at 81920 and 81928), released after the
+// loop that reads it: the producer refills it for the next tile while the
+// consumers finish this one. K and V (two stages each, from 16384) are two
+// groups, each counted by its own iter_arg of the tile loop.
+// CHECK-LABEL: llvm.func @copies_of_a_tile(
+// CHECK-SAME: flash.consumer_threads = 256 : i64
+// CHECK-SAME: flash.shared_memory = 82000 : i64
+// CHECK: nvvm.setmaxregister increase 240
+// CHECK: scf.for %{{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (i64, i64)
+// CHECK: llvm.mlir.constant(81920 : i64) : i64
+// CHECK: nvvm.mbarrier.try_wait.parity
+// CHECK: scf.for
+// CHECK-COUNT-2: nvvm.mbarrier.try_wait.parity
+// CHECK-COUNT-2: nvvm.mbarrier.arrive %
+// CHECK: llvm.mlir.constant(81928 : i64) : i64
+// CHECK: nvvm.mbarrier.arrive %
+// CHECK: scf.yield %{{.*}}, %{{.*}} : i64, i64
+// CHECK: } else {
+// CHECK: scf.for %{{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (i64, i64)
+// CHECK-NOT: scf.if
+// CHECK: llvm.mlir.constant(81920 : i64) : i64
+// CHECK: nvvm.mbarrier.arrive.expect_tx
+// CHECK-NEXT: llvm.mlir.constant(0 : i32) : i32
+// CHECK: nvvm.cp.async.bulk.tensor.shared.cluster.global
+// CHECK: scf.for
+// CHECK-COUNT-4: nvvm.cp.async.bulk.tensor.shared.cluster.global
+// CHECK: scf.yield %{{.*}}, %{{.*}} : i64, i64
+#sw = #flash.shared<swizzle = 128>
+#mma = #flash.mma<warps = 8>
+!kv = memref<?x64xbf16>
+func.func @copies_of_a_tile(%q: !kv, %k: !kv, %v: !kv, %o: !kv, %n: index) attributes {flash.kernel, flash.shared_memory = 49152 : i64} {
+  %c0 = arith.constant 0 : index
+  %c128 = arith.constant 128 : index
+  %rows = memref.dim %k, %c0 : !kv
+  %qrows = memref.dim %q, %c0 : !kv
+  %vrows = memref.dim %v, %c0 : !kv
+  %first = flash.program_id x
+  %programs = flash.num_programs x
+  scf.for %t = %first to %n step %programs {
+    %row = arith.muli %t, %c128 : index
+    %qt = flash.load %q[%row, %c0] bound %qrows along 0 {flash.shared_offset = 0 : i64} : !kv -> tensor<128x64xbf16, #sw>
+    %end = arith.minsi %row, %rows : index
+    scf.for %r = %c0 to %end step %c128 {
+      %kt = flash.load %k[%r, %c0] bound %rows along 0 {flash.shared_offset = 16384 : i64} : !kv -> tensor<128x64xbf16, #sw>
+      %vt = flash.load %v[%r, %c0] bound %vrows along 0 {flash.shared_offset = 32768 : i64} : !kv -> tensor<128x64xbf16, #sw>
+      %x = flash.convert_layout %qt : tensor<128x64xbf16, #sw> -> tensor<128x64xbf16, #mma>
+      %y = flash.convert_layout %kt : tensor<128x64xbf16, #sw> -> tensor<128x64xbf16, #mma>
+      %z = flash.convert_layout %vt : tensor<128x64xbf16, #sw> -> tensor<128x64xbf16, #mma>
+      %s = arith.addf %x, %y : tensor<128x64xbf16, #mma>
+      %u = arith.addf %s, %z : tensor<128x64xbf16, #mma>
+      flash.store %u, %o[%r, %c0] bound %rows along 0 : tensor<128x64xbf16, #mma> -> !kv
+    }
+  }
+  return
+}
+
+// -----
+
+// The same loops inside an outer loop that carries a value: the consumers
+// alternate between them, a producer replaying each nest in turn would run
+// ahead by a whole loop (and wait forever). Not specialized.
+// CHECK-LABEL: llvm.func @loops_sharing_a_carrying_loop(
+// CHECK-NOT: flash.consumer_threads
+// CHECK-SAME: nvvm.maxntid = array<i32: 256, 1, 1>
+// CHECK-NOT: nvvm.setmaxregister
+#sw = #flash.shared<swizzle = 128>
+#mma = #flash.mma<warps = 8>
+!kv = memref<?x64xbf16>
+func.func @loops_sharing_a_carrying_loop(%k: !kv, %o: !kv, %n: index) attributes {flash.kernel, flash.shared_memory = 32768 : i64} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c128 = arith.constant 128 : index
+  %rows = memref.dim %k, %c0 : !kv
+  %sum = scf.for %i = %c0 to %n step %c1 iter_args(%s = %c0) -> (index) {
+    scf.for %r = %c0 to %rows step %c128 {
+      %t = flash.load %k[%r, %c0] bound %rows along 0 {flash.shared_offset = 0 : i64} : !kv -> tensor<128x64xbf16, #sw>
+      %x = flash.convert_layout %t : tensor<128x64xbf16, #sw> -> tensor<128x64xbf16, #mma>
+      flash.store %x, %o[%r, %c0] bound %rows along 0 : tensor<128x64xbf16, #mma> -> !kv
+    }
+    scf.for %r = %c0 to %rows step %c128 {
+      %t = flash.load %k[%r, %c0] bound %rows along 0 {flash.shared_offset = 16384 : i64} : !kv -> tensor<128x64xbf16, #sw>
+      %x = flash.convert_layout %t : tensor<128x64xbf16, #sw> -> tensor<128x64xbf16, #mma>
+      flash.store %x, %o[%r, %c0] bound %rows along 0 : tensor<128x64xbf16, #mma> -> !kv
+    }
+    %next = arith.addi %s, %c1 : index
+    scf.yield %next : index
   }
   return
 }

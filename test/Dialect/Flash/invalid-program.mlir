@@ -74,6 +74,22 @@ func.func @program_id_result_i32() {
 
 // -----
 
+func.func @num_programs_result_i32() {
+  // expected-error @+1 {{result #0 must be index, but got 'i32'}}
+  %0 = "flash.num_programs"() <{axis = 1 : i32}> : () -> i32
+  return
+}
+
+// -----
+
+func.func @num_programs_axis_out_of_range() {
+  // expected-error @+1 {{invalid properties {axis = 4 : i32} for op flash.num_programs}}
+  %0 = "flash.num_programs"() <{axis = 4 : i32}> : () -> index
+  return
+}
+
+// -----
+
 func.func @program_id_axis_out_of_range() {
   // expected-error @+1 {{invalid properties {axis = 3 : i32} for op flash.program_id}}
   %0 = "flash.program_id"() <{axis = 3 : i32}> : () -> index

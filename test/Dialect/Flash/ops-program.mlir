@@ -1,7 +1,22 @@
 // RUN: flash-opt %s -split-input-file | flash-opt -split-input-file | FileCheck %s
 // RUN: flash-opt %s -split-input-file --mlir-print-op-generic | FileCheck %s --check-prefix=GENERIC
 
-// Round trip of flash.program_id and flash.seq_bounds.
+// Round trip of flash.program_id, flash.num_programs and flash.seq_bounds.
+
+// CHECK-LABEL: func.func @num_programs(
+// CHECK: %[[X:.*]] = flash.num_programs x{{$}}
+// CHECK: %[[Z:.*]] = flash.num_programs z{{$}}
+// CHECK: return %[[X]], %[[Z]] : index, index
+// GENERIC-LABEL: sym_name = "num_programs"
+// GENERIC: "flash.num_programs"() <{axis = 0 : i32}> : () -> index
+// GENERIC: "flash.num_programs"() <{axis = 2 : i32}> : () -> index
+func.func @num_programs() -> (index, index) {
+  %x = flash.num_programs x
+  %z = flash.num_programs z
+  return %x, %z : index, index
+}
+
+// -----
 
 // CHECK-LABEL: func.func @program_ids(
 // CHECK: %[[X:.*]] = flash.program_id x{{$}}

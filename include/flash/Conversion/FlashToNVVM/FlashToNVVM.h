@@ -51,6 +51,12 @@ struct FlashToNVVMOptions : public PassPipelineOptions<FlashToNVVMOptions> {
       llvm::cl::desc("Hopper (sm_90a), with warp-specialize: a key block's "
                      "softmax overlaps the wgmma products around it"),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> persistent{
+      *this, "persistent",
+      llvm::cl::desc("Forward kernels of fixed-length, non-causal problems "
+                     "loop over their tiles (flash-tile-attention's "
+                     "persistent); the runtime launches one program an SM"),
+      llvm::cl::init(false)};
   PassOptions::Option<int64_t> vectorBytes{
       *this, "vector-bytes",
       llvm::cl::desc("Alignment in bytes of the memrefs' bases and strides"),

@@ -72,6 +72,27 @@ def Flash_ProgramIdOp : Flash_Op<"program_id", [Pure]> {
   ];
 }
 
+def Flash_NumProgramsOp : Flash_Op<"num_programs", [Pure]> {
+  let summary = "Number of programs along one axis of the grid";
+  let description = [{
+    Returns how many programs the grid has along axis `x`, `y` or `z`. A
+    persistent kernel strides over its tiles by it, so that any grid size
+    computes every tile once.
+
+    ```mlir
+    %programs = flash.num_programs x
+    ```
+  }];
+  let arguments = (ins Flash_GridAxis:$axis);
+  let results = (outs Index:$result);
+  let assemblyFormat = "$axis attr-dict";
+  let builders = [
+    OpBuilder<(ins "GridAxis":$axis), [{
+      build($_builder, $_state, $_builder.getIndexType(), axis);
+    }]>
+  ];
+}
+
 def Flash_SeqBoundsOp : Flash_Op<"seq_bounds"> {
   let summary = "Start and length of one sequence of a packed batch";
   let description = [{

@@ -1,0 +1,86 @@
+// RUN: flash-opt %s -split-input-file --flash-tile-attention="block-m=64 block-n=64 persistent=1" --canonicalize --cse | FileCheck %s
+
+// --flash-tile-attention{persistent}: the forward kernel of a fixed-length
+// problem without a causal mask loops over its tiles, from the program's
+// index by the number of programs: tile t is query block t % blocks of the
+// (batch, head) t / blocks (after canonicalization, which folds the static
+// sizes). It is launched over (tiles, 1, 1), one tile a
+// program, and its flash.grid says `persistent`: a runtime may launch fewer.
+// Inside the loop the body is the non-persistent kernel's, without the
+// test that the block starts inside the sequence (every tile's does).
+
+// CHECK-LABEL: func.func @fwd(
+// CHECK-SAME: %[[Q:[^:]+]]: memref<2x200x3x64xbf16>
+// CHECK-DAG: %[[ONE:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[TILES:.*]] = arith.constant 24 : index
+// CHECK: flash.launch @fwd_attention_fwd grid(%[[TILES]], %[[ONE]], %[[ONE]])
+// CHECK-LABEL: func.func private @fwd_attention_fwd(
+// CHECK-SAME: flash.grid = {block = 64 : i64, heads = "q", order = 0 : i64, persistent, rows = "q"}
+// CHECK-DAG: %[[BLOCKS:.*]] = arith.constant 4 : index
+// CHECK-DAG: %[[HEADS:.*]] = arith.constant 3 : index
+// CHECK-DAG: %[[BM:.*]] = arith.constant 64 : index
+// CHECK-DAG: %[[ALL:.*]] = arith.constant 24 : index
+// CHECK-DAG: %[[FIRST:.*]] = flash.program_id x
+// CHECK-DAG: %[[STRIDE:.*]] = flash.num_programs x
+// CHECK: scf.for %[[T:.*]] = %[[FIRST]] to %[[ALL]] step %[[STRIDE]] {
+// CHECK-NEXT: %[[STREAM:.*]] = arith.divui %[[T]], %[[BLOCKS]] : index
+// CHECK-NEXT: %[[BATCH:.*]] = arith.divui %[[STREAM]], %[[HEADS]] : index
+// CHECK-NEXT: %[[HEAD:.*]] = arith.remui %[[STREAM]], %[[HEADS]] : index
+// CHECK-NEXT: %[[BLOCK:.*]] = arith.remui %[[T]], %[[BLOCKS]] : index
+// CHECK-NEXT: %[[ROW:.*]] = arith.muli %[[BLOCK]], %[[BM]] : index
+// CHECK-NOT: scf.if
+// CHECK: flash.load %[[Q]][%[[BATCH]], %[[ROW]], %[[HEAD]], %{{.*}}]
+// CHECK: scf.for
+// CHECK: flash.online_softmax
+// CHECK: flash.finalize
+// CHECK: flash.store
+// CHECK: flash.store
+// CHECK-NEXT: }
+// CHECK-NEXT: return
+func.func @fwd(%q: memref<2x200x3x64xbf16>, %k: memref<2x200x3x64xbf16>,
+               %v: memref<2x200x3x64xbf16>, %out: memref<2x200x3x64xbf16>,
+               %lse: memref<2x3x200xf32>) {
+  flash.attention %q, %k, %v -> %out, %lse
+      : memref<2x200x3x64xbf16>, memref<2x200x3x64xbf16>, memref<2x200x3x64xbf16>
+      -> memref<2x200x3x64xbf16>, memref<2x3x200xf32>
+  return
+}
+
+// -----
+
+// Causal: the tiles differ in length (a static stride would leave some
+// programs twice the work of others), so a program a tile, as without the
+// option; so for varlen (blocks past a sequence's end) and the backward.
+
+// CHECK-LABEL: func.func @fwd_causal(
+// CHECK: flash.launch @fwd_causal_attention_fwd grid(%{{.*}}, %{{.*}}, %{{.*}})
+// CHECK-LABEL: func.func private @fwd_causal_attention_fwd(
+// CHECK-SAME: flash.grid = {block = 64 : i64, heads = "q", order = 0 : i64, rows = "q"}
+// CHECK-NOT: flash.num_programs
+// CHECK: scf.if
+func.func @fwd_causal(%q: memref<2x200x4x64xbf16>, %k: memref<2x200x4x64xbf16>,
+                      %v: memref<2x200x4x64xbf16>, %out: memref<2x200x4x64xbf16>,
+                      %lse: memref<2x4x200xf32>) {
+  flash.attention %q, %k, %v -> %out, %lse {causal}
+      : memref<2x200x4x64xbf16>, memref<2x200x4x64xbf16>, memref<2x200x4x64xbf16>
+      -> memref<2x200x4x64xbf16>, memref<2x4x200xf32>
+  return
+}
+
+// -----
+
+// CHECK-LABEL: func.func @fwd_varlen(
+// CHECK-LABEL: func.func private @fwd_varlen_attention_fwd(
+// CHECK-NOT: persistent
+// CHECK-NOT: flash.num_programs
+// CHECK: return
+func.func @fwd_varlen(%q: memref<?x4x64xf16>, %k: memref<?x4x64xf16>,
+                      %v: memref<?x4x64xf16>, %out: memref<?x4x64xf16>,
+                      %lse: memref<4x?xf32>, %cu_q: memref<?xi32>,
+                      %cu_k: memref<?xi32>, %max_q: index, %max_k: index) {
+  flash.attention %q, %k, %v -> %out, %lse
+      varlen(%cu_q, %cu_k : memref<?xi32>, memref<?xi32>) max_seqlen(%max_q, %max_k)
+      : memref<?x4x64xf16>, memref<?x4x64xf16>, memref<?x4x64xf16>
+      -> memref<?x4x64xf16>, memref<4x?xf32>
+  return
+}
