@@ -34,7 +34,8 @@ std::string tuningKey(const std::string &device, const ProblemClass &problem,
      << dtypeName(problem.dtype) << "-d" << problem.headDim
      << (problem.causal ? "-causal" : "") << (problem.varlen ? "-varlen" : "")
      << (problem.dropoutP > 0 ? "-dropout" : "")
-     << (problem.atomicDq ? "-atomicdq" : "") << "-gqa"
+     << (problem.atomicDq ? "-atomicdq" : "")
+     << (problem.persistent ? "-persistent" : "") << "-gqa"
      << (sizes.kvHeads ? sizes.heads / sizes.kvHeads : 1) << "-s" << bucket;
   return os.str();
 }

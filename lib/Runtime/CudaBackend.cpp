@@ -600,10 +600,7 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
   problem.warpSpecialize = options.warpSpecialize;
   problem.pingPong = options.pingPong;
   problem.overlapSoftmax = options.overlapSoftmax;
-  // Where flash-tile-attention's persistent takes effect (else the key
-  // would name a second, identical class).
-  problem.persistent = options.persistent && !problem.backward &&
-                       !problem.causal && !problem.varlen;
+  problem.persistent = options.persistent && problem.persistentApplies();
   problem.atomicDq = problem.backward && options.atomicDq;
   problem.alignment = commonAlignment(sixteenBit);
   DeviceBuffer varlenBuffer;

@@ -80,9 +80,14 @@ std::optional<CachedKernels> deserializeKernels(const std::string &blob) {
         return std::nullopt;
       kernel.threads = *threads;
     }
-    // Entries written before persistent kernels have no such field.
-    if (std::optional<bool> persistent = k->getBoolean("persistent"))
-      kernel.persistent = *persistent;
+    // Entries written before persistent kernels have no such field; any
+    // other value would launch a persistent kernel over a grid it ignores.
+    if (const llvm::json::Value *persistent = k->get("persistent")) {
+      std::optional<bool> value = persistent->getAsBoolean();
+      if (!value)
+        return std::nullopt;
+      kernel.persistent = *value;
+    }
     entry.kernels.push_back(std::move(kernel));
   }
   entry.image = blob.substr(newline + 1);

@@ -85,6 +85,14 @@ Operation *inBlock(Block *block, Operation *op) {
 }
 
 LogicalResult prefetch(scf::ForOp loop) {
+  // A loop around loops (a persistent kernel's loop over tiles) is left
+  // alone: its next iteration's tiles may lie past the tensors (the tile
+  // index beyond the last), and they would be in flight across the inner
+  // loops' waits.
+  bool holdsLoops = false;
+  loop.getBody()->walk([&](scf::ForOp) { holdsLoops = true; });
+  if (holdsLoops)
+    return success();
   struct Candidate {
     LoadOp load;
     SmallVector<Operation *> slice;

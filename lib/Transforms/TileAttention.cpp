@@ -353,9 +353,14 @@ std::pair<Sequence, Value> KernelEmitter::tileLoop(KernelBuilder &kb) {
   // Fixed lengths only: every tile's rows start inside the sequence.
   Value blocks = kb.ceilDiv(kb.dim(arg(p.q), 1), p.blockM);
   Value streams = kb.mul(kb.dim(arg(p.q), 0), kb.dim(arg(p.q), 2));
-  auto loop = scf::ForOp::create(kb.b, kb.loc, kb.programId(GridAxis::x),
-                                 kb.mul(blocks, streams),
-                                 kb.numPrograms(GridAxis::x));
+  // Programs numbered over the grid's x and y, so that any grid computes
+  // each tile once (the runtime's is (programs, 1, 1)).
+  Value programsX = kb.numPrograms(GridAxis::x);
+  Value program = kb.add(kb.programId(GridAxis::x),
+                         kb.mul(kb.programId(GridAxis::y), programsX));
+  auto loop = scf::ForOp::create(
+      kb.b, kb.loc, program, kb.mul(blocks, streams),
+      kb.mul(programsX, kb.numPrograms(GridAxis::y)));
   kb.b.setInsertionPoint(loop.getBody()->getTerminator());
   Value tile = loop.getInductionVar();
   Sequence s = locate(kb, /*perKvHead=*/false, kb.div(tile, blocks));
@@ -769,9 +774,6 @@ struct FlashTileAttentionPass
     p.cuK = p.push(op.getCuSeqlensK());
     p.seed = p.push(op.getSeed());
     p.offset = p.push(op.getOffset());
-    // Causal tiles differ in length: striding over them statically would
-    // leave some programs twice the work of others.
-    p.persistent = persistent && !p.varlen && !p.causal;
 
     KernelEmitter emitter(module, symbols, p,
                           kernelBaseName(op, "attention_grad"), op.getLoc());

@@ -2,12 +2,13 @@
 
 // --flash-tile-attention{persistent}: the forward kernel of a fixed-length
 // problem without a causal mask loops over its tiles, from the program's
-// index by the number of programs: tile t is query block t % blocks of the
-// (batch, head) t / blocks (after canonicalization, which folds the static
-// sizes). It is launched over (tiles, 1, 1), one tile a
-// program, and its flash.grid says `persistent`: a runtime may launch fewer.
-// Inside the loop the body is the non-persistent kernel's, without the
-// test that the block starts inside the sequence (every tile's does).
+// index (x + y * programs along x) by the number of programs (x * y, so
+// that any grid computes each tile once): tile t is query block t % blocks
+// of the (batch, head) t / blocks (after canonicalization, which folds the
+// static sizes). It is launched over (tiles, 1, 1), one tile a program,
+// and its flash.grid says `persistent`: a runtime may launch fewer. Inside
+// the loop the body is the non-persistent kernel's, without the test that
+// the block starts inside the sequence (every tile's does).
 
 // CHECK-LABEL: func.func @fwd(
 // CHECK-SAME: %[[Q:[^:]+]]: memref<2x200x3x64xbf16>
@@ -20,8 +21,13 @@
 // CHECK-DAG: %[[HEADS:.*]] = arith.constant 3 : index
 // CHECK-DAG: %[[BM:.*]] = arith.constant 64 : index
 // CHECK-DAG: %[[ALL:.*]] = arith.constant 24 : index
-// CHECK-DAG: %[[FIRST:.*]] = flash.program_id x
-// CHECK-DAG: %[[STRIDE:.*]] = flash.num_programs x
+// CHECK-DAG: %[[NX:.*]] = flash.num_programs x
+// CHECK-DAG: %[[Y:.*]] = flash.program_id y
+// CHECK-DAG: %[[YNX:.*]] = arith.muli %[[Y]], %[[NX]] : index
+// CHECK-DAG: %[[X:.*]] = flash.program_id x
+// CHECK-DAG: %[[FIRST:.*]] = arith.addi %[[X]], %[[YNX]] : index
+// CHECK-DAG: %[[NY:.*]] = flash.num_programs y
+// CHECK-DAG: %[[STRIDE:.*]] = arith.muli %[[NX]], %[[NY]] : index
 // CHECK: scf.for %[[T:.*]] = %[[FIRST]] to %[[ALL]] step %[[STRIDE]] {
 // CHECK-NEXT: %[[STREAM:.*]] = arith.divui %[[T]], %[[BLOCKS]] : index
 // CHECK-NEXT: %[[BATCH:.*]] = arith.divui %[[STREAM]], %[[HEADS]] : index

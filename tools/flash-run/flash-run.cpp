@@ -157,7 +157,7 @@ ProblemClass problemClass(const Options &o) {
   problem.pingPong = o.pingPong;
   problem.overlapSoftmax = o.overlapSoftmax;
   problem.atomicDq = s.backward && o.atomicDq;
-  problem.persistent = o.persistent && !s.backward && !s.causal && !s.isVarlen();
+  problem.persistent = o.persistent && problem.persistentApplies();
   problem.stages = o.stages;
   return problem;
 }

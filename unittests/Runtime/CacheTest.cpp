@@ -160,7 +160,10 @@ TEST(CudaKernelCache, EntriesRoundTripAndMalformedOnesAreRejected) {
                           "\"shared\": 0}]}\n",
                           "{\"kernels\": [{\"name\": \"k\", \"rows\": \"q\", "
                           "\"heads\": \"q\", \"block\": 64, \"order\": 0, "
-                          "\"shared\": 0, \"tensor_maps\": [[1, 64]]}]}\nimage"})
+                          "\"shared\": 0, \"tensor_maps\": [[1, 64]]}]}\nimage",
+                          "{\"kernels\": [{\"name\": \"k\", \"rows\": \"q\", "
+                          "\"heads\": \"q\", \"block\": 64, \"order\": 0, "
+                          "\"shared\": 0, \"persistent\": 1}]}\nimage"})
     EXPECT_FALSE(deserializeKernels(bad).has_value()) << bad;
 }
 
@@ -182,6 +185,11 @@ TEST(Autotuner, KeysNameTheProblemClass) {
   EXPECT_EQ(tuningKey("dev", problem, sizes), "dev/bwd-fp16-d128-dropout-gqa4-s128");
   sizes.seqlenQ = 1 << 20;
   EXPECT_EQ(tuningKey("dev", problem, sizes), "dev/bwd-fp16-d128-dropout-gqa4-s16384");
+  // Tiles tuned for persistent kernels are not reused for a program a tile.
+  problem.backward = false;
+  problem.persistent = true;
+  EXPECT_EQ(tuningKey("dev", problem, sizes),
+            "dev/fwd-fp16-d128-dropout-persistent-gqa4-s16384");
 }
 
 TEST(Autotuner, FlashAutotuneZeroTurnsTuningOff) {

@@ -34,7 +34,7 @@ public:
                           int64_t stages = 1, bool tma = true,
                           bool warpSpecialize = true, bool pingPong = false,
                           bool overlapSoftmax = false, bool atomicDq = false,
-                          int64_t persistentPrograms = 0) {
+                          int64_t persistentPrograms = -1) {
     auto &slot = backends[{blockM, blockN, warps, stages, tma, warpSpecialize,
                            pingPong, overlapSoftmax, atomicDq,
                            persistentPrograms}];
@@ -46,8 +46,8 @@ public:
       options.pingPong = pingPong;
       options.overlapSoftmax = overlapSoftmax;
       options.atomicDq = atomicDq;
-      options.persistent = persistentPrograms > 0;
-      options.persistentPrograms = persistentPrograms;
+      options.persistent = persistentPrograms >= 0;
+      options.persistentPrograms = std::max<int64_t>(persistentPrograms, 0);
       slot = std::make_unique<CudaBackend>(options);
     }
     return *slot;
@@ -69,9 +69,10 @@ struct GpuCase {
   // softmax runs beside the products around it.
   bool tma = true, warpSpecialize = true, pingPong = false,
        overlapSoftmax = false;
-  // Forward persistent with at most this many programs (0: not persistent;
-  // few, so that each loops over several tiles).
-  int64_t persistentPrograms = 0;
+  // Forward persistent with at most this many programs (few, so that each
+  // loops over several tiles; 0: as many as the GPU holds, the runtime's
+  // default; -1: a program a tile).
+  int64_t persistentPrograms = -1;
 };
 
 std::string nameOf(const GpuCase &c) {
@@ -80,8 +81,10 @@ std::string nameOf(const GpuCase &c) {
          (c.stages != 1 ? "_s" + std::to_string(c.stages) : "") +
          (c.tma ? "" : "_notma") + (c.warpSpecialize ? "" : "_nows") + (c.pingPong ? "_pingpong" : "") +
          (c.overlapSoftmax ? "_overlap" : "") +
-         (c.persistentPrograms ? "_persistent" + std::to_string(c.persistentPrograms)
-                               : "");
+         (c.persistentPrograms < 0 ? ""
+          : c.persistentPrograms == 0
+              ? "_persistent"
+              : "_persistent" + std::to_string(c.persistentPrograms));
 }
 
 void PrintTo(const GpuCase &c, std::ostream *os) { *os << nameOf(c); }
@@ -118,14 +121,17 @@ std::vector<GpuCase> gpuCases() {
   // Persistent forward kernels (fixed lengths, not causal), a few programs
   // each looping over several tiles: with a producer, in order and
   // overlapped (the copies' executions counted across tiles), and with
-  // 4 warps (the consumers copy).
+  // 4 warps (the consumers copy); and with as many programs as the GPU
+  // holds (the default), also with the key loop's tiles prefetched.
   for (const Case &c : attentionCases())
     if (!c.spec.causal && !c.spec.isVarlen()) {
       if (c.spec.headDim == 64 || c.spec.headDim == 128) {
         all.push_back({c, 128, 128, 8, 1, true, true, false, false, 3});
         all.push_back({c, 128, 128, 8, 1, true, true, false, true, 2});
+        all.push_back({c, 128, 128, 8, 1, true, true, false, true, 0});
       }
       all.push_back({c, 64, 64, 4, 1, true, true, false, false, 5});
+      all.push_back({c, 64, 64, 4, 2, true, true, false, false, 0});
     }
   // Nine tiles a program, each with an unmasked and a masked key loop.
   WorkloadSpec ragged;

@@ -54,6 +54,10 @@ struct ProblemClass {
   /// GPU, forward of fixed lengths, not causal: as many programs as the GPU
   /// holds at once loop over the (query block, head) tiles.
   bool persistent = false;
+  /// Whether `persistent` takes effect for this class (flash-tile-attention
+  /// ignores it for the backward, causal masks and varlen): set it only then,
+  /// so that the key names one class a kernel.
+  bool persistentApplies() const { return !backward && !causal && !varlen; }
 
   /// A stable, human-readable identity, e.g. for cache keys.
   std::string key() const;

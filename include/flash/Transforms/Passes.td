@@ -19,7 +19,7 @@ def FlashTileAttention : Pass<"flash-tile-attention", "::mlir::ModuleOp"> {
     `(ceil(seqlen_q / block-m) * batch * heads, 1)` programs instead, and
     each loops over the tiles from its index by the number of programs
     (`flash.num_programs`): the grid attribute's `persistent` tells a
-    runtime that it may launch fewer, one per SM. The backward
+    runtime that it may launch fewer: as many as the GPU holds at once. The backward
     becomes three: `D = rowsum(dO * O)` per query row into a workspace
     (a `memref.alloc` shaped like the lse, left for the buffer-deallocation
     pipeline to free);

@@ -113,8 +113,8 @@ LogicalResult lowerKernelSignature(func::FuncOp kernel,
   return success();
 }
 
-/// flash.program_id (ctaid) and flash.num_programs (nctaid) as the
-/// special registers of `Ops`: those of axes x, y and z.
+/// flash.program_id (ctaid) and flash.num_programs (nctaid) as the special
+/// registers read by `X`, `Y` and `Z` (axes x, y and z), zero-extended.
 template <typename SourceOp, typename X, typename Y, typename Z>
 struct GridRegisterLowering : public OpConversionPattern<SourceOp> {
   using OpConversionPattern<SourceOp>::OpConversionPattern;

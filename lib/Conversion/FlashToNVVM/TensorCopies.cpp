@@ -9,7 +9,10 @@
 //
 // A load's k-th execution completes its barrier's phase k, so a reader
 // waits for parity k & 1, with k computed from the induction variables of
-// the loops around the load. Planned on the tile IR before conversion:
+// the loops around the load (a producer's copies in a persistent kernel's
+// key loops, whose trip counts vary between tiles, count earlier tiles'
+// executions with a counter their tile loop carries:
+// WarpSpecialization.cpp). Planned on the tile IR before conversion:
 // which loads qualify (each reader must sit inside the load's loops, so
 // that it can name k), their barriers (after the kernel's shared buffers),
 // the kernel's tensor maps, the barriers' initialisation, and the waits.
@@ -449,9 +452,14 @@ mlir::flash::nvvm::enclosingLoops(Operation *op, Operation *kernel) {
 
 scf::ForOp mlir::flash::nvvm::tileLoopOf(scf::ForOp loop) {
   auto tiles = dyn_cast_or_null<scf::ForOp>(loop->getParentOp());
-  if (!tiles || tiles->getParentOfType<scf::ForOp>() ||
-      tiles.getNumRegionIterArgs() != 0)
+  if (!tiles || tiles.getNumRegionIterArgs() != 0)
     return {};
+  // Only branches between it and the kernel (whose executions the producer
+  // replays: see enclosingLoops).
+  for (Operation *parent = tiles->getParentOp();
+       parent && !isa<func::FuncOp>(parent); parent = parent->getParentOp())
+    if (!isa<scf::IfOp>(parent))
+      return {};
   return tiles;
 }
 

@@ -13,7 +13,11 @@
 //   }
 //
 // where execution j of a copy uses stage j % 2 in round j / 2. The copies
-// of iteration j + 1 land while the consumers compute iteration j. The
+// of iteration j + 1 land while the consumers compute iteration j. In a
+// persistent kernel's loop over tiles, the tile loop carries a counter of
+// each copy group's executions in earlier tiles, and a copy in the tile
+// loop itself (Q) has one stage (j % 1, round j), released after the key
+// loops that read it; the producer replays the tile loop once. The
 // producer recomputes the loops' bounds and the copies' coordinates from
 // the kernel's arguments (the ops computing them are cloned: they are
 // side-effect free). Consumer barriers become named barriers over the
@@ -422,22 +426,30 @@ void mlir::flash::nvvm::specializeWarps(func::FuncOp kernel,
       }
       auto outer = cast<scf::ForOp>(op);
       if (!clone) {
-        // Only a tile loop carries values: its copies' counters, from 0.
+        // A counted tile loop carries its copies' counters (from 0), and
+        // only them; the producer drops any other loop's values.
         Value lb = recompute(at, outer.getLowerBound(), mapping);
         Value ub = recompute(at, outer.getUpperBound(), mapping);
         Value step = recompute(at, outer.getStep(), mapping);
-        SmallVector<Value> counters(outer.getNumRegionIterArgs(),
-                                    arith::ConstantIndexOp::create(at, loc, 0));
+        bool counted = llvm::any_of(consumed, [&](const PipelinedCopy &copy) {
+          return copy.carried >= 0 &&
+                 copy.load->getParentOp()->getParentOp() == outer;
+        });
+        SmallVector<Value> counters(
+            counted ? outer.getNumRegionIterArgs() : 0,
+            arith::ConstantIndexOp::create(at, loc, 0));
         auto loopClone = scf::ForOp::create(
             at, loc, lb, ub, step, counters,
             [](OpBuilder &body, Location at, Value, ValueRange carried) {
               scf::YieldOp::create(body, at, carried);
             });
         replayedValues.map(outer.getInductionVar(), loopClone.getInductionVar());
-        replayedValues.map(outer.getRegionIterArgs(),
-                           loopClone.getRegionIterArgs());
         mapping.map(outer.getInductionVar(), loopClone.getInductionVar());
-        mapping.map(outer.getRegionIterArgs(), loopClone.getRegionIterArgs());
+        if (counted) {
+          replayedValues.map(outer.getRegionIterArgs(),
+                             loopClone.getRegionIterArgs());
+          mapping.map(outer.getRegionIterArgs(), loopClone.getRegionIterArgs());
+        }
         clone = loopClone;
         replayed[op] = clone;
       }

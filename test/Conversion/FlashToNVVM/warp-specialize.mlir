@@ -254,6 +254,9 @@ func.func @loops_in_a_tile_loop(%k: !kv, %o: !kv, %n: index) attributes {flash.k
 // CHECK-COUNT-2: nvvm.mbarrier.arrive %
 // CHECK: llvm.mlir.constant(81928 : i64) : i64
 // CHECK: nvvm.mbarrier.arrive %
+// (no block closes between Q's release and the tile loop's yield: the
+// release follows the key loop)
+// CHECK-NOT: {{^ *}$}}
 // CHECK: scf.yield %{{.*}}, %{{.*}} : i64, i64
 // CHECK: } else {
 // CHECK: scf.for %{{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (i64, i64)
@@ -350,6 +353,37 @@ func.func @loop_in_an_else_branch(%k: !kv, %o: !kv, %n: index) attributes {flash
       %x = flash.convert_layout %t : tensor<128x64xbf16, #sw> -> tensor<128x64xbf16, #mma>
       flash.store %x, %o[%r, %c0] bound %rows along 0 : tensor<128x64xbf16, #mma> -> !kv
     }
+  }
+  return
+}
+
+// -----
+
+// A loop of loops under an op other than a branch (here an
+// scf.execute_region) is no tile loop: its copies' executions cannot be
+// counted, and they are no TMA copies (no crash, no producer).
+// CHECK-LABEL: llvm.func @loops_in_a_region(
+// CHECK-NOT: flash.consumer_threads
+// CHECK-NOT: nvvm.cp.async.bulk.tensor
+// CHECK: llvm.return
+#sw = #flash.shared<swizzle = 128>
+#mma = #flash.mma<warps = 8>
+!kv = memref<?x64xbf16>
+func.func @loops_in_a_region(%k: !kv, %o: !kv, %n: index) attributes {flash.kernel, flash.shared_memory = 16384 : i64} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c128 = arith.constant 128 : index
+  %rows = memref.dim %k, %c0 : !kv
+  scf.execute_region {
+    scf.for %i = %c0 to %n step %c1 {
+      %end = arith.minsi %i, %rows : index
+      scf.for %r = %c0 to %end step %c128 {
+        %t = flash.load %k[%r, %c0] bound %rows along 0 {flash.shared_offset = 0 : i64} : !kv -> tensor<128x64xbf16, #sw>
+        %x = flash.convert_layout %t : tensor<128x64xbf16, #sw> -> tensor<128x64xbf16, #mma>
+        flash.store %x, %o[%r, %c0] bound %rows along 0 : tensor<128x64xbf16, #mma> -> !kv
+      }
+    }
+    scf.yield
   }
   return
 }

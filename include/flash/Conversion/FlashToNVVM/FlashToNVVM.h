@@ -55,7 +55,8 @@ struct FlashToNVVMOptions : public PassPipelineOptions<FlashToNVVMOptions> {
       *this, "persistent",
       llvm::cl::desc("Forward kernels of fixed-length, non-causal problems "
                      "loop over their tiles (flash-tile-attention's "
-                     "persistent); the runtime launches one program an SM"),
+                     "persistent); the runtime launches as many programs as the GPU "
+                     "holds at once"),
       llvm::cl::init(false)};
   PassOptions::Option<int64_t> vectorBytes{
       *this, "vector-bytes",
