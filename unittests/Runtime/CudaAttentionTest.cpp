@@ -133,6 +133,14 @@ std::vector<GpuCase> gpuCases() {
       all.push_back({c, 64, 64, 4, 1, true, true, false, false, 5});
       all.push_back({c, 64, 64, 4, 2, true, true, false, false, 0});
     }
+  // 256-key blocks at d=64 (a forward autotuner candidate), persistent and
+  // causal; forward only, as the tuner uses them.
+  for (Case c : attentionCases())
+    if (c.spec.headDim == 64 && !c.spec.isVarlen() &&
+        c.spec.kvHeads == c.spec.heads) {
+      c.spec.backward = false;
+      all.push_back({c, 128, 256, 8});
+    }
   // Nine tiles a program, each with an unmasked and a masked key loop.
   WorkloadSpec ragged;
   ragged.dtype = DType::BF16;
