@@ -42,7 +42,6 @@ struct KernelInfo : KernelDescription {
 struct CompiledClass {
   CUmodule module = nullptr;
   std::vector<KernelInfo> kernels;
-  int64_t numWarps = 4;
   /// Local memory per thread of the worst kernel: non-zero means spills.
   int64_t spillBytes = 0;
 };
@@ -351,8 +350,10 @@ struct CudaBackend::Impl {
     }
     std::sort(entry.kernels.begin(), entry.kernels.end(),
               [](const KernelInfo &a, const KernelInfo &b) { return a.order < b.order; });
-    entry.numWarps = problem.numWarps;
     for (KernelInfo &kernel : entry.kernels) {
+      // A warp-specialized kernel has a producer warpgroup besides its warps.
+      if (!kernel.threads)
+        kernel.threads = 32 * problem.numWarps;
       if (Status s = driver.getFunction(entry.module, kernel.name, &kernel.function); !s)
         return s;
       CudaFunctionAttributes attributes;
@@ -370,11 +371,9 @@ struct CudaBackend::Impl {
           return s;
       if (kernel.persistent) {
         int perSM = 0;
-        int threads = static_cast<int>(kernel.threads ? kernel.threads
-                                                      : 32 * entry.numWarps);
         if (Status s = driver.residentPrograms(
-                kernel.function, threads, static_cast<int>(kernel.sharedBytes),
-                &perSM);
+                kernel.function, static_cast<int>(kernel.threads),
+                static_cast<int>(kernel.sharedBytes), &perSM);
             !s)
           return s;
         kernel.residentPrograms =
@@ -394,9 +393,7 @@ struct CudaBackend::Impl {
     std::vector<void *> pointers = params.pointers();
     size_t common = pointers.size();
     for (const KernelInfo &kernel : entry.kernels) {
-      // A warp-specialized kernel has a producer warpgroup besides its warps.
-      unsigned threads = static_cast<unsigned>(
-          kernel.threads ? kernel.threads : 32 * entry.numWarps);
+      unsigned threads = static_cast<unsigned>(kernel.threads);
       int64_t rows = kernel.rows == "k" ? sizes.seqlenK : sizes.seqlenQ;
       int64_t heads = kernel.heads == "k" ? sizes.kvHeads : sizes.heads;
       int64_t gridX = (rows + kernel.block - 1) / kernel.block;

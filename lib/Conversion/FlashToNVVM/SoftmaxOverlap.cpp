@@ -209,10 +209,9 @@ bool mlir::flash::nvvm::overlapProductsWithSoftmax(
     // No earlier sibling loop counts before this one (match()); earlier
     // tiles do.
     OpBuilder then = OpBuilder::atBlockBegin(last.thenBlock());
-    Value lastExecution = arith::SubIOp::create(
-        then, loc,
-        tripCount(then, loc, lb, rotated.getUpperBound(), rotated.getStep()),
-        arith::ConstantIndexOp::create(then, loc, 1));
+    Value lastExecution =
+        arith::SubIOp::create(then, loc, tripCount(then, loc, rotated),
+                              arith::ConstantIndexOp::create(then, loc, 1));
     if (values.carried >= 0)
       lastExecution = arith::AddIOp::create(
           then, loc, lastExecution,

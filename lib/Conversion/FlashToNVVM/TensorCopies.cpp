@@ -504,6 +504,12 @@ Value mlir::flash::nvvm::tripCount(OpBuilder &b, Location loc, Value lb,
       step);
 }
 
+Value mlir::flash::nvvm::tripCount(OpBuilder &b, Location loc,
+                                   scf::ForOp loop) {
+  return tripCount(b, loc, loop.getLowerBound(), loop.getUpperBound(),
+                   loop.getStep());
+}
+
 void mlir::flash::nvvm::waitForPhase(OpBuilder &b, Location loc, Value barrier,
                                      Value index) {
   Value parity = arith::IndexCastOp::create(

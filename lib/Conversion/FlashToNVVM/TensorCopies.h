@@ -34,6 +34,8 @@ Value executionIndex(OpBuilder &b, Location loc, ArrayRef<scf::ForOp> loops);
 
 /// How many iterations a loop with these bounds runs.
 Value tripCount(OpBuilder &b, Location loc, Value lb, Value ub, Value step);
+/// How many iterations `loop` runs (its bounds available at the builder).
+Value tripCount(OpBuilder &b, Location loc, scf::ForOp loop);
 
 /// Blocks until the mbarrier at `barrier` (a shared pointer) has completed
 /// the phase of parity `index & 1` (`index` an index value).

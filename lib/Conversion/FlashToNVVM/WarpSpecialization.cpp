@@ -168,6 +168,16 @@ void consume(const PipelinedCopy &copy, Operation *kernel) {
   load.erase();
 }
 
+/// A copy group's executions after a tile: `before` plus the trip counts of
+/// the group's `loops` in it (the consumers' loops, or the producer's
+/// replays of them).
+Value executionsAfterTile(OpBuilder &b, Location loc, Value before,
+                          ArrayRef<scf::ForOp> loops) {
+  for (scf::ForOp loop : loops)
+    before = arith::AddIOp::create(b, loc, before, tripCount(b, loc, loop));
+  return before;
+}
+
 /// Adds to each tile loop (tileLoopOf) of `copies` an iter_arg per buffer
 /// group counting its copies' executions in earlier tiles: each tile adds
 /// the trip counts of the group's loops. Sets the copies' `carried`.
@@ -206,15 +216,11 @@ void countTileExecutions(MutableArrayRef<PipelinedCopy> copies) {
         [&](OpBuilder &b, Location, ArrayRef<BlockArgument> before) {
           SmallVector<Value> after;
           for (auto [members, count] : llvm::zip(groups, before)) {
-            Value next = count;
-            for (PipelinedCopy *copy : members) {
-              auto own = cast<scf::ForOp>(copy->load->getParentOp());
-              next = arith::AddIOp::create(
-                  b, loc, next,
-                  tripCount(b, loc, own.getLowerBound(), own.getUpperBound(),
-                            own.getStep()));
-            }
-            after.push_back(next);
+            SmallVector<scf::ForOp> loops = llvm::map_to_vector(
+                members, [](PipelinedCopy *copy) {
+                  return cast<scf::ForOp>(copy->load->getParentOp());
+                });
+            after.push_back(executionsAfterTile(b, loc, count, loops));
           }
           return after;
         }));
@@ -469,18 +475,19 @@ void mlir::flash::nvvm::specializeWarps(func::FuncOp kernel,
       continue;
     Operation *yield = loopClone.getBody()->getTerminator();
     OpBuilder at(yield);
-    SmallVector<Value> next(loopClone.getRegionIterArgs());
+    SmallVector<SmallVector<scf::ForOp>> groupLoops(
+        loopClone.getNumRegionIterArgs());
     for (const PipelinedCopy &copy : consumed) {
       if (copy.carried < 0)
         continue;
       auto own = cast<scf::ForOp>(replayed.lookup(copy.load->getParentOp()));
-      if (own->getParentOp() != loopClone)
-        continue;
-      next[copy.carried] = arith::AddIOp::create(
-          at, loc, next[copy.carried],
-          tripCount(at, loc, own.getLowerBound(), own.getUpperBound(),
-                    own.getStep()));
+      if (own->getParentOp() == loopClone)
+        groupLoops[copy.carried].push_back(own);
     }
+    SmallVector<Value> next;
+    for (auto [count, loops] :
+         llvm::zip(loopClone.getRegionIterArgs(), groupLoops))
+      next.push_back(executionsAfterTile(at, loc, count, loops));
     scf::YieldOp::create(at, loc, next);
     yield->erase();
   }
