@@ -75,7 +75,11 @@ Status runNVVMPipeline(MLIRContext &context, const ProblemClass &problem,
   options.warpSpecialize = problem.warpSpecialize;
   options.pingPong = problem.pingPong;
   options.overlapSoftmax = problem.overlapSoftmax;
-  options.persistent = problem.persistent;
+  // A persistent program pays with a producer warpgroup, which copies the
+  // next tile's blocks during this tile's last product; without one, 4-warp
+  // programs measured 40-85% slower (docs/performance.md, step 18).
+  options.persistent = problem.persistent && options.tma &&
+                       problem.warpSpecialize;
   options.prefetch = problem.stages > 1;
   mlir::flash::buildFlashToNVVMPipeline(pm, options);
   if (failed(pm.run(module)))

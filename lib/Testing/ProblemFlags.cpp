@@ -45,8 +45,9 @@ Backend:
                        with atomic additions instead of a dq kernel that
                        recomputes the scores (default 0; the order of the
                        sum varies between runs)
-  --persistent=0|1     forward of fixed lengths, not causal: as many programs
-                       as the GPU holds at once loop over the tiles (default 1)
+  --persistent=0|1     forward of fixed lengths, with a producer warpgroup
+                       (sm_90a, 8 warps): as many programs as the GPU holds
+                       at once loop over the tiles (default 1)
 )";
 
 namespace {

@@ -183,10 +183,19 @@ private:
   /// each), with the insertion point moved into an `scf.if` that skips
   /// programs past `extent`.
   Value programBlock(KernelBuilder &kb, int64_t block, Value extent);
+  /// A persistent forward's tile numbered `tile` of `blocks` query blocks
+  /// by `streams` (batch * heads), as (stream, query block). Without a
+  /// causal mask a head's blocks are consecutive, so that the programs
+  /// running at once share its K and V in L2. With it a block's work grows
+  /// with its index and the tiles go longest first: every stream's last
+  /// block, then every stream's block before it, and so on.
+  std::pair<Value, Value> tileOrder(KernelBuilder &kb, Value tile, Value blocks,
+                                    Value streams);
   /// The forward's (sequence, first row) of each tile a persistent program
-  /// computes: the insertion point moves into a loop over the tiles (a
-  /// head's query blocks one after another, then the next head's) from the
-  /// program's index, striding by the number of programs.
+  /// computes: the insertion point moves into a loop over the tiles (in
+  /// tileOrder) from the program's index, striding by the number of
+  /// programs. With a causal mask every other full round of tiles is taken
+  /// in reverse, so that a program's long and short tiles even out.
   std::pair<Sequence, Value> tileLoop(KernelBuilder &kb);
 
   /// dS = P * (dP - D) of a block, with dP = dO V^T through the dropout
@@ -349,22 +358,47 @@ Value KernelEmitter::programBlock(KernelBuilder &kb, int64_t block,
   return first;
 }
 
+std::pair<Value, Value> KernelEmitter::tileOrder(KernelBuilder &kb, Value tile,
+                                                 Value blocks, Value streams) {
+  if (!p.causal)
+    return {kb.div(tile, blocks), kb.rem(tile, blocks)};
+  Value depth = kb.div(tile, streams);
+  return {kb.rem(tile, streams), kb.sub(kb.sub(blocks, kb.index(1)), depth)};
+}
+
 std::pair<Sequence, Value> KernelEmitter::tileLoop(KernelBuilder &kb) {
   // Fixed lengths only: every tile's rows start inside the sequence.
   Value blocks = kb.ceilDiv(kb.dim(arg(p.q), 1), p.blockM);
   Value streams = kb.mul(kb.dim(arg(p.q), 0), kb.dim(arg(p.q), 2));
+  Value tiles = kb.mul(blocks, streams);
   // Programs numbered over the grid's x and y, so that any grid computes
   // each tile once (the runtime's is (programs, 1, 1)).
   Value programsX = kb.numPrograms(GridAxis::x);
   Value program = kb.add(kb.programId(GridAxis::x),
                          kb.mul(kb.programId(GridAxis::y), programsX));
-  auto loop = scf::ForOp::create(
-      kb.b, kb.loc, program, kb.mul(blocks, streams),
-      kb.mul(programsX, kb.numPrograms(GridAxis::y)));
+  Value programs = kb.mul(programsX, kb.numPrograms(GridAxis::y));
+  auto loop = scf::ForOp::create(kb.b, kb.loc, program, tiles, programs);
   kb.b.setInsertionPoint(loop.getBody()->getTerminator());
   Value tile = loop.getInductionVar();
-  Sequence s = locate(kb, /*perKvHead=*/false, kb.div(tile, blocks));
-  return {s, kb.mul(kb.rem(tile, blocks), kb.index(p.blockM))};
+  if (p.causal) {
+    // Round r holds tiles [r * programs, (r + 1) * programs), program i the
+    // i-th; in odd rounds it takes the (programs - 1 - i)-th instead (a
+    // snake), unless the round is the last and not full.
+    Value round = kb.div(tile, programs);
+    Value roundStart = kb.mul(round, programs);
+    Value mirrored = kb.sub(kb.add(kb.add(roundStart, roundStart), programs),
+                            kb.add(tile, kb.index(1)));
+    Value odd = arith::CmpIOp::create(kb.b, kb.loc, arith::CmpIPredicate::eq,
+                                      kb.rem(round, kb.index(2)),
+                                      kb.index(1));
+    Value full = arith::CmpIOp::create(kb.b, kb.loc, arith::CmpIPredicate::ule,
+                                       kb.add(roundStart, programs), tiles);
+    Value reversed = arith::AndIOp::create(kb.b, kb.loc, odd, full);
+    tile = arith::SelectOp::create(kb.b, kb.loc, reversed, mirrored, tile);
+  }
+  auto [stream, block] = tileOrder(kb, tile, blocks, streams);
+  Sequence s = locate(kb, /*perKvHead=*/false, stream);
+  return {s, kb.mul(block, kb.index(p.blockM))};
 }
 
 Value KernelEmitter::scoreGradients(KernelBuilder &kb, const Sequence &s,
@@ -715,9 +749,8 @@ struct FlashTileAttentionPass
     p.cuK = p.push(op.getCuSeqlensK());
     p.seed = p.push(op.getSeed());
     p.offset = p.push(op.getOffset());
-    // Causal tiles differ in length: striding over them statically would
-    // leave some programs twice the work of others.
-    p.persistent = persistent && !p.varlen && !p.causal;
+    // Varlen tiles past a sequence's end would be computed for nothing.
+    p.persistent = persistent && !p.varlen;
 
     KernelEmitter emitter(module, symbols, p, kernelBaseName(op, "attention"), op.getLoc());
     func::FuncOp kernel = emitter.forwardKernel();

@@ -1,14 +1,15 @@
 // RUN: flash-opt %s -split-input-file --flash-tile-attention="block-m=64 block-n=64 persistent=1" --canonicalize --cse | FileCheck %s
 
 // --flash-tile-attention{persistent}: the forward kernel of a fixed-length
-// problem without a causal mask loops over its tiles, from the program's
-// index (x + y * programs along x) by the number of programs (x * y, so
-// that any grid computes each tile once): tile t is query block t % blocks
-// of the (batch, head) t / blocks (after canonicalization, which folds the
-// static sizes). It is launched over (tiles, 1, 1), one tile a program,
-// and its flash.grid says `persistent`: a runtime may launch fewer. Inside
-// the loop the body is the non-persistent kernel's, without the test that
-// the block starts inside the sequence (every tile's does).
+// problem loops over its tiles, from the program's index (x + y * programs
+// along x) by the number of programs (x * y, so that any grid computes each
+// tile once): tile t is query block t % blocks of the (batch, head)
+// t / blocks (after canonicalization, which folds the static sizes; with a
+// causal mask, below, in another order). It is launched over (tiles, 1, 1),
+// one tile a program, and its flash.grid says `persistent`: a runtime may
+// launch fewer. Inside the loop the body is the non-persistent kernel's,
+// without the test that the block starts inside the sequence (every
+// tile's does).
 
 // CHECK-LABEL: func.func @fwd(
 // CHECK-SAME: %[[Q:[^:]+]]: memref<2x200x3x64xbf16>
@@ -30,9 +31,9 @@
 // CHECK-DAG: %[[STRIDE:.*]] = arith.muli %[[NX]], %[[NY]] : index
 // CHECK: scf.for %[[T:.*]] = %[[FIRST]] to %[[ALL]] step %[[STRIDE]] {
 // CHECK-NEXT: %[[STREAM:.*]] = arith.divui %[[T]], %[[BLOCKS]] : index
+// CHECK-NEXT: %[[BLOCK:.*]] = arith.remui %[[T]], %[[BLOCKS]] : index
 // CHECK-NEXT: %[[BATCH:.*]] = arith.divui %[[STREAM]], %[[HEADS]] : index
 // CHECK-NEXT: %[[HEAD:.*]] = arith.remui %[[STREAM]], %[[HEADS]] : index
-// CHECK-NEXT: %[[BLOCK:.*]] = arith.remui %[[T]], %[[BLOCKS]] : index
 // CHECK-NEXT: %[[ROW:.*]] = arith.muli %[[BLOCK]], %[[BM]] : index
 // CHECK-NOT: scf.if
 // CHECK: flash.load %[[Q]][%[[BATCH]], %[[ROW]], %[[HEAD]], %{{.*}}]
@@ -54,16 +55,55 @@ func.func @fwd(%q: memref<2x200x3x64xbf16>, %k: memref<2x200x3x64xbf16>,
 
 // -----
 
-// Causal: the tiles differ in length (a static stride would leave some
-// programs twice the work of others), so a program a tile, as without the
-// option; so for varlen (blocks past a sequence's end) and the backward.
+// Causal: a tile's work grows with its query block, so the tiles go
+// longest first (tile u is block blocks - 1 - u / streams of stream
+// u % streams), and a program takes, in every odd round of tiles that is
+// full, the mirror of its place (round start + programs - 1 - program): a
+// snake, so that a program's long and short tiles even out.
 
 // CHECK-LABEL: func.func @fwd_causal(
-// CHECK: flash.launch @fwd_causal_attention_fwd grid(%{{.*}}, %{{.*}}, %{{.*}})
+// CHECK-DAG: %[[ONE:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[TILES:.*]] = arith.constant 32 : index
+// CHECK: flash.launch @fwd_causal_attention_fwd grid(%[[TILES]], %[[ONE]], %[[ONE]])
 // CHECK-LABEL: func.func private @fwd_causal_attention_fwd(
-// CHECK-SAME: flash.grid = {block = 64 : i64, heads = "q", order = 0 : i64, rows = "q"}
-// CHECK-NOT: flash.num_programs
-// CHECK: scf.if
+// CHECK-SAME: %[[Q:[^:]+]]: memref<2x200x4x64xbf16>
+// CHECK-SAME: flash.grid = {block = 64 : i64, heads = "q", order = 0 : i64, persistent, rows = "q"}
+// CHECK-DAG: %[[ALL:.*]] = arith.constant 32 : index
+// CHECK-DAG: %[[STREAMS:.*]] = arith.constant 8 : index
+// CHECK-DAG: %[[HEADS:.*]] = arith.constant 4 : index
+// CHECK-DAG: %[[LAST:.*]] = arith.constant 3 : index
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[BM:.*]] = arith.constant 64 : index
+// CHECK-DAG: %[[NX:.*]] = flash.num_programs x
+// CHECK-DAG: %[[NY:.*]] = flash.num_programs y
+// CHECK-DAG: %[[STRIDE:.*]] = arith.muli %[[NX]], %[[NY]] : index
+// CHECK: scf.for %[[T:.*]] = %{{.*}} to %[[ALL]] step %[[STRIDE]] {
+// CHECK-NEXT: %[[ROUND:.*]] = arith.divui %[[T]], %[[STRIDE]] : index
+// CHECK-NEXT: %[[START:.*]] = arith.muli %[[ROUND]], %[[STRIDE]] : index
+// CHECK-NEXT: %[[T1:.*]] = arith.addi %[[T]], %[[C1]] : index
+// CHECK-NEXT: %[[TWICE:.*]] = arith.addi %[[START]], %[[START]] : index
+// CHECK-NEXT: %[[END:.*]] = arith.addi %[[TWICE]], %[[STRIDE]] : index
+// CHECK-NEXT: %[[MIRROR:.*]] = arith.subi %[[END]], %[[T1]] : index
+// CHECK-NEXT: %[[PARITY:.*]] = arith.remui %[[ROUND]], %[[C2]] : index
+// CHECK-NEXT: %[[ODD:.*]] = arith.cmpi eq, %[[PARITY]], %[[C1]] : index
+// CHECK-NEXT: %[[NEXT:.*]] = arith.addi %[[START]], %[[STRIDE]] : index
+// CHECK-NEXT: %[[FULL:.*]] = arith.cmpi ule, %[[NEXT]], %[[ALL]] : index
+// CHECK-NEXT: %[[REVERSE:.*]] = arith.andi %[[ODD]], %[[FULL]] : i1
+// CHECK-NEXT: %[[U:.*]] = arith.select %[[REVERSE]], %[[MIRROR]], %[[T]] : index
+// CHECK-NEXT: %[[DEPTH:.*]] = arith.divui %[[U]], %[[STREAMS]] : index
+// CHECK-NEXT: %[[STREAM:.*]] = arith.remui %[[U]], %[[STREAMS]] : index
+// CHECK-NEXT: %[[BLOCK:.*]] = arith.subi %[[LAST]], %[[DEPTH]] : index
+// CHECK-NEXT: %[[BATCH:.*]] = arith.divui %[[STREAM]], %[[HEADS]] : index
+// CHECK-NEXT: %[[HEAD:.*]] = arith.remui %[[STREAM]], %[[HEADS]] : index
+// CHECK-NEXT: %[[ROW:.*]] = arith.muli %[[BLOCK]], %[[BM]] : index
+// CHECK-NOT: scf.if
+// CHECK: flash.load %[[Q]][%[[BATCH]], %[[ROW]], %[[HEAD]], %{{.*}}]
+// CHECK: flash.mask {{.*}} causal
+// CHECK: flash.store
+// CHECK: flash.store
+// CHECK-NEXT: }
+// CHECK-NEXT: return
 func.func @fwd_causal(%q: memref<2x200x4x64xbf16>, %k: memref<2x200x4x64xbf16>,
                       %v: memref<2x200x4x64xbf16>, %out: memref<2x200x4x64xbf16>,
                       %lse: memref<2x4x200xf32>) {
@@ -74,6 +114,9 @@ func.func @fwd_causal(%q: memref<2x200x4x64xbf16>, %k: memref<2x200x4x64xbf16>,
 }
 
 // -----
+
+// Varlen: a program a tile, as without the option (a static stride would
+// hand programs the blocks past the end of shorter sequences).
 
 // CHECK-LABEL: func.func @fwd_varlen(
 // CHECK-LABEL: func.func private @fwd_varlen_attention_fwd(

@@ -118,20 +118,28 @@ std::vector<GpuCase> gpuCases() {
       all.push_back({c, 128, 128, 8, 1, true, true, false, true});
       all.push_back({c, 128, 128, 8, 1, true, true, true, true});
     }
-  // Persistent forward kernels (fixed lengths, not causal), a few programs
-  // each looping over several tiles: with a producer, in order and
-  // overlapped (the copies' executions counted across tiles), and with
-  // 4 warps (the consumers copy); and with as many programs as the GPU
-  // holds (the default), also with the key loop's tiles prefetched.
+  // Persistent forward kernels (fixed lengths, no causal mask; the runtime
+  // makes them persistent where they have a producer warpgroup), a few
+  // programs each looping over several tiles, in order and overlapped (the
+  // copies' executions counted across tiles); and with as many programs as
+  // the GPU holds (the default), also with 2 stages.
   for (const Case &c : attentionCases())
     if (!c.spec.causal && !c.spec.isVarlen()) {
       if (c.spec.headDim == 64 || c.spec.headDim == 128) {
         all.push_back({c, 128, 128, 8, 1, true, true, false, false, 3});
         all.push_back({c, 128, 128, 8, 1, true, true, false, true, 2});
         all.push_back({c, 128, 128, 8, 1, true, true, false, true, 0});
+        all.push_back({c, 128, 128, 8, 2, true, true, false, false, 0});
       }
-      all.push_back({c, 64, 64, 4, 1, true, true, false, false, 5});
-      all.push_back({c, 64, 64, 4, 2, true, true, false, false, 0});
+    }
+  // Persistent causal forward kernels: the tiles longest first, every
+  // other full round of them reversed (few programs, so that both orders
+  // and a last round that is not full occur).
+  for (const Case &c : attentionCases())
+    if (c.spec.causal && !c.spec.isVarlen() &&
+        (c.spec.headDim == 64 || c.spec.headDim == 128)) {
+      all.push_back({c, 128, 128, 8, 1, true, true, false, false, 3});
+      all.push_back({c, 128, 128, 8, 1, true, true, false, true, 0});
     }
   // 256-key blocks at d=64 (a forward autotuner candidate), persistent and
   // causal; forward only, as the tuner uses them.
@@ -152,6 +160,13 @@ std::vector<GpuCase> gpuCases() {
   Case many{"bf16_d128_ragged_many_tiles", ragged, 128, 128, false};
   all.push_back({many, 128, 128, 8, 1, true, true, false, false, 2});
   all.push_back({many, 128, 128, 8, 1, true, true, false, true, 2});
+  // With a causal mask: 18 tiles over 5 programs, three full rounds (the
+  // second reversed) and a last one of three tiles.
+  ragged.causal = true;
+  Case manyCausal{"bf16_d128_causal_ragged_many_tiles", ragged, 128, 128,
+                  false};
+  all.push_back({manyCausal, 128, 128, 8, 1, true, true, false, false, 5});
+  all.push_back({manyCausal, 128, 128, 8, 1, true, true, false, true, 5});
   return all;
 }
 

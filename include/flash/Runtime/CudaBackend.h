@@ -43,9 +43,10 @@ public:
     // Backward: dq summed by the dK/dV kernel with f32 atomic additions
     // (five products instead of seven, in varying order; measured slower).
     bool atomicDq = false;
-    // Forward, fixed lengths, not causal: as many programs as the GPU holds
-    // at once loop over the tiles (flash-tile-attention's persistent;
-    // measured faster: docs/performance.md, step 16).
+    // Forward, fixed lengths, kernels with a producer warpgroup (sm_90a,
+    // 8 warps): as many programs as the GPU holds at once loop over the
+    // tiles (flash-tile-attention's persistent; measured faster:
+    // docs/performance.md, steps 16 and 18).
     bool persistent = true;
     // With persistent: at most this many programs (0: as many as the GPU
     // holds at once), e.g. to leave SMs to concurrent work.

@@ -51,13 +51,14 @@ struct ProblemClass {
   /// GPU, with warpSpecialize: a key block's softmax overlaps the products
   /// of the blocks around it (rotated loops, deferred wgmma waits).
   bool overlapSoftmax = false;
-  /// GPU, forward of fixed lengths, not causal: as many programs as the GPU
-  /// holds at once loop over the (query block, head) tiles.
+  /// GPU, forward of fixed lengths: as many programs as the GPU holds at
+  /// once loop over the (query block, head) tiles; the CUDA backend builds
+  /// them so where the kernel has a producer warpgroup.
   bool persistent = false;
   /// Whether `persistent` takes effect for this class (flash-tile-attention
-  /// ignores it for the backward, causal masks and varlen): set it only then,
-  /// so that the key names one class a kernel.
-  bool persistentApplies() const { return !backward && !causal && !varlen; }
+  /// ignores it for the backward and varlen): set it only then, so that the
+  /// key names one class a kernel.
+  bool persistentApplies() const { return !backward && !varlen; }
 
   /// A stable, human-readable identity, e.g. for cache keys.
   std::string key() const;

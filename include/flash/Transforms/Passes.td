@@ -15,10 +15,11 @@ def FlashTileAttention : Pass<"flash-tile-attention", "::mlir::ModuleOp"> {
     The forward becomes one kernel over a grid of
     `(ceil(max_seqlen_q / block-m), batch * heads)` programs, each streaming
     the K/V blocks of its (batch, head) with an online softmax. With
-    `persistent` (fixed lengths, not causal) it is launched over
+    `persistent` (fixed lengths) it is launched over
     `(ceil(seqlen_q / block-m) * batch * heads, 1)` programs instead, and
     each loops over the tiles from its index by the number of programs
-    (`flash.num_programs`): the grid attribute's `persistent` tells a
+    (`flash.num_programs`; with a causal mask, longest first and every
+    other round of tiles reversed): the grid attribute's `persistent` tells a
     runtime that it may launch fewer: as many as the GPU holds at once. The backward
     becomes three: `D = rowsum(dO * O)` per query row into a workspace
     (a `memref.alloc` shaped like the lse, left for the buffer-deallocation

@@ -53,7 +53,7 @@ struct FlashToNVVMOptions : public PassPipelineOptions<FlashToNVVMOptions> {
       llvm::cl::init(false)};
   PassOptions::Option<bool> persistent{
       *this, "persistent",
-      llvm::cl::desc("Forward kernels of fixed-length, non-causal problems "
+      llvm::cl::desc("Forward kernels of fixed-length problems "
                      "loop over their tiles (flash-tile-attention's "
                      "persistent); the runtime launches as many programs as the GPU "
                      "holds at once"),
