@@ -16,6 +16,7 @@ config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.flash_obj_root, "test")
 
 config.substitutions.append(("%kernels", os.path.join(config.flash_src_root, "kernels")))
+config.substitutions.append(("%flash_src", config.flash_src_root))
 # The Python running lit, for checks of tools' JSON reports.
 config.substitutions.append(("%python", sys.executable))
 

@@ -2,6 +2,8 @@
 
 #include "flash/Runtime/Cache.h"
 
+#include "CompilerDigest.inc" // generated: FLASH_COMPILER_DIGEST
+
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -36,7 +38,8 @@ std::string compilerVersion() {
 #ifndef FLASH_VERSION
 #define FLASH_VERSION "unknown"
 #endif
-  return std::string("flashmlir-") + FLASH_VERSION + "-llvm-" LLVM_VERSION_STRING;
+  return std::string("flashmlir-") + FLASH_VERSION + "-" +
+         FLASH_COMPILER_DIGEST + "-llvm-" LLVM_VERSION_STRING;
 }
 
 std::string digest(const std::string &text) {

@@ -25,7 +25,9 @@ namespace flash {
 /// The cache directory (created on first write).
 std::string cacheDirectory();
 
-/// FlashMLIR's and LLVM's versions: part of every cache key.
+/// FlashMLIR's version, a digest of its compiler's sources and LLVM's
+/// version: part of every cache key, so that a rebuilt compiler does not
+/// load what an older one cached.
 std::string compilerVersion();
 
 /// A hex digest of `text`, for cache keys.
