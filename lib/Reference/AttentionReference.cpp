@@ -2,9 +2,12 @@
 
 #include "flash/Reference/AttentionReference.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <thread>
 
 namespace flash::reference {
 
@@ -54,16 +57,33 @@ struct HeadView {
   int64_t batch, head, kvHead, rows, cols, qStart, kStart;
 };
 
-template <typename Fn>
-void forEachHead(const Problem &p, Fn fn) {
-  int64_t qStart = 0, kStart = 0;
-  for (int64_t b = 0; b < p.batch(); ++b) {
-    for (int64_t h = 0; h < p.heads; ++h)
-      fn(HeadView{b, h, h / (p.heads / p.kvHeads), p.seqlensQ[b], p.seqlensK[b],
-                  qStart, kStart});
-    qStart += p.seqlensQ[b];
-    kStart += p.seqlensK[b];
-  }
+/// Sequence `batch`'s query head `head`.
+HeadView headView(const Problem &p, int64_t batch, int64_t head) {
+  int64_t qStart = std::accumulate(p.seqlensQ.begin(),
+                                   p.seqlensQ.begin() + batch, int64_t(0));
+  int64_t kStart = std::accumulate(p.seqlensK.begin(),
+                                   p.seqlensK.begin() + batch, int64_t(0));
+  return HeadView{batch, head, head / (p.heads / p.kvHeads), p.seqlensQ[batch],
+                  p.seqlensK[batch], qStart, kStart};
+}
+
+/// Calls fn(0) .. fn(count - 1) on as many threads as the host has. Each
+/// call writes its own outputs and sums in a fixed order, so the results do
+/// not depend on the threads (checks of long sequences took minutes on one).
+void parallelFor(int64_t count, const std::function<void(int64_t)> &fn) {
+  int64_t workers = std::min<int64_t>(
+      count, std::max(1u, std::thread::hardware_concurrency()));
+  std::atomic<int64_t> next{0};
+  auto work = [&] {
+    for (int64_t i = next++; i < count; i = next++)
+      fn(i);
+  };
+  std::vector<std::thread> threads;
+  for (int64_t w = 1; w < workers; ++w)
+    threads.emplace_back(work);
+  work();
+  for (std::thread &thread : threads)
+    thread.join();
 }
 
 /// The softmax probabilities P (before dropout) of one head, row-major
@@ -110,25 +130,32 @@ double dropoutFactor(const Problem &p, const HeadView &hv, int64_t i,
 
 } // namespace
 
+// The products below run over a row of their right operand (contiguous)
+// and keep one sum a column; each sum still adds its terms in index order.
+
 Forward forward(const Problem &p, const std::vector<double> &q,
                 const std::vector<double> &k, const std::vector<double> &v,
                 const Rounding &round) {
   Forward result;
   result.out.assign(p.totalQ() * p.heads * p.headDim, 0.0);
   result.lse.assign(p.heads * p.totalQ(), 0.0);
-  std::vector<double> probs, lse;
-  forEachHead(p, [&](const HeadView &hv) {
+  parallelFor(p.batch() * p.heads, [&](int64_t task) {
+    HeadView hv = headView(p, task / p.heads, task % p.heads);
+    std::vector<double> probs, lse, acc(p.headDim);
     probabilities(p, hv, q, k, round, probs, lse);
     for (int64_t i = 0; i < hv.rows; ++i) {
       result.lse[hv.head * p.totalQ() + hv.qStart + i] = lse[i];
-      for (int64_t d = 0; d < p.headDim; ++d) {
-        double acc = 0.0;
-        for (int64_t j = 0; j < hv.cols; ++j)
-          acc += round(probs[i * hv.cols + j] * dropoutFactor(p, hv, i, j)) *
-                 v[((hv.kStart + j) * p.kvHeads + hv.kvHead) * p.headDim + d];
-        result.out[((hv.qStart + i) * p.heads + hv.head) * p.headDim + d] =
-            round(acc);
+      std::fill(acc.begin(), acc.end(), 0.0);
+      for (int64_t j = 0; j < hv.cols; ++j) {
+        double weight = round(probs[i * hv.cols + j] * dropoutFactor(p, hv, i, j));
+        const double *vRow =
+            &v[((hv.kStart + j) * p.kvHeads + hv.kvHead) * p.headDim];
+        for (int64_t d = 0; d < p.headDim; ++d)
+          acc[d] += weight * vRow[d];
       }
+      for (int64_t d = 0; d < p.headDim; ++d)
+        result.out[((hv.qStart + i) * p.heads + hv.head) * p.headDim + d] =
+            round(acc[d]);
     }
   });
   return result;
@@ -142,59 +169,77 @@ Gradients backward(const Problem &p, const std::vector<double> &q,
   g.dq.assign(q.size(), 0.0);
   g.dk.assign(k.size(), 0.0);
   g.dv.assign(v.size(), 0.0);
-  std::vector<double> probs, lse;
-  auto qAt = [&](const std::vector<double> &t, const HeadView &hv, int64_t i,
-                 int64_t d) -> double {
-    return t[((hv.qStart + i) * p.heads + hv.head) * p.headDim + d];
+  auto qIndex = [&](const HeadView &hv, int64_t i) {
+    return ((hv.qStart + i) * p.heads + hv.head) * p.headDim;
   };
-  auto kIndex = [&](const HeadView &hv, int64_t j, int64_t d) {
-    return ((hv.kStart + j) * p.kvHeads + hv.kvHead) * p.headDim + d;
+  auto kIndex = [&](const HeadView &hv, int64_t j) {
+    return ((hv.kStart + j) * p.kvHeads + hv.kvHead) * p.headDim;
   };
-  forEachHead(p, [&](const HeadView &hv) {
+  auto oneHead = [&](const HeadView &hv) {
+    std::vector<double> probs, lse;
     probabilities(p, hv, q, k, round, probs, lse);
     int64_t n = hv.cols;
     // dP = (dO V^T) through the dropout mask; D = rowsum(P * dP), or
     // rowsum(dO * O) from the given output.
     std::vector<double> dprobs(hv.rows * n, 0.0), dscores(hv.rows * n, 0.0);
     for (int64_t i = 0; i < hv.rows; ++i) {
+      const double *doRow = &dout[qIndex(hv, i)];
       double delta = 0.0;
       for (int64_t j = 0; j < n; ++j) {
+        const double *vRow = &v[kIndex(hv, j)];
         double dot = 0.0;
         for (int64_t d = 0; d < p.headDim; ++d)
-          dot += qAt(dout, hv, i, d) * v[kIndex(hv, j, d)];
+          dot += doRow[d] * vRow[d];
         dprobs[i * n + j] = round(dot) * dropoutFactor(p, hv, i, j);
         delta += probs[i * n + j] * dprobs[i * n + j];
       }
       if (out) {
+        const double *outRow = &(*out)[qIndex(hv, i)];
         delta = 0.0;
         for (int64_t d = 0; d < p.headDim; ++d)
-          delta += qAt(dout, hv, i, d) * qAt(*out, hv, i, d);
+          delta += doRow[d] * outRow[d];
         delta = round(delta);
       }
       for (int64_t j = 0; j < n; ++j)
         dscores[i * n + j] =
             round(probs[i * n + j] * (dprobs[i * n + j] - delta));
     }
-    for (int64_t i = 0; i < hv.rows; ++i)
-      for (int64_t d = 0; d < p.headDim; ++d) {
-        double acc = 0.0;
-        for (int64_t j = 0; j < n; ++j)
-          acc += dscores[i * n + j] * k[kIndex(hv, j, d)];
-        g.dq[((hv.qStart + i) * p.heads + hv.head) * p.headDim + d] =
-            round(acc * p.scale);
+    std::vector<double> acc(p.headDim), accV(p.headDim);
+    for (int64_t i = 0; i < hv.rows; ++i) {
+      std::fill(acc.begin(), acc.end(), 0.0);
+      for (int64_t j = 0; j < n; ++j) {
+        const double *kRow = &k[kIndex(hv, j)];
+        for (int64_t d = 0; d < p.headDim; ++d)
+          acc[d] += dscores[i * n + j] * kRow[d];
       }
+      for (int64_t d = 0; d < p.headDim; ++d)
+        g.dq[qIndex(hv, i) + d] = round(acc[d] * p.scale);
+    }
     // GQA: the query heads of a group add into the same dK/dV rows.
-    for (int64_t j = 0; j < n; ++j)
-      for (int64_t d = 0; d < p.headDim; ++d) {
-        double dk = 0.0, dv = 0.0;
-        for (int64_t i = 0; i < hv.rows; ++i) {
-          dk += dscores[i * n + j] * qAt(q, hv, i, d);
-          dv += round(probs[i * n + j] * dropoutFactor(p, hv, i, j)) *
-                qAt(dout, hv, i, d);
+    for (int64_t j = 0; j < n; ++j) {
+      std::fill(acc.begin(), acc.end(), 0.0);
+      std::fill(accV.begin(), accV.end(), 0.0);
+      for (int64_t i = 0; i < hv.rows; ++i) {
+        const double *qRow = &q[qIndex(hv, i)], *doRow = &dout[qIndex(hv, i)];
+        double weight = round(probs[i * n + j] * dropoutFactor(p, hv, i, j));
+        for (int64_t d = 0; d < p.headDim; ++d) {
+          acc[d] += dscores[i * n + j] * qRow[d];
+          accV[d] += weight * doRow[d];
         }
-        g.dk[kIndex(hv, j, d)] += round(dk * p.scale);
-        g.dv[kIndex(hv, j, d)] += round(dv);
       }
+      for (int64_t d = 0; d < p.headDim; ++d) {
+        g.dk[kIndex(hv, j) + d] += round(acc[d] * p.scale);
+        g.dv[kIndex(hv, j) + d] += round(accV[d]);
+      }
+    }
+  };
+  // A task a (sequence, K/V head): its query heads add into its dK/dV rows
+  // one after another, in head order.
+  int64_t group = p.heads / p.kvHeads;
+  parallelFor(p.batch() * p.kvHeads, [&](int64_t task) {
+    int64_t batch = task / p.kvHeads, kvHead = task % p.kvHeads;
+    for (int64_t h = kvHead * group; h < (kvHead + 1) * group; ++h)
+      oneHead(headView(p, batch, h));
   });
   // dK and dV are stored in the input precision after the group sum too.
   for (std::vector<double> *grad : {&g.dk, &g.dv})
