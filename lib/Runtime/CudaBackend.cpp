@@ -77,7 +77,7 @@ Status runNVVMPipeline(MLIRContext &context, const ProblemClass &problem,
   options.overlapSoftmax = problem.overlapSoftmax;
   // A persistent program pays with a producer warpgroup, which copies the
   // next tile's blocks during this tile's last product; without one, 4-warp
-  // programs measured 40-85% slower (docs/performance.md, step 18).
+  // programs measured 21-85% slower (docs/performance.md, step 18).
   options.persistent = problem.persistent && options.tma &&
                        problem.warpSpecialize;
   options.prefetch = problem.stages > 1;

@@ -52,12 +52,13 @@ struct ProblemClass {
   /// of the blocks around it (rotated loops, deferred wgmma waits).
   bool overlapSoftmax = false;
   /// GPU, forward of fixed lengths: as many programs as the GPU holds at
-  /// once loop over the (query block, head) tiles; the CUDA backend builds
-  /// them so where the kernel has a producer warpgroup.
+  /// once loop over the (query block, head) tiles. Asked for per class; the
+  /// CUDA backend builds the kernels so only where they have a producer
+  /// warpgroup (which depends on the chip and the tiles the tuner picks).
   bool persistent = false;
-  /// Whether `persistent` takes effect for this class (flash-tile-attention
-  /// ignores it for the backward and varlen): set it only then, so that the
-  /// key names one class a kernel.
+  /// Whether `persistent` can take effect for this class
+  /// (flash-tile-attention ignores it for the backward and varlen): set it
+  /// only then, so that the key names one class a kernel.
   bool persistentApplies() const { return !backward && !varlen; }
 
   /// A stable, human-readable identity, e.g. for cache keys.
