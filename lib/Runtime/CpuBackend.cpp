@@ -131,6 +131,8 @@ struct CpuBackend::Impl {
     mlir::flash::FlashToCPUOptions pipeline;
     pipeline.blockM = problem.blockM;
     pipeline.blockN = problem.blockN;
+    pipeline.persistentPrograms =
+        problem.persistent ? options.persistentPrograms : 0;
     mlir::flash::buildFlashToCPUPipeline(pm, pipeline);
     if (failed(pm.run(module)))
       return Status::error("compiling " + problem.key() + " for the CPU failed:\n" +
@@ -144,6 +146,9 @@ struct CpuBackend::Impl {
   Status compiled(const ProblemClass &problem, PackedEntry &entry) {
     std::lock_guard<std::mutex> lock(mutex);
     std::string classKey = problem.key();
+    // The programs of a persistent class are part of its code here.
+    if (problem.persistent)
+      classKey += "-programs" + std::to_string(options.persistentPrograms);
     auto found = kernels.find(classKey);
     if (found != kernels.end()) {
       entry = found->second.entry;
@@ -232,7 +237,11 @@ void appendOptionalArgs(const Args &args, const ProblemClass &problem,
 
 ProblemClass CpuBackend::classify(const ForwardArgs &args,
                                   const ProblemSizes &sizes) const {
-  return classifyProblem(args, sizes, impl->options.blockM, impl->options.blockN);
+  ProblemClass problem =
+      classifyProblem(args, sizes, impl->options.blockM, impl->options.blockN);
+  problem.persistent =
+      impl->options.persistentPrograms > 0 && problem.persistentApplies();
+  return problem;
 }
 
 ProblemClass CpuBackend::classify(const BackwardArgs &args,
@@ -275,6 +284,8 @@ static Status runCall(CpuBackend::Options options,
     return s;
   ProblemClass problem = classifyProblem(args, sizes, options.blockM, options.blockN);
   problem.atomicDq = problem.backward && options.atomicDq;
+  problem.persistent =
+      options.persistentPrograms > 0 && problem.persistentApplies();
   ArgumentPack pack;
   for (const TensorRef *t : tensors)
     pack.addMemRef(*t);

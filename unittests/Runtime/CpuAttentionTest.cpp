@@ -19,8 +19,10 @@
 
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <random>
+#include <tuple>
 
 using namespace flash;
 using namespace flash::testing;
@@ -80,6 +82,76 @@ INSTANTIATE_TEST_SUITE_P(Features, CpuAttention, ::testing::ValuesIn(attentionCa
                          [](const ::testing::TestParamInfo<Case> &info) {
                            return std::string(info.param.name);
                          });
+
+/// Persistent forward kernels (CpuBackend::Options::persistentPrograms): a
+/// few programs each loop over several tiles, in the GPU's tile orders
+/// (causal ones longest first, every other full round reversed). A tile
+/// skipped keeps its poisoned output.
+struct PersistentCase {
+  Case base;
+  int64_t programs;
+};
+
+std::vector<PersistentCase> persistentCases() {
+  std::vector<PersistentCase> all;
+  for (const Case &c : attentionCases())
+    if (!c.spec.isVarlen() && !c.atomicDq)
+      for (int64_t programs : {3, 4})
+        all.push_back({c, programs});
+  // 30 causal tiles (5 query blocks x 6 heads): over 4 programs, seven full
+  // rounds and a last odd one of two tiles; over 7, four and an even one.
+  WorkloadSpec ragged = baseSpec(DType::BF16, 32);
+  ragged.batch = 2;
+  ragged.heads = ragged.kvHeads = 3;
+  ragged.seqlenQ = 300;
+  ragged.seqlenK = 420;
+  ragged.causal = true;
+  for (int64_t programs : {4, 7, 64})
+    all.push_back({Case{"bf16_d32_causal_ragged_30_tiles", ragged}, programs});
+  return all;
+}
+
+class CpuPersistentAttention : public ::testing::TestWithParam<PersistentCase> {
+public:
+  static void TearDownTestSuite() { backends.clear(); }
+  static CpuBackend &backendFor(const Case &c, int64_t programs) {
+    auto &slot = backends[{c.blockM, c.blockN, programs}];
+    if (!slot) {
+      CpuBackend::Options options{c.blockM, c.blockN, Tuning::Off};
+      options.persistentPrograms = programs;
+      slot = std::make_unique<CpuBackend>(options);
+    }
+    return *slot;
+  }
+  static std::map<std::tuple<int64_t, int64_t, int64_t>,
+                  std::unique_ptr<CpuBackend>>
+      backends;
+};
+std::map<std::tuple<int64_t, int64_t, int64_t>, std::unique_ptr<CpuBackend>>
+    CpuPersistentAttention::backends;
+
+TEST_P(CpuPersistentAttention, MatchesFloat64Reference) {
+  PersistentCase c = GetParam();
+  c.base.spec.dataSeed = freshSeed();
+  c.base.spec.backward = false; // persistent kernels are forward ones
+  Workload w(c.base.spec);
+  w.poisonOutputs();
+  Status status = backendFor(c.base, c.programs).forward(w.forwardArgs());
+  ASSERT_TRUE(status) << status.message();
+  for (const CheckEntry &e : w.check().entries)
+    EXPECT_TRUE(e.passed) << c.base.name << " over " << c.programs
+                          << " programs: " << e.name << " error " << e.error
+                          << " > tolerance " << e.tolerance << " (naive "
+                          << e.baseline << "), data seed "
+                          << c.base.spec.dataSeed;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Persistent, CpuPersistentAttention, ::testing::ValuesIn(persistentCases()),
+    [](const ::testing::TestParamInfo<PersistentCase> &info) {
+      return std::string(info.param.base.name) + "_programs" +
+             std::to_string(info.param.programs);
+    });
 
 /// Bytes of a tensor's elements in logical order.
 std::vector<float> values(const HostTensor &t) {

@@ -14,10 +14,20 @@ def FlashLaunchToLoops : Pass<"flash-launch-to-loops", "::mlir::ModuleOp"> {
   let description = [{
     Makes every `flash.kernel` function an ordinary function that takes its
     program coordinates as three trailing `index` arguments (replacing
-    `flash.program_id`), and replaces every `flash.launch` by an
-    `scf.parallel` nest over the grid that calls the kernel.
+    `flash.program_id`; then the grid's sizes, replacing
+    `flash.num_programs`, when it reads them), and replaces every
+    `flash.launch` by an `scf.parallel` nest over the grid that calls the
+    kernel. With `persistent-programs=N`, a kernel whose `flash.grid` says
+    `persistent` runs as at most N programs along x, each looping over its
+    tiles as on a GPU (the tile schedules checked without one).
   }];
+  let options = [
+    Option<"persistentPrograms", "persistent-programs", "int64_t",
+           /*default=*/"0",
+           "Programs along x of persistent kernels (0: the launch's grid)">
+  ];
   let dependentDialects = [
+    "::mlir::arith::ArithDialect",
     "::mlir::func::FuncDialect",
     "::mlir::scf::SCFDialect"
   ];

@@ -25,6 +25,11 @@ public:
     Tuning tuning = Tuning::Off;
     // Backward: dq summed by the dK/dV kernel with atomic additions.
     bool atomicDq = false;
+    // > 0: forward kernels of fixed lengths loop over their tiles with this
+    // many programs, as the CUDA backend's persistent kernels do (no faster
+    // here, where programs run one after another: it checks the tile
+    // schedules without a GPU).
+    int64_t persistentPrograms = 0;
   };
   /// The candidates the autotuner times on the CPU.
   static std::vector<TileConfig> tuningCandidates();

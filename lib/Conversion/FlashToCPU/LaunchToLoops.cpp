@@ -3,18 +3,21 @@
 // On the CPU a program of the grid is a call: kernels take their coordinates
 // as trailing index arguments (then the grid's sizes, for kernels that read
 // them with flash.num_programs) and every flash.launch becomes an
-// scf.parallel nest over the grid.
+// scf.parallel nest over the grid; a persistent kernel's x extent may be
+// capped, as a GPU runtime caps it at the programs it holds.
 //
 //===----------------------------------------------------------------------===//
 
 #include "flash/Conversion/Passes.h"
 #include "flash/Dialect/Flash/IR/FlashOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/StringSet.h"
 
 namespace mlir::flash {
 #define GEN_PASS_DEF_FLASHLAUNCHTOLOOPS
@@ -56,13 +59,25 @@ LogicalResult makeCoordinatesArguments(func::FuncOp kernel) {
   return success();
 }
 
-void lowerLaunch(LaunchOp launch, SymbolTable &symbols) {
+/// Whether the kernel's grid attribute allows fewer programs than tiles.
+bool isPersistent(func::FuncOp kernel) {
+  auto grid = kernel->getAttrOfType<DictionaryAttr>(FlashDialect::kGridAttrName);
+  return grid && grid.contains("persistent");
+}
+
+/// `programs` > 0 caps the x extent of the launch's grid (persistent
+/// kernels only).
+void lowerLaunch(LaunchOp launch, SymbolTable &symbols, int64_t programs) {
   OpBuilder builder(launch);
   Location loc = launch.getLoc();
   Value zero = arith::ConstantIndexOp::create(builder, loc, 0);
   Value one = arith::ConstantIndexOp::create(builder, loc, 1);
   SmallVector<Value> upper = {launch.getGridX(), launch.getGridY(),
                               launch.getGridZ()};
+  if (programs > 0)
+    upper[0] = arith::MinUIOp::create(
+        builder, loc, upper[0],
+        arith::ConstantIndexOp::create(builder, loc, programs));
   auto parallel = scf::ParallelOp::create(
       builder, loc, SmallVector<Value>(kGridRank, zero), upper,
       SmallVector<Value>(kGridRank, one));
@@ -78,12 +93,25 @@ void lowerLaunch(LaunchOp launch, SymbolTable &symbols) {
 
 struct FlashLaunchToLoopsPass
     : public flash::impl::FlashLaunchToLoopsBase<FlashLaunchToLoopsPass> {
+  using FlashLaunchToLoopsBase::FlashLaunchToLoopsBase;
+
   void runOnOperation() override {
+    if (persistentPrograms < 0) {
+      getOperation().emitError()
+          << "flash-launch-to-loops: persistent-programs must be 0 or more, "
+             "got "
+          << persistentPrograms.getValue();
+      return signalPassFailure();
+    }
     ModuleOp module = getOperation();
     SmallVector<func::FuncOp> kernels;
+    llvm::StringSet<> persistent; // read before the grid attributes go
     for (auto func : module.getOps<func::FuncOp>())
-      if (func->hasAttr(FlashDialect::kKernelAttrName))
+      if (func->hasAttr(FlashDialect::kKernelAttrName)) {
         kernels.push_back(func);
+        if (isPersistent(func))
+          persistent.insert(func.getSymName());
+      }
     for (func::FuncOp kernel : kernels)
       if (failed(makeCoordinatesArguments(kernel)))
         return signalPassFailure();
@@ -91,7 +119,9 @@ struct FlashLaunchToLoopsPass
     module.walk([&](LaunchOp launch) { launches.push_back(launch); });
     SymbolTable symbols(module);
     for (LaunchOp launch : launches)
-      lowerLaunch(launch, symbols);
+      lowerLaunch(launch, symbols,
+                  persistent.contains(launch.getKernel()) ? persistentPrograms
+                                                          : 0);
   }
 };
 

@@ -45,9 +45,10 @@ using namespace mlir;
 void mlir::flash::buildFlashToCPUPipeline(OpPassManager &pm,
                                           const FlashToCPUOptions &options) {
   // Problem level -> tile level -> grid loops -> linalg on tensors.
-  pm.addPass(createFlashTileAttention(
-      FlashTileAttentionOptions{options.blockM, options.blockN}));
-  pm.addPass(createFlashLaunchToLoops());
+  pm.addPass(createFlashTileAttention(FlashTileAttentionOptions{
+      options.blockM, options.blockN, options.persistentPrograms > 0}));
+  pm.addPass(createFlashLaunchToLoops(
+      FlashLaunchToLoopsOptions{options.persistentPrograms}));
   pm.addNestedPass<func::FuncOp>(createConvertFlashTileToLinalg());
   // arith ops on whole tiles (conversions, scaling) become linalg too.
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());

@@ -1,4 +1,6 @@
 // RUN: flash-opt %s -split-input-file --flash-launch-to-loops | FileCheck %s
+// RUN: flash-opt %s -split-input-file --flash-launch-to-loops=persistent-programs=5 | FileCheck %s --check-prefix=CAPPED
+// RUN: not flash-opt %s -split-input-file --flash-launch-to-loops=persistent-programs=-1 2>&1 | FileCheck %s --check-prefix=NEGATIVE
 
 // --flash-launch-to-loops: every flash.kernel function takes its program
 // coordinates (x, y, z) as three trailing index arguments that replace
@@ -111,5 +113,52 @@ func.func private @strided(%buf: memref<?xindex>) attributes {flash.kernel} {
   scf.for %t = %x to %tiles step %n {
     memref.store %t, %buf[%t] : memref<?xindex>
   }
+  return
+}
+
+// -----
+
+// With persistent-programs=N, a kernel whose flash.grid says `persistent`
+// runs as min(x, N) programs along x (which it also reads as the grid's
+// size); other kernels keep their grid.
+
+// CAPPED-LABEL: func.func @capped(
+// CAPPED-SAME: %[[BUF:[^:]+]]: memref<?xindex>, %[[G:[^:]+]]: index)
+// CAPPED-DAG: %[[ONE:.*]] = arith.constant 1 : index
+// CAPPED-DAG: %[[FIVE:.*]] = arith.constant 5 : index
+// CAPPED: %[[X:.*]] = arith.minui %[[G]], %[[FIVE]] : index
+// CAPPED: scf.parallel (%[[I:[^,]+]], %[[J:[^,]+]], %[[K:[^)]+]]) = ({{.*}}) to (%[[X]], %[[ONE]], %[[ONE]]) step
+// CAPPED-NEXT: func.call @tiles(%[[BUF]], %[[I]], %[[J]], %[[K]], %[[X]], %[[ONE]], %[[ONE]])
+// CAPPED-NOT: arith.minui
+// CAPPED: scf.parallel {{.*}} to (%[[G]], %[[ONE]], %[[ONE]]) step
+// CAPPED-NEXT: func.call @one_a_program(
+// CAPPED-LABEL: func.func private @tiles(
+// CAPPED-NOT: flash.grid
+
+// NEGATIVE: error: flash-launch-to-loops: persistent-programs must be 0 or more, got -1
+
+// CHECK-LABEL: func.func @capped(
+// CHECK-NOT: arith.minui
+func.func @capped(%buf: memref<?xindex>, %g: index) {
+  %c1 = arith.constant 1 : index
+  flash.launch @tiles grid(%g, %c1, %c1) (%buf) : memref<?xindex>
+  flash.launch @one_a_program grid(%g, %c1, %c1) (%buf) : memref<?xindex>
+  return
+}
+func.func private @tiles(%buf: memref<?xindex>)
+    attributes {flash.kernel, flash.grid = {block = 64 : i64, heads = "q", order = 0 : i64, persistent, rows = "q"}} {
+  %c0 = arith.constant 0 : index
+  %x = flash.program_id x
+  %n = flash.num_programs x
+  %tiles = memref.dim %buf, %c0 : memref<?xindex>
+  scf.for %t = %x to %tiles step %n {
+    memref.store %t, %buf[%t] : memref<?xindex>
+  }
+  return
+}
+func.func private @one_a_program(%buf: memref<?xindex>)
+    attributes {flash.kernel, flash.grid = {block = 64 : i64, heads = "q", order = 1 : i64, rows = "q"}} {
+  %x = flash.program_id x
+  memref.store %x, %buf[%x] : memref<?xindex>
   return
 }

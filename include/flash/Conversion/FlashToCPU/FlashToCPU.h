@@ -25,6 +25,12 @@ struct FlashToCPUOptions : public PassPipelineOptions<FlashToCPUOptions> {
   PassOptions::Option<int64_t> blockN{*this, "block-n",
                                       llvm::cl::desc("BLOCK_N of the tiling"),
                                       llvm::cl::init(64)};
+  PassOptions::Option<int64_t> persistentPrograms{
+      *this, "persistent-programs",
+      llvm::cl::desc("Forward kernels of fixed-length problems loop over "
+                     "their tiles with this many programs, as on a GPU "
+                     "(0: a program a tile)"),
+      llvm::cl::init(0)};
 };
 
 /// Problem level to LLVM dialect, ready for the ExecutionEngine: tiling,
