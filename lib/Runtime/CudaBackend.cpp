@@ -75,6 +75,7 @@ Status runNVVMPipeline(MLIRContext &context, const ProblemClass &problem,
   options.warpSpecialize = problem.warpSpecialize;
   options.pingPong = problem.pingPong;
   options.overlapSoftmax = problem.overlapSoftmax;
+  options.producerRegisters = static_cast<unsigned>(problem.producerRegisters);
   // A persistent program pays with a producer warpgroup, which copies the
   // next tile's blocks during this tile's last product; without one, 4-warp
   // programs measured 21-85% slower (docs/performance.md, step 18).
@@ -601,6 +602,7 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
   problem.warpSpecialize = options.warpSpecialize;
   problem.pingPong = options.pingPong;
   problem.overlapSoftmax = options.overlapSoftmax;
+  problem.producerRegisters = options.producerRegisters;
   problem.persistent = options.persistent && problem.persistentApplies();
   problem.atomicDq = problem.backward && options.atomicDq;
   problem.alignment = commonAlignment(sixteenBit);

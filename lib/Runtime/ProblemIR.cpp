@@ -25,6 +25,9 @@ std::string ProblemClass::key() const {
      << numWarps << "-align" << alignment << (wgmma ? "" : "-nowgmma")
      << (tma ? "" : "-notma") << (warpSpecialize ? "" : "-nows")
      << (pingPong ? "-pingpong" : "") << (overlapSoftmax ? "-overlap" : "")
+     << (producerRegisters != 24
+             ? "-producer" + std::to_string(producerRegisters)
+             : "")
      << (persistent ? "-persistent" : "")
      << (stages > 1 ? "-stages" + std::to_string(stages) : "")
      << (atomicDq ? "-atomicdq" : "");

@@ -48,6 +48,9 @@ Backend:
   --persistent=0|1     forward of fixed lengths, with a producer warpgroup
                        (sm_90a, 8 warps): as many programs as the GPU holds
                        at once loop over the tiles (default 1)
+  --producer-registers=N  with a producer warpgroup and 8 warps, registers a
+                       producer thread keeps, a multiple of 8 from 24 to 128;
+                       the consumers get the rest (default 24: 240 each)
 )";
 
 namespace {
@@ -132,7 +135,7 @@ bool parseProblemFlag(const std::string &flag, bool hasValue,
       "dtype", "dropout", "seed", "offset", "scale", "varlen", "varlen-k",
       "data-seed", "backend", "block-m", "block-n", "num-warps", "stages", "wgmma",
       "tma", "warp-specialize", "ping-pong", "overlap-softmax", "atomic-dq",
-      "persistent"};
+      "persistent", "producer-registers"};
   static const char *const withoutValue[] = {"causal", "backward"};
   bool known = false, needsValue = false;
   for (const char *name : withValue)
@@ -225,6 +228,12 @@ bool parseProblemFlag(const std::string &flag, bool hasValue,
     f.atomicDq = integer == 1;
   } else if (flag == "persistent" && parseInt(flag, value, 0, 1, integer, error)) {
     f.persistent = integer == 1;
+  } else if (flag == "producer-registers" &&
+             parseInt(flag, value, 24, 128, integer, error)) {
+    if (integer % 8 != 0)
+      error = "--producer-registers must be a multiple of 8, got " + value;
+    else
+      f.producerRegisters = integer;
   }
   return true;
 }

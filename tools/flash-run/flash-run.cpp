@@ -158,6 +158,7 @@ ProblemClass problemClass(const Options &o) {
   problem.overlapSoftmax = o.overlapSoftmax;
   problem.atomicDq = s.backward && o.atomicDq;
   problem.persistent = o.persistent && problem.persistentApplies();
+  problem.producerRegisters = o.producerRegisters;
   problem.stages = o.stages;
   return problem;
 }
@@ -239,7 +240,8 @@ public:
                                      tuningOf(o), o.wgmma, o.stages,
                                      o.tma, o.warpSpecialize, o.pingPong,
                                      o.overlapSoftmax, o.atomicDq,
-                                     o.persistent}),
+                                     o.persistent, /*persistentPrograms=*/0,
+                                     o.producerRegisters}),
         backward(o.spec.backward) {}
   ~CudaRunner() override {
     for (CUevent event : events)

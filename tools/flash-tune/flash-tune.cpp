@@ -126,7 +126,8 @@ Status tuneProblem(const ProblemFlags &flags, bool force, bool gpu) {
                                            flags.warpSpecialize,
                                            flags.pingPong,
                                            flags.overlapSoftmax, flags.atomicDq,
-                                           flags.persistent});
+                                           flags.persistent, /*persistentPrograms=*/0,
+                                           flags.producerRegisters});
   DeviceWorkload device;
   workload.poisonOutputs();
   if (Status s = device.upload(workload); !s)

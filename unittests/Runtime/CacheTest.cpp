@@ -192,6 +192,25 @@ TEST(Autotuner, KeysNameTheProblemClass) {
             "dev/fwd-fp16-d128-dropout-persistent-gqa4-s16384");
 }
 
+// Every option that changes a kernel's code is in the class key, which
+// names the compiled kernels in memory and in the kernel cache.
+TEST(ProblemClassKey, NamesEveryCodeOption) {
+  ProblemClass base;
+  std::string baseKey = base.key();
+  auto differs = [&](auto change) {
+    ProblemClass other = base;
+    change(other);
+    return other.key() != baseKey;
+  };
+  EXPECT_TRUE(differs([](ProblemClass &p) { p.pingPong = true; }));
+  EXPECT_TRUE(differs([](ProblemClass &p) { p.overlapSoftmax = true; }));
+  EXPECT_TRUE(differs([](ProblemClass &p) { p.persistent = true; }));
+  EXPECT_TRUE(differs([](ProblemClass &p) { p.producerRegisters = 56; }));
+  EXPECT_TRUE(differs([](ProblemClass &p) { p.stages = 2; }));
+  EXPECT_TRUE(differs([](ProblemClass &p) { p.atomicDq = true; }));
+  EXPECT_TRUE(differs([](ProblemClass &p) { p.warpSpecialize = false; }));
+}
+
 TEST(Autotuner, FlashAutotuneZeroTurnsTuningOff) {
   const char *old = std::getenv("FLASH_AUTOTUNE");
   std::string saved = old ? old : "";

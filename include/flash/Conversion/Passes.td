@@ -110,7 +110,13 @@ def ConvertFlashToNVVM : Pass<"convert-flash-to-nvvm", "::mlir::ModuleOp"> {
            "With warp-specialize: attention loops are rotated so that the "
            "softmax of one key block runs while the wgmma products of the "
            "next (S) and of the previous (P.V) do (deferred "
-           "wgmma.wait_group, flash.dot_wait)">
+           "wgmma.wait_group, flash.dot_wait)">,
+    Option<"producerRegisters", "producer-registers", "unsigned",
+           /*default=*/"24",
+           "With warp-specialize and two consumer warpgroups: registers a "
+           "producer thread keeps after setmaxnreg (a multiple of 8 from 24 "
+           "to 128); the consumers get the rest of the SM's 64K, rounded "
+           "down to a multiple of 8 (24: 240 each)">
   ];
 }
 

@@ -51,6 +51,11 @@ public:
     // With persistent: at most this many programs (0: as many as the GPU
     // holds at once), e.g. to leave SMs to concurrent work.
     int64_t persistentPrograms = 0;
+    // With warpSpecialize and 8 warps: registers a producer thread keeps
+    // after setmaxnreg, a multiple of 8 from 24 to 128; the consumers get
+    // the rest (24: 240 each; at 24 ptxas spills 50-270 bytes in the
+    // producer, none at 56: docs/Hopper.md).
+    int64_t producerRegisters = 24;
   };
   /// The candidates the autotuner times on the GPU; those whose kernels
   /// spill more than kMaxTunedSpillBytes per thread (as the loaded module

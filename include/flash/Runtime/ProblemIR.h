@@ -51,6 +51,9 @@ struct ProblemClass {
   /// GPU, with warpSpecialize: a key block's softmax overlaps the products
   /// of the blocks around it (rotated loops, deferred wgmma waits).
   bool overlapSoftmax = false;
+  /// GPU, with warpSpecialize and 8 warps: registers a producer thread
+  /// keeps (the consumers get the rest of the SM's).
+  int64_t producerRegisters = 24;
   /// GPU, forward of fixed lengths: as many programs as the GPU holds at
   /// once loop over the (query block, head) tiles. Asked for per class; the
   /// CUDA backend builds the kernels so only where they have a producer

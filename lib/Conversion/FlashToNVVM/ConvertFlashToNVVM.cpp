@@ -63,9 +63,17 @@ struct ConvertFlashToNVVMPass
                          << " needs warp-specialize";
       return signalPassFailure();
     }
+    if (producerRegisters < 24 || producerRegisters > 128 ||
+        producerRegisters % 8 != 0) {
+      module.emitError() << "convert-flash-to-nvvm: producer-registers must "
+                            "be a multiple of 8 from 24 to 128, got "
+                         << producerRegisters.getValue();
+      return signalPassFailure();
+    }
     if (tma)
-      planTensorCopies(module, warpSpecialize,
-                       ConsumerSchedule{pingPong, overlapSoftmax}, threads);
+      planTensorCopies(
+          module, warpSpecialize,
+          WarpRoles{pingPong, overlapSoftmax, producerRegisters}, threads);
     annotateSharedWaits(module);
     if (failed(lowerKernelSignatures(module, converter, threads)))
       return signalPassFailure();

@@ -18,16 +18,23 @@ LogicalResult lowerKernelSignatures(ModuleOp module,
 /// tile IR, before annotateSharedWaits and the kernel signatures). With
 /// `warpSpecialize` and two consumer warpgroups or more, a producer
 /// warpgroup after the `consumerThreads` issues the copies of loop bodies
-/// into two-stage buffers, its consumers scheduling their products as
-/// `schedule` says.
-struct ConsumerSchedule {
+/// into two-stage buffers, the warpgroups sharing the program as `roles`
+/// says.
+struct WarpRoles {
   /// The consumer warpgroups take turns at their products (WarpgroupTurns.h).
   bool pingPong = false;
   /// A block's softmax overlaps the next block's products (SoftmaxOverlap.h).
   bool overlapSoftmax = false;
+  /// Registers a producer thread keeps with two consumer warpgroups, a
+  /// multiple of 8 from 24 to 128; the consumers get the rest of the SM's
+  /// 64K (consumerRegisters).
+  uint32_t producerRegisters = 24;
+  uint32_t consumerRegisters() const {
+    return (65536 - 128 * producerRegisters) / 256 / 8 * 8;
+  }
 };
-void planTensorCopies(ModuleOp module, bool warpSpecialize,
-                      ConsumerSchedule schedule, int64_t consumerThreads);
+void planTensorCopies(ModuleOp module, bool warpSpecialize, WarpRoles roles,
+                      int64_t consumerThreads);
 
 void populateKernelPatterns(TileTypeConverter &converter,
                             RewritePatternSet &patterns);

@@ -36,7 +36,7 @@ void mlir::flash::buildFlashToNVVMPipeline(OpPassManager &pm,
       static_cast<unsigned>(options.numWarps),
       static_cast<unsigned>(options.vectorBytes), options.wgmma, tma,
       specialize, specialize && options.pingPong,
-      specialize && options.overlapSoftmax}));
+      specialize && options.overlapSoftmax, options.producerRegisters}));
   // NVVM ops without an LLVM intrinsic (the mbarrier waits) become inline PTX.
   pm.addPass(createConvertNVVMToLLVMPass());
   pm.addPass(createSCFToControlFlowPass());

@@ -221,9 +221,9 @@ int64_t stageBuffersStart(func::FuncOp kernel, ArrayRef<LoadOp> pipelined,
 
 /// Plans the TMA copies of one kernel; with `warpSpecialize`, those of loop
 /// bodies that a producer warpgroup can issue are pipelined, the consumers
-/// scheduling their products as `schedule` says.
-void planKernel(func::FuncOp kernel, bool warpSpecialize,
-                ConsumerSchedule schedule, int64_t consumerThreads) {
+/// sharing the program as `roles` says.
+void planKernel(func::FuncOp kernel, bool warpSpecialize, WarpRoles roles,
+                int64_t consumerThreads) {
   SmallVector<LoadOp> copies;
   kernel.walk([&](LoadOp load) {
     if (qualifies(load, kernel))
@@ -337,7 +337,7 @@ void planKernel(func::FuncOp kernel, bool warpSpecialize,
       wait(load->getBlock()->getTerminator());
   }
   if (!pipelined.empty())
-    specializeWarps(kernel, pipelined, consumerThreads, schedule);
+    specializeWarps(kernel, pipelined, consumerThreads, roles);
 }
 
 /// A load of a tile planned as a TMA copy: thread 0 arms the load's barrier
@@ -539,11 +539,11 @@ bool mlir::flash::nvvm::isTensorCopy(Operation *op) {
 }
 
 void mlir::flash::nvvm::planTensorCopies(ModuleOp module, bool warpSpecialize,
-                                         ConsumerSchedule schedule,
+                                         WarpRoles roles,
                                          int64_t consumerThreads) {
   for (auto kernel : module.getOps<func::FuncOp>())
     if (kernel->hasAttr(FlashDialect::kKernelAttrName) && !kernel.isExternal())
-      planKernel(kernel, warpSpecialize, schedule, consumerThreads);
+      planKernel(kernel, warpSpecialize, roles, consumerThreads);
 }
 
 void mlir::flash::nvvm::populateTensorCopyPatterns(TileTypeConverter &converter,

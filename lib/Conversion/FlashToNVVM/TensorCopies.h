@@ -110,10 +110,10 @@ SmallVector<LoadOp> pipelinableCopies(func::FuncOp kernel,
 /// a release of the stage after its last reader) and a producer warpgroup
 /// after them whose first thread runs the loops again issuing the copies.
 /// With two consumer warpgroups, setmaxnreg moves registers from the
-/// producer to the consumers, which schedule their products as `schedule`
-/// says. Sets flash.consumer_threads.
+/// producer to the consumers (as many as `roles` says), which schedule
+/// their products as it says. Sets flash.consumer_threads.
 void specializeWarps(func::FuncOp kernel, ArrayRef<PipelinedCopy> copies,
-                     int64_t consumerThreads, ConsumerSchedule schedule);
+                     int64_t consumerThreads, WarpRoles roles);
 
 } // namespace mlir::flash::nvvm
 

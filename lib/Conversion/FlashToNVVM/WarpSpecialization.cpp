@@ -40,11 +40,9 @@ using namespace mlir::flash::nvvm;
 
 namespace {
 
-/// Registers per thread after setmaxnreg with two consumer warpgroups
-/// (multiples of 8; 2 x 128 x 240 + 128 x 24 fits the 64K registers of an
-/// SM). With more consumers no reallocation is asked for: it could not be
+/// Registers are reallocated (setmaxnreg, WarpRoles) with two consumer
+/// warpgroups only. With more no reallocation is asked for: it could not be
 /// granted, and setmaxnreg.inc would wait for it forever.
-constexpr uint32_t kConsumerRegisters = 240, kProducerRegisters = 24;
 constexpr int64_t kReallocatedConsumers = 256;
 
 /// The region ops from the kernel down to (and with) `loop`, outermost
@@ -359,7 +357,7 @@ mlir::flash::nvvm::pipelinableCopies(func::FuncOp kernel,
 void mlir::flash::nvvm::specializeWarps(func::FuncOp kernel,
                                         ArrayRef<PipelinedCopy> copies,
                                         int64_t consumerThreads,
-                                        ConsumerSchedule schedule) {
+                                        WarpRoles roles) {
   Location loc = kernel.getLoc();
   Block &entry = kernel.getBody().front();
   SmallVector<PipelinedCopy> consumed(copies.begin(), copies.end());
@@ -396,15 +394,15 @@ void mlir::flash::nvvm::specializeWarps(func::FuncOp kernel,
   bool reallocate = consumerThreads == kReallocatedConsumers;
   if (reallocate) {
     OpBuilder at = OpBuilder::atBlockBegin(consumers);
-    NVVM::SetMaxRegisterOp::create(at, loc, kConsumerRegisters,
+    NVVM::SetMaxRegisterOp::create(at, loc, roles.consumerRegisters(),
                                    NVVM::SetMaxRegisterAction::increase);
   }
-  if (schedule.pingPong)
+  if (roles.pingPong)
     scheduleWarpgroupTurns(kernel, consumers, consumerThreads);
 
   OpBuilder producer = OpBuilder::atBlockTerminator(split.elseBlock());
   if (reallocate)
-    NVVM::SetMaxRegisterOp::create(producer, loc, kProducerRegisters,
+    NVVM::SetMaxRegisterOp::create(producer, loc, roles.producerRegisters,
                                    NVVM::SetMaxRegisterAction::decrease);
   Value first = arith::CmpIOp::create(
       producer, loc, arith::CmpIPredicate::eq,
@@ -493,7 +491,7 @@ void mlir::flash::nvvm::specializeWarps(func::FuncOp kernel,
   }
   // The consumers' side: loops whose products can overlap their softmax
   // are rotated first, consuming the copies of the products' `b` tiles.
-  if (schedule.overlapSoftmax)
+  if (roles.overlapSoftmax)
     for (auto &[loop, chain] : nests)
       overlapProductsWithSoftmax(loop, consumed, kernel);
   for (const PipelinedCopy &copy : consumed)

@@ -1,6 +1,17 @@
 // RUN: flash-opt %s -split-input-file --convert-flash-to-nvvm="num-warps=8 tma=true warp-specialize=true" | FileCheck %s
 // RUN: flash-opt %s -split-input-file --convert-flash-to-nvvm="num-warps=4 tma=true warp-specialize=true" | FileCheck %s --check-prefix=ONE-WARPGROUP
 // RUN: not flash-opt %s -split-input-file --convert-flash-to-nvvm="warp-specialize=true" 2>&1 | FileCheck %s --check-prefix=NO-TMA
+// RUN: flash-opt %s -split-input-file --convert-flash-to-nvvm="num-warps=8 tma=true warp-specialize=true producer-registers=56" | FileCheck %s --check-prefix=PRODUCER56
+// RUN: not flash-opt %s -split-input-file --convert-flash-to-nvvm="num-warps=8 tma=true warp-specialize=true producer-registers=20" 2>&1 | FileCheck %s --check-prefix=PRODUCER20
+// RUN: not flash-opt %s -split-input-file --convert-flash-to-nvvm="num-warps=8 tma=true warp-specialize=true producer-registers=60" 2>&1 | FileCheck %s --check-prefix=PRODUCER60
+
+// producer-registers=N: the producer keeps N registers a thread and the
+// two consumer warpgroups share the rest of the SM's 64K, rounded down to
+// a multiple of 8: (65536 - 128 * 56) / 256 = 228 -> 224.
+// PRODUCER56: nvvm.setmaxregister increase 224
+// PRODUCER56: nvvm.setmaxregister decrease 56
+// PRODUCER20: error: convert-flash-to-nvvm: producer-registers must be a multiple of 8 from 24 to 128, got 20
+// PRODUCER60: error: convert-flash-to-nvvm: producer-registers must be a multiple of 8 from 24 to 128, got 60
 
 // --convert-flash-to-nvvm{warp-specialize} (WarpSpecialization.cpp): the
 // TMA copy of a loop body is issued by a producer warpgroup after the 256

@@ -51,6 +51,13 @@ struct FlashToNVVMOptions : public PassPipelineOptions<FlashToNVVMOptions> {
       llvm::cl::desc("Hopper (sm_90a), with warp-specialize: a key block's "
                      "softmax overlaps the wgmma products around it"),
       llvm::cl::init(false)};
+  PassOptions::Option<unsigned> producerRegisters{
+      *this, "producer-registers",
+      llvm::cl::desc("Hopper (sm_90a), with warp-specialize and 8 warps: "
+                     "registers a producer thread keeps after setmaxnreg (a "
+                     "multiple of 8 from 24 to 128); the consumers get the "
+                     "rest (24: 240 each)"),
+      llvm::cl::init(24)};
   PassOptions::Option<bool> persistent{
       *this, "persistent",
       llvm::cl::desc("Forward kernels of fixed-length problems "
