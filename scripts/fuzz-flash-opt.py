@@ -29,7 +29,16 @@ PIPELINES = [['--flash-to-cpu'], ['--flash-to-nvvm'], ['--flash-tile-attention']
              ['--convert-flash-to-nvvm=wgmma=true tma=true num-warps=8 warp-specialize=true'],
              ['--convert-flash-to-nvvm=wgmma=true tma=true num-warps=8 warp-specialize=true ping-pong=true'],
              ['--convert-flash-to-nvvm=wgmma=true tma=true num-warps=8 warp-specialize=true overlap-softmax=true'],
-             ['--convert-flash-to-nvvm=tma=true'], []]
+             ['--convert-flash-to-nvvm=tma=true'],
+             # Persistent kernels (tile loops; the CPU's capped grid) and the
+             # producer's register split.
+             ['--flash-to-nvvm=wgmma=true tma=true num-warps=8 block-m=128 block-n=128 warp-specialize=true persistent=true'],
+             ['--flash-to-nvvm=wgmma=true tma=true num-warps=8 block-m=128 block-n=128 warp-specialize=true persistent=true overlap-softmax=true'],
+             ['--flash-tile-attention=persistent=true'],
+             ['--flash-to-cpu=persistent-programs=3'],
+             ['--flash-launch-to-loops=persistent-programs=2'],
+             ['--convert-flash-to-nvvm=wgmma=true tma=true num-warps=8 warp-specialize=true producer-registers=56'],
+             []]
 NUMBERS = ['0', '1', '-1', '2', '3', '7', '65536', '1000000']
 TYPES = ['f16', 'bf16', 'f32', 'f64', 'i32', 'i1', 'index']
 TYPE_RE = re.compile(r'\b(f16|bf16|f32|f64|i32|i1|index)\b')
