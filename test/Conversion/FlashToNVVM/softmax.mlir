@@ -46,7 +46,7 @@
 // CHECK-NEXT: %[[SH4:.*]] = nvvm.shfl.sync  bfly %[[ALLB]], %[[Y3]], %[[TWOB]], %[[CLAMPB]] : f32 -> f32
 // CHECK-NEXT: %[[RAW1:.*]] = llvm.intr.maxnum(%[[Y3]], %[[SH4]]) : (f32, f32) -> f32
 // m_new = max(m, scale * rowmax); shift = (m_new == -inf ? 0 : m_new) log2(e);
-// alpha = 2^(m log2(e) - shift).
+// alpha = 2^(m log2(e) - shift), the exponent one fma.
 // CHECK-NEXT: %[[SCALE:.*]] = llvm.mlir.constant(5.000000e-01 : f32) : f32
 // CHECK-NEXT: %[[SM0:.*]] = llvm.fmul %[[RAW0]], %[[SCALE]] : f32
 // CHECK-NEXT: %[[MN0:.*]] = llvm.intr.maxnum(%[[M0]], %[[SM0]]) : (f32, f32) -> f32
@@ -55,24 +55,21 @@
 // CHECK-NEXT: %[[EMPTY0:.*]] = llvm.fcmp "oeq" %[[MN0]], %[[NINF2]] : f32
 // CHECK-NEXT: %[[SAFE0:.*]] = llvm.select %[[EMPTY0]], %[[ZERO]], %[[MN0]] : i1, f32
 // CHECK-NEXT: %[[SHIFT0:.*]] = llvm.fmul %[[SAFE0]], %[[LOG2E]] : f32
-// CHECK-NEXT: %[[ML0:.*]] = llvm.fmul %[[M0]], %[[LOG2E]] : f32
-// CHECK-NEXT: %[[D0:.*]] = llvm.fsub %[[ML0]], %[[SHIFT0]] : f32
+// CHECK-NEXT: %[[NEG0:.*]] = llvm.fneg %[[SHIFT0]] : f32
+// CHECK-NEXT: %[[D0:.*]] = llvm.intr.fma(%[[M0]], %[[LOG2E]], %[[NEG0]]) : (f32, f32, f32) -> f32
 // CHECK-NEXT: %[[ALPHA0:.*]] = llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f"(%[[D0]]) : (f32) -> f32
 // CHECK: %[[MN1:.*]] = llvm.intr.maxnum(%[[M1]], %{{.*}}) : (f32, f32) -> f32
 // CHECK: %[[SHIFT1:.*]] = llvm.fmul %{{.*}}, %[[LOG2E]] : f32
+// CHECK-NEXT: %[[NEG1:.*]] = llvm.fneg %[[SHIFT1]] : f32
 // CHECK: %[[ALPHA1:.*]] = llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f"(%{{.*}}) : (f32) -> f32
-// p = 2^(s scale log2(e) - shift of its row).
-// CHECK-NEXT: %[[T0:.*]] = llvm.fmul %[[S0]], %[[SCALELOG2]] : f32
-// CHECK-NEXT: %[[U0:.*]] = llvm.fsub %[[T0]], %[[SHIFT0]] : f32
+// p = 2^(s scale log2(e) - shift of its row), the exponent one fma.
+// CHECK-NEXT: %[[U0:.*]] = llvm.intr.fma(%[[S0]], %[[SCALELOG2]], %[[NEG0]]) : (f32, f32, f32) -> f32
 // CHECK-NEXT: %[[P0:.*]] = llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f"(%[[U0]]) : (f32) -> f32
-// CHECK-NEXT: %[[T1:.*]] = llvm.fmul %[[S1]], %[[SCALELOG2]] : f32
-// CHECK-NEXT: %[[U1:.*]] = llvm.fsub %[[T1]], %[[SHIFT0]] : f32
+// CHECK-NEXT: %[[U1:.*]] = llvm.intr.fma(%[[S1]], %[[SCALELOG2]], %[[NEG0]]) : (f32, f32, f32) -> f32
 // CHECK-NEXT: %[[P1:.*]] = llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f"(%[[U1]]) : (f32) -> f32
-// CHECK-NEXT: %[[T2:.*]] = llvm.fmul %[[S2]], %[[SCALELOG2]] : f32
-// CHECK-NEXT: %[[U2:.*]] = llvm.fsub %[[T2]], %[[SHIFT1]] : f32
+// CHECK-NEXT: %[[U2:.*]] = llvm.intr.fma(%[[S2]], %[[SCALELOG2]], %[[NEG1]]) : (f32, f32, f32) -> f32
 // CHECK-NEXT: %[[P2:.*]] = llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f"(%[[U2]]) : (f32) -> f32
-// CHECK-NEXT: %[[T3:.*]] = llvm.fmul %[[S3]], %[[SCALELOG2]] : f32
-// CHECK-NEXT: %[[U3:.*]] = llvm.fsub %[[T3]], %[[SHIFT1]] : f32
+// CHECK-NEXT: %[[U3:.*]] = llvm.intr.fma(%[[S3]], %[[SCALELOG2]], %[[NEG1]]) : (f32, f32, f32) -> f32
 // CHECK-NEXT: %[[P3:.*]] = llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f"(%[[U3]]) : (f32) -> f32
 // Row sums of p over the group, l_new = alpha l + rowsum(p).
 // CHECK-NEXT: %[[FZ:.*]] = llvm.mlir.constant(0.000000e+00 : f32) : f32
@@ -229,16 +226,16 @@ func.func @mask_not_causal(%s: memref<?x8xf32>, %n: index, %r0: index, %c0: inde
 // CHECK-NEXT: %[[LSE0:.*]] = llvm.extractvalue %[[F]][0]
 // CHECK-NEXT: %[[LSE1:.*]] = llvm.extractvalue %[[F]][1]
 // CHECK-NEXT: %[[LL0:.*]] = llvm.fmul %[[LSE0]], %[[LOG2E]] : f32
-// CHECK-NEXT: %[[SL0:.*]] = llvm.fmul %[[Y0]], %[[SCALELOG2]] : f32
-// CHECK-NEXT: %[[E0:.*]] = llvm.fsub %[[SL0]], %[[LL0]] : f32
+// CHECK-NEXT: %[[NL0:.*]] = llvm.fneg %[[LL0]] : f32
+// CHECK-NEXT: %[[E0:.*]] = llvm.intr.fma(%[[Y0]], %[[SCALELOG2]], %[[NL0]]) : (f32, f32, f32) -> f32
 // CHECK-NEXT: %[[P0:.*]] = llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f"(%[[E0]]) : (f32) -> f32
-// CHECK: llvm.fmul %[[LSE1]], %[[LOG2E]] : f32
-// CHECK-NEXT: llvm.fmul %[[Y2]], %[[SCALELOG2]] : f32
-// CHECK-NEXT: llvm.fsub
+// CHECK: %[[LL1:.*]] = llvm.fmul %[[LSE1]], %[[LOG2E]] : f32
+// CHECK-NEXT: %[[NL1:.*]] = llvm.fneg %[[LL1]] : f32
+// CHECK-NEXT: llvm.intr.fma(%[[Y2]], %[[SCALELOG2]], %[[NL1]]) : (f32, f32, f32) -> f32
 // CHECK-NEXT: llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f"
-// CHECK-NEXT: llvm.fmul %[[LSE1]], %[[LOG2E]] : f32
-// CHECK-NEXT: llvm.fmul %[[Y3]], %[[SCALELOG2]] : f32
-// CHECK-NEXT: llvm.fsub
+// CHECK-NEXT: %[[LL1B:.*]] = llvm.fmul %[[LSE1]], %[[LOG2E]] : f32
+// CHECK-NEXT: %[[NL1B:.*]] = llvm.fneg %[[LL1B]] : f32
+// CHECK-NEXT: llvm.intr.fma(%[[Y3]], %[[SCALELOG2]], %[[NL1B]]) : (f32, f32, f32) -> f32
 // CHECK-NEXT: %[[P3:.*]] = llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f"
 // CHECK: %[[P:.*]] = llvm.insertvalue %[[P3]], %{{.*}}[3] : !llvm.struct<(f32, f32, f32, f32)>
 // CHECK-NEXT: %[[Q0:.*]] = llvm.extractvalue %[[P]][0]
