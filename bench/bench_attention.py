@@ -146,6 +146,15 @@ def main():
     device = torch.cuda.get_device_name()
     print(f"device: {device}; torch {torch.__version__}")
     rows = []
+
+    def save():
+        # After every class, so that a run cut short keeps what it measured.
+        with open(os.path.join(args.out, "results.json"), "w") as f:
+            json.dump({"device": device, "torch": torch.__version__,
+                       "forward_flags": args.forward_flags,
+                       "backward_flags": args.backward_flags, "rows": rows}, f,
+                      indent=1)
+
     for head_dim in map(int, args.head_dims.split(",")):
         heads = 2048 // head_dim
         for seqlen in map(int, args.seqlens.split(",")):
@@ -172,12 +181,8 @@ def main():
                     print(f"  ours failed at {row}: {error}", file=sys.stderr)
                 rows.append(row)
                 print_row(row)
+                save()
 
-    with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump({"device": device, "torch": torch.__version__,
-                   "forward_flags": args.forward_flags,
-                   "backward_flags": args.backward_flags, "rows": rows}, f,
-                  indent=1)
     print_table(rows, list(peers))
     plot(rows, list(peers), device, os.path.join(args.out, "attention.png"))
 
