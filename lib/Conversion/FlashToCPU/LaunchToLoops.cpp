@@ -16,8 +16,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/SymbolTable.h"
-#include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/StringMap.h"
 
 namespace mlir::flash {
 #define GEN_PASS_DEF_FLASHLAUNCHTOLOOPS
@@ -31,15 +30,29 @@ namespace {
 
 constexpr unsigned kGridRank = 3;
 
+/// What a kernel's launches need to know about it, read before its
+/// attributes and ops are rewritten.
+struct KernelGrid {
+  bool readsSizes = false; // it reads flash.num_programs
+  bool persistent = false; // its flash.grid allows fewer programs than tiles
+};
+
+KernelGrid gridOf(func::FuncOp kernel) {
+  KernelGrid grid;
+  kernel.walk([&](NumProgramsOp) { grid.readsSizes = true; });
+  auto attr = kernel->getAttrOfType<DictionaryAttr>(FlashDialect::kGridAttrName);
+  grid.persistent = attr && attr.contains("persistent");
+  return grid;
+}
+
 /// Appends the three program coordinates to the kernel's arguments (and the
 /// grid's three sizes when it reads them) and replaces flash.program_id (and
 /// flash.num_programs) by them.
-LogicalResult makeCoordinatesArguments(func::FuncOp kernel) {
+LogicalResult makeCoordinatesArguments(func::FuncOp kernel,
+                                       const KernelGrid &grid) {
   OpBuilder builder(kernel.getContext());
   unsigned first = kernel.getNumArguments();
-  bool readsSizes = false;
-  kernel.walk([&](NumProgramsOp) { readsSizes = true; });
-  unsigned count = readsSizes ? 2 * kGridRank : kGridRank;
+  unsigned count = grid.readsSizes ? 2 * kGridRank : kGridRank;
   SmallVector<unsigned> positions(count, first);
   SmallVector<Type> types(count, builder.getIndexType());
   SmallVector<DictionaryAttr> attrs(count, builder.getDictionaryAttr({}));
@@ -59,22 +72,15 @@ LogicalResult makeCoordinatesArguments(func::FuncOp kernel) {
   return success();
 }
 
-/// Whether the kernel's grid attribute allows fewer programs than tiles.
-bool isPersistent(func::FuncOp kernel) {
-  auto grid = kernel->getAttrOfType<DictionaryAttr>(FlashDialect::kGridAttrName);
-  return grid && grid.contains("persistent");
-}
-
-/// `programs` > 0 caps the x extent of the launch's grid (persistent
-/// kernels only).
-void lowerLaunch(LaunchOp launch, SymbolTable &symbols, int64_t programs) {
+/// `programs` > 0 caps the x extent of the grid of a persistent kernel.
+void lowerLaunch(LaunchOp launch, const KernelGrid &grid, int64_t programs) {
   OpBuilder builder(launch);
   Location loc = launch.getLoc();
   Value zero = arith::ConstantIndexOp::create(builder, loc, 0);
   Value one = arith::ConstantIndexOp::create(builder, loc, 1);
   SmallVector<Value> upper = {launch.getGridX(), launch.getGridY(),
                               launch.getGridZ()};
-  if (programs > 0)
+  if (grid.persistent && programs > 0)
     upper[0] = arith::MinUIOp::create(
         builder, loc, upper[0],
         arith::ConstantIndexOp::create(builder, loc, programs));
@@ -84,8 +90,7 @@ void lowerLaunch(LaunchOp launch, SymbolTable &symbols, int64_t programs) {
   builder.setInsertionPointToStart(parallel.getBody());
   SmallVector<Value> args(launch.getArgs());
   llvm::append_range(args, parallel.getInductionVars());
-  auto kernel = symbols.lookup<func::FuncOp>(launch.getKernel());
-  if (kernel && kernel.getNumArguments() == args.size() + kGridRank)
+  if (grid.readsSizes)
     llvm::append_range(args, upper);
   func::CallOp::create(builder, loc, launch.getKernel(), TypeRange{}, args);
   launch.erase();
@@ -104,24 +109,21 @@ struct FlashLaunchToLoopsPass
       return signalPassFailure();
     }
     ModuleOp module = getOperation();
+    llvm::StringMap<KernelGrid> grids;
     SmallVector<func::FuncOp> kernels;
-    llvm::StringSet<> persistent; // read before the grid attributes go
     for (auto func : module.getOps<func::FuncOp>())
       if (func->hasAttr(FlashDialect::kKernelAttrName)) {
         kernels.push_back(func);
-        if (isPersistent(func))
-          persistent.insert(func.getSymName());
+        grids[func.getSymName()] = gridOf(func);
       }
     for (func::FuncOp kernel : kernels)
-      if (failed(makeCoordinatesArguments(kernel)))
+      if (failed(makeCoordinatesArguments(kernel, grids[kernel.getSymName()])))
         return signalPassFailure();
     SmallVector<LaunchOp> launches;
     module.walk([&](LaunchOp launch) { launches.push_back(launch); });
-    SymbolTable symbols(module);
+    // A launch of a function that is no kernel passes coordinates only.
     for (LaunchOp launch : launches)
-      lowerLaunch(launch, symbols,
-                  persistent.contains(launch.getKernel()) ? persistentPrograms
-                                                          : 0);
+      lowerLaunch(launch, grids.lookup(launch.getKernel()), persistentPrograms);
   }
 };
 
