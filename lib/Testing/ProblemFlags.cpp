@@ -238,6 +238,33 @@ bool parseProblemFlag(const std::string &flag, bool hasValue,
   return true;
 }
 
+CpuBackend::Options cpuBackendOptions(const ProblemFlags &f, Tuning tuning) {
+  CpuBackend::Options options;
+  options.blockM = f.blockM;
+  options.blockN = f.blockN;
+  options.tuning = tuning;
+  options.atomicDq = f.atomicDq;
+  return options;
+}
+
+CudaBackend::Options cudaBackendOptions(const ProblemFlags &f, Tuning tuning) {
+  CudaBackend::Options options;
+  options.blockM = f.blockM;
+  options.blockN = f.blockN;
+  options.numWarps = f.numWarps;
+  options.tuning = tuning;
+  options.wgmma = f.wgmma;
+  options.stages = f.stages;
+  options.tma = f.tma;
+  options.warpSpecialize = f.warpSpecialize;
+  options.pingPong = f.pingPong;
+  options.overlapSoftmax = f.overlapSoftmax;
+  options.atomicDq = f.atomicDq;
+  options.persistent = f.persistent;
+  options.producerRegisters = f.producerRegisters;
+  return options;
+}
+
 std::optional<std::string> finishProblemFlags(ProblemFlags &f) {
   WorkloadSpec &s = f.spec;
   s.kvHeads = f.kvHeads.value_or(s.heads);

@@ -207,7 +207,7 @@ public:
 class CpuRunner : public Runner {
 public:
   explicit CpuRunner(const Options &o)
-      : backend(CpuBackend::Options{o.blockM, o.blockN, tuningOf(o), o.atomicDq}),
+      : backend(cpuBackendOptions(o, tuningOf(o))),
         backward(o.spec.backward) {}
   Status prepare(Workload &w) override {
     w.poisonOutputs();
@@ -236,12 +236,7 @@ private:
 class CudaRunner : public Runner {
 public:
   explicit CudaRunner(const Options &o)
-      : backend(CudaBackend::Options{o.blockM, o.blockN, o.numWarps, 0,
-                                     tuningOf(o), o.wgmma, o.stages,
-                                     o.tma, o.warpSpecialize, o.pingPong,
-                                     o.overlapSoftmax, o.atomicDq,
-                                     o.persistent, /*persistentPrograms=*/0,
-                                     o.producerRegisters}),
+      : backend(cudaBackendOptions(o, tuningOf(o))),
         backward(o.spec.backward) {}
   ~CudaRunner() override {
     for (CUevent event : events)

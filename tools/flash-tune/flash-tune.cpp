@@ -109,8 +109,7 @@ Status tuneProblem(const ProblemFlags &flags, bool force, bool gpu) {
     return ProgressDisplay(direction);
   };
   if (!gpu) {
-    CpuBackend backend(
-        CpuBackend::Options{flags.blockM, flags.blockN, tuning, flags.atomicDq});
+    CpuBackend backend(cpuBackendOptions(flags, tuning));
     workload.poisonOutputs();
     ProgressDisplay forward = progress("forward");
     if (Status s = backend.forward(workload.forwardArgs(), forward); !s)
@@ -120,14 +119,7 @@ Status tuneProblem(const ProblemFlags &flags, bool force, bool gpu) {
     ProgressDisplay backward = progress("backward");
     return backend.backward(workload.backwardArgs(), backward);
   }
-  CudaBackend backend(CudaBackend::Options{flags.blockM, flags.blockN,
-                                           flags.numWarps, 0, tuning, flags.wgmma,
-                                           flags.stages, flags.tma,
-                                           flags.warpSpecialize,
-                                           flags.pingPong,
-                                           flags.overlapSoftmax, flags.atomicDq,
-                                           flags.persistent, /*persistentPrograms=*/0,
-                                           flags.producerRegisters});
+  CudaBackend backend(cudaBackendOptions(flags, tuning));
   DeviceWorkload device;
   workload.poisonOutputs();
   if (Status s = device.upload(workload); !s)

@@ -9,6 +9,8 @@
 #ifndef FLASH_TESTING_PROBLEMFLAGS_H
 #define FLASH_TESTING_PROBLEMFLAGS_H
 
+#include "flash/Runtime/CpuBackend.h"
+#include "flash/Runtime/CudaBackend.h"
 #include "flash/Testing/AttentionWorkload.h"
 
 #include <optional>
@@ -49,6 +51,11 @@ bool parseProblemFlag(const std::string &flag, bool hasValue,
 /// Completes the flags once all are read (defaults, rules between flags);
 /// returns an error message, or nothing.
 std::optional<std::string> finishProblemFlags(ProblemFlags &flags);
+
+/// The backends' options the flags ask for, tuning as `tuning` says.
+CpuBackend::Options cpuBackendOptions(const ProblemFlags &flags, Tuning tuning);
+CudaBackend::Options cudaBackendOptions(const ProblemFlags &flags,
+                                        Tuning tuning);
 
 /// Splits `--name=value` into its name and value.
 void splitFlag(const std::string &argument, std::string &name, bool &hasValue,
