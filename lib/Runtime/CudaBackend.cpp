@@ -602,7 +602,8 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
   problem.warpSpecialize = options.warpSpecialize;
   problem.pingPong = options.pingPong;
   problem.overlapSoftmax = options.overlapSoftmax;
-  problem.producerRegisters = options.producerRegisters;
+  problem.producerRegisters =
+      producerRegistersFor(problem.backward, options.producerRegisters);
   problem.persistent = options.persistent && problem.persistentApplies();
   problem.atomicDq = problem.backward && options.atomicDq;
   problem.alignment = commonAlignment(sixteenBit);

@@ -158,7 +158,8 @@ ProblemClass problemClass(const Options &o) {
   problem.overlapSoftmax = o.overlapSoftmax;
   problem.atomicDq = s.backward && o.atomicDq;
   problem.persistent = o.persistent && problem.persistentApplies();
-  problem.producerRegisters = o.producerRegisters;
+  problem.producerRegisters =
+      producerRegistersFor(problem.backward, o.producerRegisters);
   problem.stages = o.stages;
   return problem;
 }

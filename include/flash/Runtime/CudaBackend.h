@@ -54,8 +54,9 @@ public:
     // With warpSpecialize and 8 warps: registers a producer thread keeps
     // after setmaxnreg, a multiple of 8 from 24 to 128; the consumers get
     // the rest (24: 240 each; at 24 ptxas spills 50-270 bytes in the
-    // producer, none at 56: docs/Hopper.md).
-    int64_t producerRegisters = 24;
+    // producer, none at 56: docs/Hopper.md). 0: producerRegistersFor's
+    // choice by direction.
+    int64_t producerRegisters = 0;
   };
   /// The candidates the autotuner times on the GPU; those whose kernels
   /// spill more than kMaxTunedSpillBytes per thread (as the loaded module

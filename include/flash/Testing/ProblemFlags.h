@@ -31,7 +31,7 @@ struct ProblemFlags {
   bool overlapSoftmax = false; // --overlap-softmax=1: softmax beside products
   bool atomicDq = false;    // --atomic-dq=1: dq added atomically by dK/dV
   bool persistent = true;   // --persistent=0: a program a tile
-  int64_t producerRegisters = 24; // --producer-registers=N
+  int64_t producerRegisters = 0; // --producer-registers=N (0: by direction)
   int64_t stages = 1;       // --stages=2 prefetches the next K/V tiles
 
   // Read by finish().
