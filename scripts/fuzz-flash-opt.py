@@ -38,6 +38,10 @@ PIPELINES = [['--flash-to-cpu'], ['--flash-to-nvvm'], ['--flash-tile-attention']
              ['--flash-to-cpu=persistent-programs=3'],
              ['--flash-launch-to-loops=persistent-programs=2'],
              ['--convert-flash-to-nvvm=wgmma=true tma=true num-warps=8 warp-specialize=true producer-registers=56'],
+             # The dK/dV kernel on transposed scores (per-column statistics).
+             ['--flash-tile-attention=transposed-grad=true'],
+             ['--flash-to-nvvm=wgmma=true transposed-grad=true'],
+             ['--flash-to-cpu=transposed-grad=true'],
              []]
 NUMBERS = ['0', '1', '-1', '2', '3', '7', '65536', '1000000']
 TYPES = ['f16', 'bf16', 'f32', 'f64', 'i32', 'i1', 'index']

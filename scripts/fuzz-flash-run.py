@@ -34,6 +34,8 @@ def draw(rng, backend):
         flags.append('--backward')
         if rng.random() < 0.3:
             flags.append('--atomic-dq=1')
+        if rng.random() < 0.3:
+            flags.append('--transposed-grad=1')
     if rng.random() < 0.3:
         flags.append(f'--scale={rng.choice([0.01, 0.05, 0.2])}')
     if rng.random() < 0.3:

@@ -35,6 +35,7 @@ std::string tuningKey(const std::string &device, const ProblemClass &problem,
      << (problem.causal ? "-causal" : "") << (problem.varlen ? "-varlen" : "")
      << (problem.dropoutP > 0 ? "-dropout" : "")
      << (problem.atomicDq ? "-atomicdq" : "")
+     << (problem.transposedGrad ? "-transposed" : "")
      << (problem.persistent ? "-persistent" : "") << "-gqa"
      << (sizes.kvHeads ? sizes.heads / sizes.kvHeads : 1) << "-s" << bucket;
   return os.str();

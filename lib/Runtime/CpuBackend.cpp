@@ -133,6 +133,7 @@ struct CpuBackend::Impl {
     pipeline.blockN = problem.blockN;
     pipeline.persistentPrograms =
         problem.persistent ? options.persistentPrograms : 0;
+    pipeline.transposedGrad = problem.transposedGrad;
     mlir::flash::buildFlashToCPUPipeline(pm, pipeline);
     if (failed(pm.run(module)))
       return Status::error("compiling " + problem.key() + " for the CPU failed:\n" +
@@ -249,6 +250,7 @@ ProblemClass CpuBackend::classify(const BackwardArgs &args,
   ProblemClass problem =
       classifyProblem(args, sizes, impl->options.blockM, impl->options.blockN);
   problem.atomicDq = impl->options.atomicDq;
+  problem.transposedGrad = impl->options.transposedGrad;
   return problem;
 }
 
@@ -284,6 +286,7 @@ static Status runCall(CpuBackend::Options options,
     return s;
   ProblemClass problem = classifyProblem(args, sizes, options.blockM, options.blockN);
   problem.atomicDq = problem.backward && options.atomicDq;
+  problem.transposedGrad = problem.backward && options.transposedGrad;
   problem.persistent =
       options.persistentPrograms > 0 && problem.persistentApplies();
   ArgumentPack pack;

@@ -82,6 +82,7 @@ Status runNVVMPipeline(MLIRContext &context, const ProblemClass &problem,
   options.persistent = problem.persistent && options.tma &&
                        problem.warpSpecialize;
   options.prefetch = problem.stages > 1;
+  options.transposedGrad = problem.transposedGrad;
   mlir::flash::buildFlashToNVVMPipeline(pm, options);
   if (failed(pm.run(module)))
     return Status::error("compiling " + problem.key() + " for NVIDIA GPUs failed:\n" +
@@ -595,17 +596,8 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
     return Status::error("argument 'q': head_dim " + std::to_string(sizes.headDim) +
                          " is not supported by the cuda backend (multiples of 16)");
   ProblemClass problem = classifyProblem(args, sizes, options.blockM, options.blockN);
-  problem.numWarps = options.numWarps;
-  problem.stages = options.stages;
-  problem.wgmma = options.wgmma;
-  problem.tma = options.tma && CudaDriver::get().hasTensorMaps();
-  problem.warpSpecialize = options.warpSpecialize;
-  problem.pingPong = options.pingPong;
-  problem.overlapSoftmax = options.overlapSoftmax;
-  problem.producerRegisters =
-      producerRegistersFor(problem.backward, options.producerRegisters);
-  problem.persistent = options.persistent && problem.persistentApplies();
-  problem.atomicDq = problem.backward && options.atomicDq;
+  CudaBackend::setCodeOptions(options, problem);
+  problem.tma = problem.tma && CudaDriver::get().hasTensorMaps();
   problem.alignment = commonAlignment(sixteenBit);
   DeviceBuffer varlenBuffer;
   TensorRef cuQ, cuK;
@@ -655,6 +647,23 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
     return status ? synced : status;
   }
   return status;
+}
+
+void CudaBackend::setCodeOptions(const Options &options, ProblemClass &problem) {
+  problem.blockM = options.blockM;
+  problem.blockN = options.blockN;
+  problem.numWarps = options.numWarps;
+  problem.stages = options.stages;
+  problem.wgmma = options.wgmma;
+  problem.tma = options.tma;
+  problem.warpSpecialize = options.warpSpecialize;
+  problem.pingPong = options.pingPong;
+  problem.overlapSoftmax = options.overlapSoftmax;
+  problem.producerRegisters =
+      producerRegistersFor(problem.backward, options.producerRegisters);
+  problem.persistent = options.persistent && problem.persistentApplies();
+  problem.atomicDq = problem.backward && options.atomicDq;
+  problem.transposedGrad = problem.backward && options.transposedGrad;
 }
 
 std::vector<TileConfig> CudaBackend::tuningCandidates() {

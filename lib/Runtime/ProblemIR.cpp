@@ -30,7 +30,7 @@ std::string ProblemClass::key() const {
              : "")
      << (persistent ? "-persistent" : "")
      << (stages > 1 ? "-stages" + std::to_string(stages) : "")
-     << (atomicDq ? "-atomicdq" : "");
+     << (atomicDq ? "-atomicdq" : "") << (transposedGrad ? "-transposed" : "");
   return os.str();
 }
 

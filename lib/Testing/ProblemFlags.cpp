@@ -45,6 +45,8 @@ Backend:
                        with atomic additions instead of a dq kernel that
                        recomputes the scores (default 0; the order of the
                        sum varies between runs)
+  --transposed-grad=0|1  backward: the dK/dV kernel computes Sᵀ = K Qᵀ, keys
+                       along the rows (default 0)
   --persistent=0|1     forward of fixed lengths, with a producer warpgroup
                        (sm_90a, 8 warps): as many programs as the GPU holds
                        at once loop over the tiles (default 1)
@@ -136,7 +138,7 @@ bool parseProblemFlag(const std::string &flag, bool hasValue,
       "dtype", "dropout", "seed", "offset", "scale", "varlen", "varlen-k",
       "data-seed", "backend", "block-m", "block-n", "num-warps", "stages", "wgmma",
       "tma", "warp-specialize", "ping-pong", "overlap-softmax", "atomic-dq",
-      "persistent", "producer-registers"};
+      "persistent", "producer-registers", "transposed-grad"};
   static const char *const withoutValue[] = {"causal", "backward"};
   bool known = false, needsValue = false;
   for (const char *name : withValue)
@@ -227,6 +229,9 @@ bool parseProblemFlag(const std::string &flag, bool hasValue,
     f.overlapSoftmax = integer == 1;
   } else if (flag == "atomic-dq" && parseInt(flag, value, 0, 1, integer, error)) {
     f.atomicDq = integer == 1;
+  } else if (flag == "transposed-grad" &&
+             parseInt(flag, value, 0, 1, integer, error)) {
+    f.transposedGrad = integer == 1;
   } else if (flag == "persistent" && parseInt(flag, value, 0, 1, integer, error)) {
     f.persistent = integer == 1;
   } else if (flag == "producer-registers" &&
@@ -245,6 +250,7 @@ CpuBackend::Options cpuBackendOptions(const ProblemFlags &f, Tuning tuning) {
   options.blockN = f.blockN;
   options.tuning = tuning;
   options.atomicDq = f.atomicDq;
+  options.transposedGrad = f.transposedGrad;
   return options;
 }
 
@@ -261,6 +267,7 @@ CudaBackend::Options cudaBackendOptions(const ProblemFlags &f, Tuning tuning) {
   options.pingPong = f.pingPong;
   options.overlapSoftmax = f.overlapSoftmax;
   options.atomicDq = f.atomicDq;
+  options.transposedGrad = f.transposedGrad;
   options.persistent = f.persistent;
   options.producerRegisters = f.producerRegisters;
   return options;

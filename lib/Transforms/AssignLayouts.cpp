@@ -31,6 +31,7 @@ namespace {
 struct Layouts {
   MmaEncodingAttr mma;
   RowsEncodingAttr rows;
+  ColumnsEncodingAttr columns; // statistics of transposed score tiles
   SharedEncodingAttr padded, swizzled; // swizzled is null when not wanted
   bool sharedOperandA = false;         // loaded `a` operands stay in shared
 
@@ -63,6 +64,15 @@ bool isTile(Type type) { return isa<RankedTensorType>(type); }
 /// What a use of a tile needs: a specific layout, or (when null) any layout
 /// the default rule gives.
 Attribute requiredLayout(OpOperand &use, const Layouts &layouts) {
+  // A transposed score tile's statistics: one a column (a query).
+  if (auto recompute = dyn_cast<SoftmaxRecomputeOp>(use.getOwner()))
+    return recompute.getTransposed() && use.get() == recompute.getLse()
+               ? Attribute(layouts.columns)
+               : Attribute();
+  if (auto grad = dyn_cast<SoftmaxGradOp>(use.getOwner()))
+    return grad.getTransposed() && use.get() == grad.getDelta()
+               ? Attribute(layouts.columns)
+               : Attribute();
   auto dot = dyn_cast<DotOp>(use.getOwner());
   if (!dot || use.getOperandNumber() == 2)
     return {};
@@ -98,9 +108,14 @@ bool wgmmaReadsSharedA(DotOp dot, const Layouts &layouts) {
 /// The layout a load produces: shared when some use needs shared memory,
 /// fragments when every use is a non-transposed `a` operand (with
 /// sharedOperandA, shared memory when wgmma reads every such use there),
-/// else default.
+/// a columns layout for the statistics of transposed tiles, else default.
 Attribute loadLayout(LoadOp load, const Layouts &layouts) {
   auto type = load.getResult().getType();
+  if (type.getRank() == 1 && !load->use_empty() &&
+      llvm::all_of(load->getUses(), [&](OpOperand &use) {
+        return requiredLayout(use, layouts) == layouts.columns;
+      }))
+    return layouts.columns;
   if (type.getRank() != 2)
     return layouts.byRank(type);
   bool anyShared = false, allOperandA = !load->use_empty();
@@ -182,6 +197,13 @@ LogicalResult assign(func::FuncOp kernel, const Layouts &layouts) {
         mismatched.push_back({&use, want});
     }
   });
+  // Per-column statistics come straight from their loads (registers hold
+  // no conversion from rows to columns).
+  for (auto [use, want] : mismatched)
+    if (want == layouts.columns)
+      return use->getOwner()->emitError()
+             << "the per-column statistics of a transposed tile must be "
+                "loaded for their transposed uses alone";
   // Every register tile must fit its layout: say which one does not, and
   // why, rather than leave the lowering to fail on it.
   WalkResult fits = kernel.walk([&](Operation *op) {
@@ -226,6 +248,7 @@ struct FlashAssignLayoutsPass
     Layouts layouts;
     layouts.mma = MmaEncodingAttr::get(context, numWarps);
     layouts.rows = RowsEncodingAttr::get(context, layouts.mma);
+    layouts.columns = ColumnsEncodingAttr::get(context, layouts.mma);
     layouts.padded = SharedEncodingAttr::get(context, sharedPadding, 0);
     if (swizzleShared)
       layouts.swizzled = SharedEncodingAttr::get(context, 0, 128);

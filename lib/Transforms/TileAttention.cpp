@@ -102,6 +102,8 @@ struct Problem {
   bool atomicDq = false; // backward: dq summed atomically by the dK/dV kernel
   // forward: programs loop over the (query block, head) tiles
   bool persistent = false;
+  // backward: the dK/dV kernel works on Sᵀ = K Qᵀ (keys along the rows)
+  bool transposedGrad = false;
 
   // Values passed to every kernel of the problem, in order, and the position
   // of each named operand in that list (-1 when absent).
@@ -162,9 +164,11 @@ private:
   void storeRowStats(KernelBuilder &kb, const Sequence &s, Value tile,
                      Value memref, Value row, Value head);
 
-  /// Scores S = Q K^T of a block, masked when `masked`.
+  /// Scores S = Q K^T of a block (Sᵀ = K Qᵀ when `transposed`), masked
+  /// when `masked`.
   Value maskedScores(KernelBuilder &kb, const Sequence &s, Value qTile,
-                     Value kTile, Value row, Value col, bool masked);
+                     Value kTile, Value row, Value col, bool masked,
+                     bool transposed = false);
 
   /// The loop over the key blocks a block of query rows sees, carrying
   /// `inits`; `body` computes one block (masked or not) and returns what to
@@ -175,9 +179,10 @@ private:
       Value col, ValueRange carried, bool masked)>;
   ValueRange keyBlocks(KernelBuilder &kb, const Sequence &s, Value row,
                        ValueRange inits, KeyBlockBody body);
-  /// Dropout applied to `tile` (probabilities or their gradient) when on.
+  /// Dropout applied to `tile` (probabilities or their gradient, transposed
+  /// when `transposed`) when on.
   Value applyDropout(KernelBuilder &kb, const Sequence &s, Value tile, Value row,
-                     Value col, Value stream);
+                     Value col, Value stream, bool transposed = false);
 
   /// First row of this program's block along grid axis x (`block` rows
   /// each), with the insertion point moved into an `scf.if` that skips
@@ -199,10 +204,10 @@ private:
   std::pair<Sequence, Value> tileLoop(KernelBuilder &kb);
 
   /// dS = P * (dP - D) of a block, with dP = dO V^T through the dropout
-  /// mask.
+  /// mask (dSᵀ from Pᵀ and dPᵀ = V dOᵀ when `transposed`).
   Value scoreGradients(KernelBuilder &kb, const Sequence &s, Value probs,
                        Value doutTile, Value vTile, Value delta, Value row,
-                       Value col, Value stream);
+                       Value col, Value stream, bool transposed = false);
 
   /// The causal upper bound of the key columns a block of query rows sees.
   Value keyEnd(KernelBuilder &kb, const Sequence &s, Value row);
@@ -328,23 +333,29 @@ void KernelEmitter::storeRowStats(KernelBuilder &kb, const Sequence &s,
 
 Value KernelEmitter::maskedScores(KernelBuilder &kb, const Sequence &s,
                                   Value qTile, Value kTile, Value row,
-                                  Value col, bool masked) {
-  Value scores = kb.dot(qTile, kTile, kb.splat({p.blockM, p.blockN}, 0.0),
-                        /*transposeA=*/false, /*transposeB=*/true);
+                                  Value col, bool masked, bool transposed) {
+  Value scores =
+      transposed
+          ? kb.dot(kTile, qTile, kb.splat({p.blockN, p.blockM}, 0.0),
+                   /*transposeA=*/false, /*transposeB=*/true)
+          : kb.dot(qTile, kTile, kb.splat({p.blockM, p.blockN}, 0.0),
+                   /*transposeA=*/false, /*transposeB=*/true);
   if (!masked)
     return scores;
   return MaskOp::create(kb.b, kb.loc, scores, row, col, s.seqlenQ, s.seqlenK,
-                        p.causal);
+                        p.causal, transposed);
 }
 
 Value KernelEmitter::applyDropout(KernelBuilder &kb, const Sequence &s,
                                   Value tile, Value row, Value col,
-                                  Value stream) {
+                                  Value stream, bool transposed) {
   if (!p.dropout())
     return tile;
-  auto bitsType = kb.tileType({p.blockM, p.blockN}, kb.b.getI32Type());
-  Value bits = PhiloxOp::create(kb.b, kb.loc, bitsType, arg(p.seed),
-                                arg(p.offset), stream, row, col);
+  auto bitsType = cast<RankedTensorType>(tile.getType())
+                      .clone(kb.b.getI32Type());
+  auto bits = PhiloxOp::create(kb.b, kb.loc, bitsType, arg(p.seed),
+                               arg(p.offset), stream, row, col);
+  bits.setTransposed(transposed);
   return DropoutOp::create(kb.b, kb.loc, tile, bits, p.dropoutP);
 }
 
@@ -404,11 +415,15 @@ std::pair<Sequence, Value> KernelEmitter::tileLoop(KernelBuilder &kb) {
 Value KernelEmitter::scoreGradients(KernelBuilder &kb, const Sequence &s,
                                     Value probs, Value doutTile, Value vTile,
                                     Value delta, Value row, Value col,
-                                    Value stream) {
-  Value dprobs = kb.dot(doutTile, vTile, kb.splat({p.blockM, p.blockN}, 0.0),
-                        false, /*transposeB=*/true);
-  dprobs = applyDropout(kb, s, dprobs, row, col, stream);
-  return SoftmaxGradOp::create(kb.b, kb.loc, probs, dprobs, delta);
+                                    Value stream, bool transposed) {
+  Value dprobs =
+      transposed
+          ? kb.dot(vTile, doutTile, kb.splat({p.blockN, p.blockM}, 0.0),
+                   false, /*transposeB=*/true)
+          : kb.dot(doutTile, vTile, kb.splat({p.blockM, p.blockN}, 0.0),
+                   false, /*transposeB=*/true);
+  dprobs = applyDropout(kb, s, dprobs, row, col, stream, transposed);
+  return SoftmaxGradOp::create(kb.b, kb.loc, probs, dprobs, delta, transposed);
 }
 
 Value KernelEmitter::keyEnd(KernelBuilder &kb, const Sequence &s, Value row) {
@@ -565,27 +580,31 @@ func::FuncOp KernelEmitter::dkdvKernel() {
       Value lse = loadRowStats(kb, s, arg(p.lse), row, head, p.blockM);
       Value delta = loadRowStats(kb, s, arg(p.delta), row, head, p.blockM);
       // Every block masked: rows past seqlen_q would add to dK and dV.
-      Value scores = maskedScores(kb, s, qTile, kTile, row, col, p.needsMask);
-      Value probs =
-          SoftmaxRecomputeOp::create(builder, kb.loc, scores, lse, p.scale);
-      Value dropped = applyDropout(kb, s, probs, row, col, stream);
+      // Transposed (Sᵀ, Pᵀ, dSᵀ: the keys along the rows), the products
+      // below take Pᵀ and dSᵀ as they are.
+      bool transposed = p.transposedGrad;
+      Value scores = maskedScores(kb, s, qTile, kTile, row, col, p.needsMask,
+                                  transposed);
+      Value probs = SoftmaxRecomputeOp::create(builder, kb.loc, scores, lse,
+                                               p.scale, transposed);
+      Value dropped = applyDropout(kb, s, probs, row, col, stream, transposed);
       // dP through the same dropout mask, then dS; both before the dV
       // product so that the mask's bits are dead during it.
       Value dscores = scoreGradients(kb, s, probs, doutTile, vTile, delta,
-                                     row, col, stream);
+                                     row, col, stream, transposed);
       // dV += P_dropped^T dO
       Value dvNext = kb.dot(kb.truncate(dropped, p.elementType), doutTile, dv,
-                            /*transposeA=*/true, false);
+                            /*transposeA=*/!transposed, false);
       // dK += dS^T Q (scaled once at the end).
       Value dscoresNarrow = kb.truncate(dscores, p.elementType);
-      Value dkNext = kb.dot(dscoresNarrow, qTile, dk, /*transposeA=*/true,
-                            false);
+      Value dkNext = kb.dot(dscoresNarrow, qTile, dk,
+                            /*transposeA=*/!transposed, false);
       if (p.atomicDq) {
         // dQ += dS K, summed over the key blocks by atomic additions
         // (scaled once, by the conversion kernel).
         Value dqPart =
             kb.dot(dscoresNarrow, kTile, kb.splat({p.blockM, p.headDim}, 0.0),
-                   false, false);
+                   /*transposeA=*/transposed, false);
         storeRows(kb, s, dqPart, arg(p.dqAccum), true, row, head,
                   /*accumulate=*/true);
       }
@@ -780,6 +799,7 @@ struct FlashTileAttentionPass
                                           lseSizes);
     // With `atomic_dq`, dq's f32 sums, shaped like q.
     p.atomicDq = op.getAtomicDq();
+    p.transposedGrad = transposedGrad;
     Value dqAccum;
     if (p.atomicDq) {
       auto qType = cast<MemRefType>(op.getQ().getType());

@@ -27,3 +27,17 @@ func.func @host(%a: memref<?x64xbf16>, %n: index) {
   %t = flash.load %a[%c0, %c0] bound %n along 0 : memref<?x64xbf16> -> tensor<64x64xbf16, #flash.shared<padding = 8>>
   return
 }
+
+// -----
+
+// The statistics of a transposed tile are held one a column (#flash.columns),
+// which no conversion reaches from rows: a load that also feeds a row-major
+// use is refused.
+func.func @columns_and_rows(%lse: memref<?xf32>, %n: index, %s: tensor<64x64xf32>) attributes {flash.kernel} {
+  %c0 = arith.constant 0 : index
+  %l = flash.load %lse[%c0] bound %n along 0 : memref<?xf32> -> tensor<64xf32>
+  %p = flash.softmax_recompute %s, %l scale 1.0 : tensor<64x64xf32>, tensor<64xf32>
+  // expected-error @+1 {{the per-column statistics of a transposed tile must be loaded for their transposed uses alone}}
+  %pt = flash.softmax_recompute %p, %l scale 1.0 transposed : tensor<64x64xf32>, tensor<64xf32>
+  return
+}

@@ -1,6 +1,7 @@
 // RUN: flash-opt %s -split-input-file --flash-tile-attention | FileCheck %s
 // RUN: flash-opt %s -split-input-file --flash-tile-attention | FileCheck %s --check-prefix=RULES
 // RUN: flash-opt %s -split-input-file --flash-tile-attention="block-m=32 block-n=16" | FileCheck %s --check-prefix=BLOCK
+// RUN: flash-opt %s -split-input-file --flash-tile-attention="block-m=32 block-n=16 transposed-grad=1" | FileCheck %s --check-prefix=TRANSPOSED
 
 // --flash-tile-attention on flash.attention_grad: a workspace for
 // D = rowsum(dO * O) shaped like the lse, then three launches in order
@@ -10,7 +11,8 @@
 // `atomic_dq` (the second), a second workspace, f32 and shaped like q, is
 // zeroed by the delta kernel, the dK/dV kernel adds dS K to it atomically,
 // and the last kernel scales and converts it. RULES pins
-// where masks and dropout appear, BLOCK the block-m/block-n options.
+// where masks and dropout appear, BLOCK the block-m/block-n options,
+// TRANSPOSED the dK/dV kernel on Sᵀ = K Qᵀ (transposed-grad).
 
 // Static multiples of the blocks (no mask), GQA 4/2, dropout 0.25.
 
@@ -324,6 +326,33 @@ func.func @bwd_dropout_gqa(
 // RULES-NOT: flash.mask
 // RULES-NOT: flash.dot
 // RULES: {{^ *}}return
+// transposed-grad: block-n x block-m (16x32) tiles with the keys along the
+// rows: Sᵀ = K Qᵀ and dPᵀ = V dOᵀ, the causal mask, softmax and its gradient
+// transposed (lse and D one a column), dV += Pᵀ dO and dK += dSᵀ Q without
+// transposes; dQ += (dSᵀ)ᵀ K.
+// TRANSPOSED-LABEL: func.func private @bwd_varlen_causal_attention_grad_bwd_dkdv(
+// TRANSPOSED: %[[KT:.*]] = flash.load %arg1[{{.*}}] bound %{{.*}} along 0 : memref<?x4x32xbf16> -> tensor<16x32xbf16>
+// TRANSPOSED: %[[VT:.*]] = flash.load %arg2[{{.*}}] bound %{{.*}} along 0 : memref<?x4x32xbf16> -> tensor<16x32xbf16>
+// TRANSPOSED: scf.for
+// TRANSPOSED: scf.for %[[ROW:[^ ]+]] =
+// TRANSPOSED: %[[QT:.*]] = flash.load %arg0[{{.*}}] {{.*}} -> tensor<32x32xbf16>
+// TRANSPOSED: %[[DOT:.*]] = flash.load %arg4[{{.*}}] {{.*}} -> tensor<32x32xbf16>
+// TRANSPOSED: %[[LSE:.*]] = flash.load %arg5[{{.*}}] {{.*}} -> tensor<32xf32>
+// TRANSPOSED: %[[D:.*]] = flash.load %arg9[{{.*}}] {{.*}} -> tensor<32xf32>
+// TRANSPOSED: %[[ST:.*]] = flash.dot %[[KT]], %[[QT]], %{{.*}} {transpose_b} : tensor<16x32xbf16>, tensor<32x32xbf16> -> tensor<16x32xf32>
+// TRANSPOSED-NEXT: %[[MT:.*]] = flash.mask %[[ST]] at(%[[ROW]], %{{.*}}) within(%{{.*}}, %{{.*}}) causal transposed : tensor<16x32xf32>
+// TRANSPOSED-NEXT: %[[PT:.*]] = flash.softmax_recompute %[[MT]], %[[LSE]] scale {{.*}} transposed : tensor<16x32xf32>, tensor<32xf32>
+// TRANSPOSED: %[[DPT:.*]] = flash.dot %[[VT]], %[[DOT]], %{{.*}} {transpose_b} : tensor<16x32xbf16>, tensor<32x32xbf16> -> tensor<16x32xf32>
+// TRANSPOSED-NEXT: %[[DST:.*]] = flash.softmax_grad %[[PT]], %[[DPT]], %[[D]] transposed : tensor<16x32xf32>, tensor<32xf32>
+// TRANSPOSED-NEXT: %[[PN:.*]] = arith.truncf %[[PT]] : tensor<16x32xf32> to tensor<16x32xbf16>
+// TRANSPOSED-NEXT: flash.dot %[[PN]], %[[DOT]], %{{.*}} : tensor<16x32xbf16>, tensor<32x32xbf16> -> tensor<16x32xf32>
+// TRANSPOSED-NEXT: %[[DSN:.*]] = arith.truncf %[[DST]] : tensor<16x32xf32> to tensor<16x32xbf16>
+// TRANSPOSED-NEXT: flash.dot %[[DSN]], %[[QT]], %{{.*}} : tensor<16x32xbf16>, tensor<32x32xbf16> -> tensor<16x32xf32>
+// TRANSPOSED: flash.dot %[[DSN]], %[[KT]], %{{.*}} {transpose_a} : tensor<16x32xbf16>, tensor<16x32xbf16> -> tensor<32x32xf32>
+// The other kernels keep their row-major form.
+// TRANSPOSED-LABEL: func.func private @bwd_varlen_causal_attention_grad_bwd_dq_convert(
+// TRANSPOSED-NOT: transposed
+// TRANSPOSED: {{^ *}}return
 func.func @bwd_varlen_causal(
     %q: memref<?x4x32xbf16>, %k: memref<?x4x32xbf16>, %v: memref<?x4x32xbf16>,
     %out: memref<?x4x32xbf16>, %dout: memref<?x4x32xbf16>, %lse: memref<4x?xf32>,

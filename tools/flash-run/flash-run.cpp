@@ -148,19 +148,7 @@ ProblemClass problemClass(const Options &o) {
   problem.dropoutP = s.dropoutP;
   problem.scale = s.scale ? *s.scale
                           : 1.0f / std::sqrt(static_cast<float>(s.headDim));
-  problem.blockM = o.blockM;
-  problem.blockN = o.blockN;
-  problem.numWarps = o.numWarps;
-  problem.wgmma = o.wgmma;
-  problem.tma = o.tma;
-  problem.warpSpecialize = o.warpSpecialize;
-  problem.pingPong = o.pingPong;
-  problem.overlapSoftmax = o.overlapSoftmax;
-  problem.atomicDq = s.backward && o.atomicDq;
-  problem.persistent = o.persistent && problem.persistentApplies();
-  problem.producerRegisters =
-      producerRegistersFor(problem.backward, o.producerRegisters);
-  problem.stages = o.stages;
+  CudaBackend::setCodeOptions(cudaBackendOptions(o, Tuning::Off), problem);
   return problem;
 }
 

@@ -208,6 +208,7 @@ TEST(ProblemClassKey, NamesEveryCodeOption) {
   EXPECT_TRUE(differs([](ProblemClass &p) { p.producerRegisters = 56; }));
   EXPECT_TRUE(differs([](ProblemClass &p) { p.stages = 2; }));
   EXPECT_TRUE(differs([](ProblemClass &p) { p.atomicDq = true; }));
+  EXPECT_TRUE(differs([](ProblemClass &p) { p.transposedGrad = true; }));
   EXPECT_TRUE(differs([](ProblemClass &p) { p.warpSpecialize = false; }));
 }
 

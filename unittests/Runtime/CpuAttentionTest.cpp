@@ -59,23 +59,27 @@ CpuBackend &backendFor(int64_t blockM, int64_t blockN, bool atomicDq = false) {
                       : *Backends::defaultBlocks[atomicDq];
 }
 
-class CpuAttention : public ::testing::TestWithParam<Case> {};
-
-TEST_P(CpuAttention, MatchesFloat64Reference) {
-  Case c = GetParam();
+/// Runs `c` (forward, and its backward) on `backend` with fresh data and
+/// poisoned outputs, and checks every output against the float64 oracle.
+void expectMatchesReference(CpuBackend &backend, Case c, const std::string &label) {
   c.spec.dataSeed = freshSeed();
-  CpuBackend &backend = backendFor(c.blockM, c.blockN, c.atomicDq);
   Workload w(c.spec);
   w.poisonOutputs();
   Status status = backend.forward(w.forwardArgs());
   ASSERT_TRUE(status) << status.message();
   status = backend.backward(w.backwardArgs());
   ASSERT_TRUE(status) << status.message();
-  CheckResult result = w.check();
-  for (const CheckEntry &e : result.entries)
-    EXPECT_TRUE(e.passed) << c.name << ": " << e.name << " error " << e.error
+  for (const CheckEntry &e : w.check().entries)
+    EXPECT_TRUE(e.passed) << label << ": " << e.name << " error " << e.error
                           << " > tolerance " << e.tolerance << " (naive "
                           << e.baseline << "), data seed " << c.spec.dataSeed;
+}
+
+class CpuAttention : public ::testing::TestWithParam<Case> {};
+
+TEST_P(CpuAttention, MatchesFloat64Reference) {
+  Case c = GetParam();
+  expectMatchesReference(backendFor(c.blockM, c.blockN, c.atomicDq), c, c.name);
 }
 
 INSTANTIATE_TEST_SUITE_P(Features, CpuAttention, ::testing::ValuesIn(attentionCases()),
@@ -152,6 +156,48 @@ INSTANTIATE_TEST_SUITE_P(
       return std::string(info.param.base.name) + "_programs" +
              std::to_string(info.param.programs);
     });
+
+/// The backward with the dK/dV kernel on transposed scores
+/// (CpuBackend::Options::transposedGrad: Sᵀ = K Qᵀ, the `transposed` mask,
+/// Philox bits and per-column softmax statistics): every case, dq by its
+/// kernel or added atomically.
+class CpuTransposedGradAttention : public ::testing::TestWithParam<Case> {
+public:
+  static void TearDownTestSuite() { backends.clear(); }
+  static CpuBackend &backendFor(const Case &c) {
+    auto &slot = backends[{c.blockM, c.blockN, c.atomicDq}];
+    if (!slot) {
+      CpuBackend::Options options{c.blockM, c.blockN, Tuning::Off, c.atomicDq};
+      options.transposedGrad = true;
+      slot = std::make_unique<CpuBackend>(options);
+    }
+    return *slot;
+  }
+  static std::map<std::tuple<int64_t, int64_t, bool>, std::unique_ptr<CpuBackend>>
+      backends;
+};
+std::map<std::tuple<int64_t, int64_t, bool>, std::unique_ptr<CpuBackend>>
+    CpuTransposedGradAttention::backends;
+
+TEST_P(CpuTransposedGradAttention, MatchesFloat64Reference) {
+  Case c = GetParam();
+  expectMatchesReference(backendFor(c), c,
+                         std::string(c.name) + " (transposed dK/dV)");
+}
+
+std::vector<Case> backwardCases() {
+  std::vector<Case> all;
+  for (const Case &c : attentionCases())
+    if (c.spec.backward)
+      all.push_back(c);
+  return all;
+}
+
+INSTANTIATE_TEST_SUITE_P(TransposedGrad, CpuTransposedGradAttention,
+                         ::testing::ValuesIn(backwardCases()),
+                         [](const ::testing::TestParamInfo<Case> &info) {
+                           return std::string(info.param.name);
+                         });
 
 /// Bytes of a tensor's elements in logical order.
 std::vector<float> values(const HostTensor &t) {

@@ -34,10 +34,11 @@ public:
                           int64_t stages = 1, bool tma = true,
                           bool warpSpecialize = true, bool pingPong = false,
                           bool overlapSoftmax = false, bool atomicDq = false,
-                          int64_t persistentPrograms = -1) {
+                          int64_t persistentPrograms = -1,
+                          bool transposedGrad = false) {
     auto &slot = backends[{blockM, blockN, warps, stages, tma, warpSpecialize,
                            pingPong, overlapSoftmax, atomicDq,
-                           persistentPrograms}];
+                           persistentPrograms, transposedGrad}];
     if (!slot) {
       CudaBackend::Options options{blockM, blockN, warps, 0};
       options.stages = stages;
@@ -48,12 +49,13 @@ public:
       options.atomicDq = atomicDq;
       options.persistent = persistentPrograms >= 0;
       options.persistentPrograms = std::max<int64_t>(persistentPrograms, 0);
+      options.transposedGrad = transposedGrad;
       slot = std::make_unique<CudaBackend>(options);
     }
     return *slot;
   }
   using Key = std::tuple<int64_t, int64_t, int64_t, int64_t, bool, bool, bool,
-                         bool, bool, int64_t>;
+                         bool, bool, int64_t, bool>;
   static std::map<Key, std::unique_ptr<CudaBackend>> backends;
 };
 std::map<CudaBackends::Key, std::unique_ptr<CudaBackend>> CudaBackends::backends;
@@ -73,6 +75,8 @@ struct GpuCase {
   // loops over several tiles; 0: as many as the GPU holds, the runtime's
   // default; -1: a program a tile).
   int64_t persistentPrograms = -1;
+  // Backward: the dK/dV kernel on transposed scores (Sᵀ = K Qᵀ).
+  bool transposedGrad = false;
 };
 
 std::string nameOf(const GpuCase &c) {
@@ -84,7 +88,8 @@ std::string nameOf(const GpuCase &c) {
          (c.persistentPrograms < 0 ? ""
           : c.persistentPrograms == 0
               ? "_persistent"
-              : "_persistent" + std::to_string(c.persistentPrograms));
+              : "_persistent" + std::to_string(c.persistentPrograms)) +
+         (c.transposedGrad ? "_transposed" : "");
 }
 
 void PrintTo(const GpuCase &c, std::ostream *os) { *os << nameOf(c); }
@@ -167,6 +172,18 @@ std::vector<GpuCase> gpuCases() {
                   false};
   all.push_back({manyCausal, 128, 128, 8, 1, true, true, false, false, 5});
   all.push_back({manyCausal, 128, 128, 8, 1, true, true, false, true, 5});
+  // The backward with its dK/dV kernel on transposed scores: one warpgroup
+  // (mma.sync on sm_80, wgmma on sm_90a), two stages, and two warpgroups
+  // with a producer.
+  for (const Case &c : attentionCases()) {
+    if (!c.spec.backward)
+      continue;
+    all.push_back({c, 64, 64, 4, 1, true, true, false, false, -1, true});
+    if (std::string(c.name).find("causal") != std::string::npos)
+      all.push_back({c, 64, 64, 4, 2, true, true, false, false, -1, true});
+    if (c.spec.headDim == 64 || c.spec.headDim == 128)
+      all.push_back({c, 128, 128, 8, 1, true, true, false, false, -1, true});
+  }
   return all;
 }
 
@@ -181,7 +198,7 @@ TEST_P(CudaAttention, MatchesFloat64Reference) {
       runOnGpu(w, CudaBackends::get(c.blockM, c.blockN, c.warps, c.stages, c.tma,
                                     c.warpSpecialize, c.pingPong,
                                     c.overlapSoftmax, c.base.atomicDq,
-                                    c.persistentPrograms));
+                                    c.persistentPrograms, c.transposedGrad));
   ASSERT_TRUE(status) << status.message();
   for (const CheckEntry &e : w.check().entries)
     EXPECT_TRUE(e.passed) << c.base.name << ": " << e.name << " error " << e.error

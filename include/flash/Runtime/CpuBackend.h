@@ -25,6 +25,8 @@ public:
     Tuning tuning = Tuning::Off;
     // Backward: dq summed by the dK/dV kernel with atomic additions.
     bool atomicDq = false;
+    // Backward: the dK/dV kernel works on Sᵀ = K Qᵀ.
+    bool transposedGrad = false;
     // > 0: forward kernels of fixed lengths loop over their tiles with this
     // many programs, as the CUDA backend's persistent kernels do (no faster
     // here, where programs run one after another: it checks the tile

@@ -43,6 +43,9 @@ public:
     // Backward: dq summed by the dK/dV kernel with f32 atomic additions
     // (five products instead of seven, in varying order; measured slower).
     bool atomicDq = false;
+    // Backward: the dK/dV kernel works on Sᵀ = K Qᵀ (keys along the rows:
+    // Pᵀ and dSᵀ are the dV and dK products' `a` operands as they are).
+    bool transposedGrad = false;
     // Forward, fixed lengths, kernels with a producer warpgroup (sm_90a,
     // 8 warps): as many programs as the GPU holds at once loop over the
     // tiles (flash-tile-attention's persistent; measured faster:
@@ -79,6 +82,12 @@ public:
                  Autotuner::Progress progress = nullptr);
   Status backward(const BackwardArgs &args, CUstream stream = nullptr,
                   Autotuner::Progress progress = nullptr);
+
+  /// Sets the options that shape a class's code (tiles, warps, stages, the
+  /// Hopper features, persistence, the backward's forms) from `options`,
+  /// as calls do; `problem`'s direction must be set. Without a GPU (PTX for
+  /// a chip) the TMA is assumed available.
+  static void setCodeOptions(const Options &options, ProblemClass &problem);
 
   /// The PTX of a class's kernels for `chip` (sm_80, sm_90a, ...); needs no
   /// GPU.

@@ -29,6 +29,9 @@ struct ProblemClass {
   /// of by its own kernel (flash.attention_grad's `atomic_dq`; measured
   /// slower: docs/performance.md, step 13).
   bool atomicDq = false;
+  /// Backward: the dK/dV kernel works on Sᵀ = K Qᵀ, keys along the rows
+  /// (flash-tile-attention's transposed-grad).
+  bool transposedGrad = false;
   int64_t blockM = 64, blockN = 64;
   int64_t numWarps = 4; // GPU only
   int64_t stages = 1;   // GPU only: 2 prefetches the next K/V tiles

@@ -30,7 +30,9 @@ def FlashTileAttention : Pass<"flash-tile-attention", "::mlir::ModuleOp"> {
     summing `dS K` over the key blocks. When the op has `atomic_dq`, the
     dK/dV kernel adds each block pair's `dS K` to an f32 workspace shaped
     like q (zeroed by the first kernel) with atomic additions instead, and
-    the last kernel only scales and converts it. Masks are emitted only where
+    the last kernel only scales and converts it. With `transposed-grad`
+    the dK/dV kernel works on Sᵀ = K Qᵀ (block-n x block-m tiles), which
+    puts each program's keys along the products' rows. Masks are emitted only where
     needed (causal, variable length, or a sequence length that is not known
     to be a multiple of the block size), dropout ops only when
     `dropout_p > 0`, and causal kernels skip the blocks above the diagonal.
@@ -49,7 +51,12 @@ def FlashTileAttention : Pass<"flash-tile-attention", "::mlir::ModuleOp"> {
            "Key/value rows per inner-loop step (BLOCK_N)">,
     Option<"persistent", "persistent", "bool", /*default=*/"false",
            "Forward kernels of fixed-length, non-causal problems loop over "
-           "their tiles, so that a runtime can launch one program per SM">
+           "their tiles, so that a runtime can launch one program per SM">,
+    Option<"transposedGrad", "transposed-grad", "bool", /*default=*/"false",
+           "The dK/dV kernel computes the transposed scores Sᵀ = K Qᵀ (keys "
+           "along the rows, `transposed` mask, Philox and softmax ops with "
+           "per-column statistics), so that dV += Pᵀ dO and dK += dSᵀ Q "
+           "take Pᵀ and dSᵀ untransposed as their `a` operands">
   ];
 }
 
@@ -58,7 +65,9 @@ def FlashAssignLayouts : Pass<"flash-assign-layouts", "::mlir::ModuleOp"> {
   let description = [{
     For each `flash.kernel` function, sets the encoding of every tile type:
     rank-2 tiles get the mma.sync accumulator layout (`#flash.mma`) and
-    rank-1 tiles the per-row layout (`#flash.rows`), except the operands of
+    rank-1 tiles the per-row layout (`#flash.rows`; the statistics of
+    transposed score tiles, loaded for them alone, the per-column
+    `#flash.columns`), except the operands of
     `flash.dot`: an `a` operand loaded once and used only as a
     non-transposed `a` is loaded straight into operand fragments
     (`#flash.operand`; with `shared-operand-a` it stays in shared memory

@@ -11,22 +11,24 @@ using namespace mlir;
 namespace mlir::flash::cpu {
 
 static AffineMap inputMap(MLIRContext *context, unsigned loopRank,
-                          Value input) {
+                          Value input, bool vectorsPerColumn) {
   unsigned rank = cast<RankedTensorType>(input.getType()).getRank();
   if (rank == loopRank)
     return AffineMap::getMultiDimIdentityMap(loopRank, context);
-  // A per-row vector: (i, j) -> (i).
-  return AffineMap::get(loopRank, 0, getAffineDimExpr(0, context), context);
+  // A per-row vector: (i, j) -> (i); a per-column one: (i, j) -> (j).
+  return AffineMap::get(loopRank, 0,
+                        getAffineDimExpr(vectorsPerColumn ? 1 : 0, context),
+                        context);
 }
 
 static Value buildGeneric(OpBuilder &b, Location loc, ValueRange inputs,
                           Value init, AffineMap initMap, unsigned loopRank,
                           ArrayRef<utils::IteratorType> iterators,
-                          BodyBuilder body) {
+                          BodyBuilder body, bool vectorsPerColumn = false) {
   MLIRContext *context = b.getContext();
   SmallVector<AffineMap> maps;
   for (Value input : inputs)
-    maps.push_back(inputMap(context, loopRank, input));
+    maps.push_back(inputMap(context, loopRank, input, vectorsPerColumn));
   maps.push_back(initMap);
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
@@ -38,7 +40,7 @@ static Value buildGeneric(OpBuilder &b, Location loc, ValueRange inputs,
 }
 
 Value mapTile(OpBuilder &b, Location loc, RankedTensorType resultType,
-              ValueRange inputs, BodyBuilder body) {
+              ValueRange inputs, BodyBuilder body, bool vectorsPerColumn) {
   unsigned rank = resultType.getRank();
   Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
                                        resultType.getElementType());
@@ -50,7 +52,8 @@ Value mapTile(OpBuilder &b, Location loc, RankedTensorType resultType,
       [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
         // The output's current element is not an input of a map.
         return body(nested, nestedLoc, args.drop_back());
-      });
+      },
+      vectorsPerColumn);
 }
 
 Value reduceRows(OpBuilder &b, Location loc, ValueRange inputs, Value init,

@@ -20,9 +20,11 @@ using BodyBuilder =
 
 /// An elementwise linalg.generic producing a fresh tile of `resultType`.
 /// Inputs of the result's rank are read elementwise; rank-1 inputs of a
-/// rank-2 result are per-row vectors broadcast along the columns.
+/// rank-2 result are per-row vectors broadcast along the columns (with
+/// `vectorsPerColumn`, per-column vectors broadcast along the rows).
 Value mapTile(OpBuilder &b, Location loc, RankedTensorType resultType,
-              ValueRange inputs, BodyBuilder body);
+              ValueRange inputs, BodyBuilder body,
+              bool vectorsPerColumn = false);
 
 /// A linalg.generic reducing the rows of rank-2 `inputs` into the rank-1
 /// `init`; the body receives the inputs' elements and the running value.

@@ -46,7 +46,8 @@ void mlir::flash::buildFlashToCPUPipeline(OpPassManager &pm,
                                           const FlashToCPUOptions &options) {
   // Problem level -> tile level -> grid loops -> linalg on tensors.
   pm.addPass(createFlashTileAttention(FlashTileAttentionOptions{
-      options.blockM, options.blockN, options.persistentPrograms > 0}));
+      options.blockM, options.blockN, options.persistentPrograms > 0,
+      options.transposedGrad}));
   pm.addPass(createFlashLaunchToLoops(
       FlashLaunchToLoopsOptions{options.persistentPrograms}));
   pm.addNestedPass<func::FuncOp>(createConvertFlashTileToLinalg());

@@ -42,10 +42,14 @@ struct MaskLowering : public OpConversionPattern<MaskOp> {
           auto less = [&](Value x, Value y, arith::CmpIPredicate pred) {
             return arith::CmpIOp::create(b, loc, pred, x, y);
           };
-          Value r = arith::AddIOp::create(b, loc, adaptor.getRow(),
-                                          linalg::IndexOp::create(b, loc, 0));
-          Value c = arith::AddIOp::create(b, loc, adaptor.getCol(),
-                                          linalg::IndexOp::create(b, loc, 1));
+          // Sᵀ (transposed): queries along the columns, keys the rows.
+          unsigned queryDim = op.getTransposed() ? 1 : 0;
+          Value r = arith::AddIOp::create(
+              b, loc, adaptor.getRow(),
+              linalg::IndexOp::create(b, loc, queryDim));
+          Value c = arith::AddIOp::create(
+              b, loc, adaptor.getCol(),
+              linalg::IndexOp::create(b, loc, 1 - queryDim));
           Value keep = arith::AndIOp::create(
               b, loc,
               less(r, adaptor.getSeqlenQ(), arith::CmpIPredicate::slt),
@@ -207,7 +211,8 @@ struct SoftmaxRecomputeLowering
                                                       f32Constant(b, l, scale));
                       return math::ExpOp::create(
                           b, l, arith::SubFOp::create(b, l, x, args[1]));
-                    }));
+                    },
+                    op.getTransposed()));
     return success();
   }
 };
@@ -225,7 +230,8 @@ struct SoftmaxGradLowering : public OpConversionPattern<SoftmaxGradOp> {
                       return arith::MulFOp::create(
                           b, l, args[0],
                           arith::SubFOp::create(b, l, args[1], args[2]));
-                    }));
+                    },
+                    op.getTransposed()));
     return success();
   }
 };

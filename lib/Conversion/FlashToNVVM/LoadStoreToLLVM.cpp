@@ -198,6 +198,11 @@ struct StoreLowering : public ConvertOpToLLVMPattern<StoreOp> {
     if (tile->mapping.replicatedOverTig)
       writer = LLVM::ICmpOp::create(rewriter, loc, LLVM::ICmpPredicate::eq,
                                     ids.tig, i64Const(rewriter, loc, 0));
+    if (tile->mapping.replicatedOverGroups)
+      writer = LLVM::AndOp::create(
+          rewriter, loc, writer,
+          LLVM::ICmpOp::create(rewriter, loc, LLVM::ICmpPredicate::eq, ids.group,
+                               i64Const(rewriter, loc, 0)));
     if (tile->mapping.replicatedOverWarps)
       writer = LLVM::AndOp::create(
           rewriter, loc, writer,

@@ -20,7 +20,7 @@ void mlir::flash::buildFlashToNVVMPipeline(OpPassManager &pm,
                                            const FlashToNVVMOptions &options) {
   pm.addPass(createFlashTileAttention(
       FlashTileAttentionOptions{options.blockM, options.blockN,
-                                options.persistent}));
+                                options.persistent, options.transposedGrad}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(createFlashAssignLayouts(FlashAssignLayoutsOptions{

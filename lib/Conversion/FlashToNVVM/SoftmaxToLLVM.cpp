@@ -31,10 +31,30 @@ int64_t rowSlotOf(RankedTensorType tile, int64_t slot) {
   return (slot / perBlock) * 2 + (slot % 4) / 2;
 }
 
+/// Which columns-layout slot holds the column of mma slot `slot`: slot
+/// (i * N / 8 + j) * 4 + k holds column 8 j + k % 2 (plus 2 tig), the
+/// columns layout's slot 2 j + k % 2.
+int64_t columnSlotOf(RankedTensorType tile, int64_t slot) {
+  return (slot / 4) % (tile.getDimSize(1) / 8) * 2 + slot % 2;
+}
+
 LogicalResult checkMma(Operation *op, RankedTensorType tile,
                        ConversionPatternRewriter &rewriter) {
   if (!isa_and_nonnull<MmaEncodingAttr>(tile.getEncoding()))
     return rewriter.notifyMatchFailure(op, "needs an mma tile");
+  return success();
+}
+
+/// Statistics of a transposed tile (a query a column) must be in a columns
+/// layout, the others in a rows layout.
+LogicalResult checkStatistics(Operation *op, RankedTensorType statistics,
+                              bool perColumn,
+                              ConversionPatternRewriter &rewriter) {
+  bool columns = isa_and_nonnull<ColumnsEncodingAttr>(statistics.getEncoding());
+  if (columns != perColumn)
+    return rewriter.notifyMatchFailure(
+        op, perColumn ? "needs per-column statistics in a columns layout"
+                      : "needs per-row statistics in a rows layout");
   return success();
 }
 
@@ -100,11 +120,16 @@ struct MaskLowering : public ConvertOpToLLVMPattern<MaskOp> {
     auto less = [&](Value x, Value y, LLVM::ICmpPredicate p) -> Value {
       return LLVM::ICmpOp::create(rewriter, loc, p, x, y);
     };
+    bool transposed = op.getTransposed(); // queries along the columns
     for (unsigned slot = 0; slot < values.size(); ++slot) {
+      auto offset = [&](bool alongRows) {
+        return alongRows ? tile->row(rewriter, loc, slot)
+                         : tile->col(rewriter, loc, slot);
+      };
       Value r = LLVM::AddOp::create(rewriter, loc, adaptor.getRow(),
-                                    tile->row(rewriter, loc, slot));
+                                    offset(!transposed));
       Value c = LLVM::AddOp::create(rewriter, loc, adaptor.getCol(),
-                                    tile->col(rewriter, loc, slot));
+                                    offset(transposed));
       Value keep = LLVM::AndOp::create(
           rewriter, loc, less(r, adaptor.getSeqlenQ(), LLVM::ICmpPredicate::slt),
           less(c, adaptor.getSeqlenK(), LLVM::ICmpPredicate::slt));
@@ -175,19 +200,24 @@ struct OnlineSoftmaxLowering : public ConvertOpToLLVMPattern<OnlineSoftmaxOp> {
   }
 };
 
-/// tile[slot] = fn(tile[slot], rows[row of slot]).
+/// tile[slot] = fn(tile[slot], rows[row of slot]) (with `perColumn`,
+/// columns[column of slot], from a columns layout).
 template <typename OpTy>
 LogicalResult mapWithRows(OpTy op, RankedTensorType type, Value tileValue,
-                          Value rowsValue, const TypeConverter *converter,
+                          Value rowsValue, RankedTensorType rowsType,
+                          const TypeConverter *converter,
                           ConversionPatternRewriter &rewriter,
-                          llvm::function_ref<Value(Value, Value)> fn) {
-  if (failed(checkMma(op, type, rewriter)))
+                          llvm::function_ref<Value(Value, Value)> fn,
+                          bool perColumn = false) {
+  if (failed(checkMma(op, type, rewriter)) ||
+      failed(checkStatistics(op, rowsType, perColumn, rewriter)))
     return failure();
   Location loc = op.getLoc();
   SmallVector<Value> values = unpack(rewriter, loc, tileValue);
   SmallVector<Value> rows = unpack(rewriter, loc, rowsValue);
   for (auto [slot, value] : llvm::enumerate(values))
-    value = fn(value, rows[rowSlotOf(type, slot)]);
+    value = fn(value, rows[perColumn ? columnSlotOf(type, slot)
+                                     : rowSlotOf(type, slot)]);
   rewriter.replaceOp(op, pack(rewriter, loc, converter->convertType(type), values));
   return success();
 }
@@ -199,7 +229,8 @@ struct ScaleRowsLowering : public ConvertOpToLLVMPattern<ScaleRowsOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     return mapWithRows(op, op.getType(), adaptor.getTile(), adaptor.getFactors(),
-                       getTypeConverter(), rewriter, [&](Value x, Value f) {
+                       op.getFactors().getType(), getTypeConverter(), rewriter,
+                       [&](Value x, Value f) {
                          return mulF(rewriter, loc, x, f);
                        });
   }
@@ -214,13 +245,14 @@ struct SoftmaxRecomputeLowering
     Location loc = op.getLoc();
     Value scaleLog2 = f32Const(rewriter, loc, op.getScale().convertToDouble() * kLog2E);
     Value log2e = f32Const(rewriter, loc, kLog2E);
-    return mapWithRows(op, op.getType(), adaptor.getScores(), adaptor.getLse(),
-                       getTypeConverter(), rewriter, [&](Value s, Value lse) {
-                         Value negShift =
-                             negF(rewriter, loc, mulF(rewriter, loc, lse, log2e));
-                         return exp2(rewriter, loc,
-                                     fmaF(rewriter, loc, s, scaleLog2, negShift));
-                       });
+    return mapWithRows(
+        op, op.getType(), adaptor.getScores(), adaptor.getLse(),
+        op.getLse().getType(), getTypeConverter(), rewriter,
+        [&](Value s, Value lse) {
+          Value negShift = negF(rewriter, loc, mulF(rewriter, loc, lse, log2e));
+          return exp2(rewriter, loc, fmaF(rewriter, loc, s, scaleLog2, negShift));
+        },
+        op.getTransposed());
   }
 };
 
@@ -231,14 +263,18 @@ struct SoftmaxGradLowering : public ConvertOpToLLVMPattern<SoftmaxGradOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType type = op.getType();
-    if (failed(checkMma(op, type, rewriter)))
+    bool perColumn = op.getTransposed();
+    if (failed(checkMma(op, type, rewriter)) ||
+        failed(checkStatistics(op, op.getDelta().getType(), perColumn, rewriter)))
       return failure();
     SmallVector<Value> p = unpack(rewriter, loc, adaptor.getProbs());
     SmallVector<Value> dp = unpack(rewriter, loc, adaptor.getGradProbs());
     SmallVector<Value> delta = unpack(rewriter, loc, adaptor.getDelta());
-    for (size_t slot = 0; slot < p.size(); ++slot)
+    for (size_t slot = 0; slot < p.size(); ++slot) {
+      int64_t stat = perColumn ? columnSlotOf(type, slot) : rowSlotOf(type, slot);
       p[slot] = mulF(rewriter, loc, p[slot],
-                     subF(rewriter, loc, dp[slot], delta[rowSlotOf(type, slot)]));
+                     subF(rewriter, loc, dp[slot], delta[stat]));
+    }
     rewriter.replaceOp(op, pack(rewriter, loc, getTypeConverter()->convertType(type), p));
     return success();
   }

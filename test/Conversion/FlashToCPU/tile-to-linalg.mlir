@@ -528,3 +528,34 @@ func.func @untouched(%g: index, %m: memref<?xf32>) {
 func.func private @untouched_kernel(%m: memref<?xf32>) attributes {flash.kernel} {
   return
 }
+
+// -----
+
+// Transposed tiles (Sᵀ, a query a column): the statistics are read per
+// column, (d0, d1) -> (d1); the mask's and Philox's query is row + j and
+// key col + i.
+// CHECK-LABEL: func.func @transposed(
+// CHECK-SAME: %[[S:[^:]+]]: tensor<16x8xf32>, %[[LSE:[^:]+]]: tensor<8xf32>, %[[D:[^:]+]]: tensor<8xf32>, %[[ROW:[^:]+]]: index, %[[COL:[^:]+]]: index, %[[SQ:[^:]+]]: index, %[[SK:[^:]+]]: index, %[[SEED:[^:]+]]: i64, %[[STREAM:[^:]+]]: index)
+// CHECK: ^bb0(%{{[^:]+}}: f32, %{{[^:]+}}: f32):
+// CHECK-NEXT: %[[J:.*]] = linalg.index 1 : index
+// CHECK-NEXT: %[[QJ:.*]] = arith.addi %[[ROW]], %[[J]] : index
+// CHECK-NEXT: %[[I:.*]] = linalg.index 0 : index
+// CHECK-NEXT: %[[KI:.*]] = arith.addi %[[COL]], %[[I]] : index
+// CHECK-DAG: arith.cmpi slt, %[[QJ]], %[[SQ]] : index
+// CHECK-DAG: arith.cmpi slt, %[[KI]], %[[SK]] : index
+// CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%{{.*}}, %[[LSE]] : tensor<16x8xf32>, tensor<8xf32>)
+// CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%{{.*}}, %[[S]], %[[D]] : tensor<16x8xf32>, tensor<16x8xf32>, tensor<8xf32>)
+// CHECK: ^bb0(%{{[^:]+}}: i32):
+// CHECK-NEXT: %[[PJ:.*]] = linalg.index 1 : index
+// CHECK-NEXT: %[[PQ:.*]] = arith.addi %[[ROW]], %[[PJ]] : index
+// CHECK-NEXT: %[[PI:.*]] = linalg.index 0 : index
+// CHECK-NEXT: %[[PK:.*]] = arith.addi %[[COL]], %[[PI]] : index
+func.func @transposed(%s: tensor<16x8xf32>, %lse: tensor<8xf32>, %delta: tensor<8xf32>,
+                      %row: index, %col: index, %sq: index, %sk: index,
+                      %seed: i64, %stream: index) -> (tensor<16x8xf32>, tensor<16x8xi32>) {
+  %m = flash.mask %s at (%row, %col) within (%sq, %sk) transposed : tensor<16x8xf32>
+  %p = flash.softmax_recompute %m, %lse scale 0.5 transposed : tensor<16x8xf32>, tensor<8xf32>
+  %ds = flash.softmax_grad %p, %s, %delta transposed : tensor<16x8xf32>, tensor<8xf32>
+  %bits = flash.philox %seed, %seed, %stream at (%row, %col) transposed : tensor<16x8xi32>
+  return %ds, %bits : tensor<16x8xf32>, tensor<16x8xi32>
+}

@@ -102,3 +102,38 @@ func.func @philox_dropout(%p: memref<?x8xf32>, %n: index, %seed: i64, %off: i64,
   flash.store %d, %p[%z, %z] bound %n along 0 : tensor<64x8xf32, #mma> -> memref<?x8xf32>
   return
 }
+
+// -----
+
+// transposed: the tile is Sᵀ (keys along its rows), so an element's query
+// (Philox's second counter word) is row0 + its column and its key (the
+// first word) col0 + its row.
+
+// CHECK-LABEL: llvm.func @philox_transposed(
+// CHECK-SAME: %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %[[ROW0:[^:]+]]: i64, %[[COL0:[^:]+]]: i64)
+// CHECK: nvvm.read.ptx.sreg.tid.x
+// CHECK-NEXT: llvm.zext
+// CHECK-NEXT: llvm.mlir.constant(5 : i64)
+// CHECK-NEXT: llvm.lshr
+// CHECK-NEXT: llvm.mlir.constant(31 : i64)
+// CHECK-NEXT: %[[LANE:.*]] = llvm.and
+// CHECK-NEXT: llvm.mlir.constant(2 : i64)
+// CHECK-NEXT: %[[GROUP:.*]] = llvm.lshr %[[LANE]], %{{.*}} : i64
+// CHECK: %[[TROW:.*]] = llvm.add %{{.*}}, %[[GROUP]] : i64
+// CHECK-NEXT: llvm.mlir.constant(0 : i64)
+// CHECK-NEXT: llvm.mlir.constant(2 : i64)
+// CHECK-NEXT: llvm.mul
+// CHECK-NEXT: %[[TCOL:.*]] = llvm.add %{{.*}}, %{{.*}} : i64
+// CHECK: %[[Q0:.*]] = llvm.mlir.constant(0 : i64) : i64
+// CHECK-NEXT: %[[TC:.*]] = llvm.add %[[TCOL]], %[[Q0]] : i64
+// CHECK-NEXT: %[[QUERY:.*]] = llvm.add %[[ROW0]], %[[TC]] : i64
+// CHECK-NEXT: %[[R0:.*]] = llvm.mlir.constant(0 : i64) : i64
+// CHECK-NEXT: %[[TR:.*]] = llvm.add %[[TROW]], %[[R0]] : i64
+// CHECK-NEXT: %[[KEY:.*]] = llvm.add %[[COL0]], %[[TR]] : i64
+// CHECK-NEXT: arith.trunci %[[KEY]] : i64 to i32
+// CHECK-NEXT: arith.trunci %[[QUERY]] : i64 to i32
+#mma = #flash.mma<warps = 4>
+func.func @philox_transposed(%seed: i64, %off: i64, %stream: index, %r0: index, %c0: index) attributes {flash.kernel} {
+  %bits = flash.philox %seed, %off, %stream at (%r0, %c0) transposed : tensor<64x8xi32, #mma>
+  return
+}

@@ -342,3 +342,112 @@ func.func @row_dot(%a: memref<?x8xbf16>, %r: memref<?xf32>, %n: index) attribute
   flash.store %d, %r[%c0] bound %n along 0 : tensor<64xf32, #rows> -> memref<?xf32>
   return
 }
+
+// -----
+
+// Per-column statistics (a transposed tile's, #flash.columns): on a 64 x 16
+// mma tile a thread holds 8 slots, columns 2 tig + {0, 1} of the 8-column
+// blocks 0 (slots 0-3) and 1 (slots 4-7); its columns layout holds those 4
+// columns, so slots 0-7 read column slots 0, 1, 0, 1, 2, 3, 2, 3.
+// softmax_grad transposed: p (dp - delta[column]). A columns tile is stored
+// once: by group 0 of warp 0.
+
+// CHECK-LABEL: llvm.func @column_maps(
+// CHECK: %[[T:.*]] = llvm.insertvalue %{{.*}}[7] : !llvm.struct<(f32, f32, f32, f32, f32, f32, f32, f32)>
+// CHECK: %[[D:.*]] = llvm.insertvalue %{{.*}}[3] : !llvm.struct<(f32, f32, f32, f32)>
+// CHECK-COUNT-8: llvm.extractvalue %[[T]]
+// CHECK-NEXT: %[[DP0:.*]] = llvm.extractvalue %[[T]][0]
+// CHECK-NEXT: %[[DP1:.*]] = llvm.extractvalue %[[T]][1]
+// CHECK-NEXT: %[[DP2:.*]] = llvm.extractvalue %[[T]][2]
+// CHECK-NEXT: %[[DP3:.*]] = llvm.extractvalue %[[T]][3]
+// CHECK-NEXT: %[[DP4:.*]] = llvm.extractvalue %[[T]][4]
+// CHECK-NEXT: %[[DP5:.*]] = llvm.extractvalue %[[T]][5]
+// CHECK-NEXT: %[[DP6:.*]] = llvm.extractvalue %[[T]][6]
+// CHECK-NEXT: %[[DP7:.*]] = llvm.extractvalue %[[T]][7]
+// CHECK-NEXT: %[[D0:.*]] = llvm.extractvalue %[[D]][0]
+// CHECK-NEXT: %[[D1:.*]] = llvm.extractvalue %[[D]][1]
+// CHECK-NEXT: %[[D2:.*]] = llvm.extractvalue %[[D]][2]
+// CHECK-NEXT: %[[D3:.*]] = llvm.extractvalue %[[D]][3]
+// CHECK-NEXT: llvm.fsub %[[DP0]], %[[D0]] : f32
+// CHECK-NEXT: llvm.fmul
+// CHECK-NEXT: llvm.fsub %[[DP1]], %[[D1]] : f32
+// CHECK-NEXT: llvm.fmul
+// CHECK-NEXT: llvm.fsub %[[DP2]], %[[D0]] : f32
+// CHECK-NEXT: llvm.fmul
+// CHECK-NEXT: llvm.fsub %[[DP3]], %[[D1]] : f32
+// CHECK-NEXT: llvm.fmul
+// CHECK-NEXT: llvm.fsub %[[DP4]], %[[D2]] : f32
+// CHECK-NEXT: llvm.fmul
+// CHECK-NEXT: llvm.fsub %[[DP5]], %[[D3]] : f32
+// CHECK-NEXT: llvm.fmul
+// CHECK-NEXT: llvm.fsub %[[DP6]], %[[D2]] : f32
+// CHECK-NEXT: llvm.fmul
+// CHECK-NEXT: llvm.fsub %[[DP7]], %[[D3]] : f32
+// CHECK-NEXT: llvm.fmul
+// CHECK: %[[TID:.*]] = nvvm.read.ptx.sreg.tid.x
+// CHECK-NEXT: %[[TID64:.*]] = llvm.zext %[[TID]]
+// CHECK-NEXT: llvm.mlir.constant(5 : i64)
+// CHECK-NEXT: %[[WARP:.*]] = llvm.lshr %[[TID64]]
+// CHECK-NEXT: llvm.mlir.constant(31 : i64)
+// CHECK-NEXT: %[[LANE:.*]] = llvm.and %[[TID64]]
+// CHECK-NEXT: llvm.mlir.constant(2 : i64)
+// CHECK-NEXT: %[[GROUP:.*]] = llvm.lshr %[[LANE]]
+// CHECK: %[[ALL:.*]] = llvm.mlir.constant(true) : i1
+// CHECK-NEXT: %[[Z0:.*]] = llvm.mlir.constant(0 : i64) : i64
+// CHECK-NEXT: %[[G0:.*]] = llvm.icmp "eq" %[[GROUP]], %[[Z0]] : i64
+// CHECK-NEXT: %[[W1:.*]] = llvm.and %[[ALL]], %[[G0]] : i1
+// CHECK-NEXT: %[[Z1:.*]] = llvm.mlir.constant(0 : i64) : i64
+// CHECK-NEXT: %[[W0:.*]] = llvm.icmp "eq" %[[WARP]], %[[Z1]] : i64
+// CHECK-NEXT: llvm.and %[[W1]], %[[W0]] : i1
+// CHECK: llvm.return
+#mma = #flash.mma<warps = 4>
+#columns = #flash.columns<#mma>
+func.func @column_maps(%s: memref<?x16xf32>, %r: memref<?xf32>, %n: index) attributes {flash.kernel} {
+  %c0 = arith.constant 0 : index
+  %st = flash.load %s[%c0, %c0] bound %n along 0 : memref<?x16xf32> -> tensor<64x16xf32, #mma>
+  %d = flash.load %r[%c0] bound %n along 0 : memref<?xf32> -> tensor<16xf32, #columns>
+  %g = flash.softmax_grad %st, %st, %d transposed : tensor<64x16xf32, #mma>, tensor<16xf32, #columns>
+  flash.store %d, %r[%c0] bound %n along 0 : tensor<16xf32, #columns> -> memref<?xf32>
+  flash.store %g, %s[%c0, %c0] bound %n along 0 : tensor<64x16xf32, #mma> -> memref<?x16xf32>
+  return
+}
+
+// -----
+
+// flash.mask transposed: an element's query is row0 + its column, its key
+// col0 + its row.
+
+// CHECK-LABEL: llvm.func @mask_transposed(
+// CHECK-SAME: %{{[^:]+}}: !llvm.ptr<1>, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %[[ROW0:[^:]+]]: i64, %[[COL0:[^:]+]]: i64, %[[SQ:[^:]+]]: i64, %[[SK:[^:]+]]: i64)
+// The loaded tile, then the mask's thread coordinates.
+// CHECK: llvm.insertvalue %{{.*}}[3] : !llvm.struct<(f32, f32, f32, f32)>
+// CHECK: %[[LANE:.*]] = llvm.and %{{.*}}, %{{.*}} : i64
+// CHECK-NEXT: llvm.mlir.constant(2 : i64)
+// CHECK-NEXT: %[[GROUP:.*]] = llvm.lshr %[[LANE]], %{{.*}} : i64
+// CHECK-NEXT: llvm.mlir.constant(3 : i64)
+// CHECK-NEXT: %[[TIG:.*]] = llvm.and %[[LANE]], %{{.*}} : i64
+// CHECK: %[[TROW:.*]] = llvm.add %{{.*}}, %[[GROUP]] : i64
+// CHECK-NEXT: llvm.mlir.constant(0 : i64)
+// CHECK-NEXT: llvm.mlir.constant(2 : i64)
+// CHECK-NEXT: %[[T2:.*]] = llvm.mul %[[TIG]]
+// CHECK-NEXT: %[[TCOL:.*]] = llvm.add %{{.*}}, %[[T2]] : i64
+// CHECK: %[[DIAG:.*]] = llvm.sub %[[SK]], %[[SQ]] : i64
+// CHECK-NEXT: llvm.mlir.constant(0 : i64)
+// CHECK-NEXT: %[[TC0:.*]] = llvm.add %[[TCOL]], %{{.*}} : i64
+// CHECK-NEXT: %[[R:.*]] = llvm.add %[[ROW0]], %[[TC0]] : i64
+// CHECK-NEXT: llvm.mlir.constant(0 : i64)
+// CHECK-NEXT: %[[TR0:.*]] = llvm.add %[[TROW]], %{{.*}} : i64
+// CHECK-NEXT: %[[C:.*]] = llvm.add %[[COL0]], %[[TR0]] : i64
+// CHECK-NEXT: %[[INC:.*]] = llvm.icmp "slt" %[[C]], %[[SK]] : i64
+// CHECK-NEXT: %[[INR:.*]] = llvm.icmp "slt" %[[R]], %[[SQ]] : i64
+// CHECK-NEXT: %[[IN:.*]] = llvm.and %[[INR]], %[[INC]] : i1
+// CHECK-NEXT: %[[LAST:.*]] = llvm.add %[[R]], %[[DIAG]] : i64
+// CHECK-NEXT: llvm.icmp "sle" %[[C]], %[[LAST]] : i64
+#mma = #flash.mma<warps = 4>
+func.func @mask_transposed(%s: memref<?x8xf32>, %n: index, %r0: index, %c0: index, %sq: index, %sk: index) attributes {flash.kernel} {
+  %z = arith.constant 0 : index
+  %st = flash.load %s[%z, %z] bound %n along 0 : memref<?x8xf32> -> tensor<64x8xf32, #mma>
+  %m = flash.mask %st at (%r0, %c0) within (%sq, %sk) causal transposed : tensor<64x8xf32, #mma>
+  flash.store %m, %s[%z, %z] bound %n along 0 : tensor<64x8xf32, #mma> -> memref<?x8xf32>
+  return
+}

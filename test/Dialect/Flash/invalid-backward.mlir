@@ -75,6 +75,14 @@ func.func @recompute_lse_count(%s: tensor<64x32xf32>, %lse: tensor<32xf32>) {
 
 // -----
 
+func.func @recompute_transposed_lse_count(%s: tensor<32x64xf32>, %lse: tensor<32xf32>) {
+  // expected-error @+1 {{'lse' must have one element per column (64), got 'tensor<32xf32>'}}
+  %p = flash.softmax_recompute %s, %lse scale 1.0 transposed : tensor<32x64xf32>, tensor<32xf32>
+  return
+}
+
+// -----
+
 func.func @recompute_scale_negative(%s: tensor<64x32xf32>, %lse: tensor<64xf32>) {
   // expected-error @+1 {{'scale' must be finite and positive, got -2.000000e+00}}
   %p = flash.softmax_recompute %s, %lse scale -2.0 : tensor<64x32xf32>, tensor<64xf32>
@@ -130,6 +138,14 @@ func.func @grad_probs_rank1(%p: tensor<64xf32>, %d: tensor<64xf32>) {
 func.func @grad_delta_count(%p: tensor<64x32xf32>, %d: tensor<32xf32>) {
   // expected-error @+1 {{'delta' must have one element per row (64), got 'tensor<32xf32>'}}
   %ds = flash.softmax_grad %p, %p, %d : tensor<64x32xf32>, tensor<32xf32>
+  return
+}
+
+// -----
+
+func.func @grad_transposed_delta_count(%p: tensor<32x64xf32>, %d: tensor<32xf32>) {
+  // expected-error @+1 {{'delta' must have one element per column (64), got 'tensor<32xf32>'}}
+  %ds = flash.softmax_grad %p, %p, %d transposed : tensor<32x64xf32>, tensor<32xf32>
   return
 }
 

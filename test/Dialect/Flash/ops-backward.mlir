@@ -47,6 +47,23 @@ func.func @softmax_grad(%p: tensor<64x32xf32>, %dp: tensor<64x32xf32>, %delta: t
 
 // -----
 
+// Transposed tiles (Sᵀ = K Qᵀ, a query a column): statistics per column.
+// CHECK-LABEL: func.func @transposed_softmax(
+// CHECK-SAME: %[[S:[^:]+]]: tensor<32x64xf32>, %[[LSE:[^:]+]]: tensor<64xf32>, %[[D:[^:]+]]: tensor<64xf32>)
+// CHECK: %[[P:.*]] = flash.softmax_recompute %[[S]], %[[LSE]] scale 1.250000e-01 transposed : tensor<32x64xf32>, tensor<64xf32>{{$}}
+// CHECK: %[[DS:.*]] = flash.softmax_grad %[[P]], %[[S]], %[[D]] transposed : tensor<32x64xf32>, tensor<64xf32>{{$}}
+// CHECK: return %[[DS]]
+// GENERIC-LABEL: sym_name = "transposed_softmax"
+// GENERIC: "flash.softmax_recompute"(%{{.*}}, %{{.*}}) <{scale = 1.250000e-01 : f32, transposed}> : (tensor<32x64xf32>, tensor<64xf32>) -> tensor<32x64xf32>
+// GENERIC: "flash.softmax_grad"(%{{.*}}, %{{.*}}, %{{.*}}) <{transposed}> : (tensor<32x64xf32>, tensor<32x64xf32>, tensor<64xf32>) -> tensor<32x64xf32>
+func.func @transposed_softmax(%s: tensor<32x64xf32>, %lse: tensor<64xf32>, %delta: tensor<64xf32>) -> tensor<32x64xf32> {
+  %p = flash.softmax_recompute %s, %lse scale 0.125 transposed : tensor<32x64xf32>, tensor<64xf32>
+  %ds = flash.softmax_grad %p, %s, %delta transposed : tensor<32x64xf32>, tensor<64xf32>
+  return %ds : tensor<32x64xf32>
+}
+
+// -----
+
 // The backward's inner step: recompute P, dP = dO V^T, dS = P * (dP - D),
 // dQ += dS K into an f32 accumulator.
 // CHECK-LABEL: func.func @backward_step(

@@ -6,11 +6,14 @@
 // CHECK-LABEL: func.func @philox(
 // CHECK-SAME: %[[SEED:[^:]+]]: i64, %[[OFFSET:[^:]+]]: i64, %[[STREAM:[^:]+]]: index, %[[R:[^:]+]]: index, %[[C:[^:]+]]: index)
 // CHECK: %[[BITS:.*]] = flash.philox %[[SEED]], %[[OFFSET]], %[[STREAM]] at(%[[R]], %[[C]]) : tensor<64x32xi32>{{$}}
+// CHECK: flash.philox %[[SEED]], %[[OFFSET]], %[[STREAM]] at(%[[R]], %[[C]]) transposed : tensor<32x64xi32>{{$}}
 // CHECK: return %[[BITS]]
 // GENERIC-LABEL: sym_name = "philox"
 // GENERIC: "flash.philox"(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : (i64, i64, index, index, index) -> tensor<64x32xi32>
+// GENERIC: "flash.philox"(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) <{transposed}> : (i64, i64, index, index, index) -> tensor<32x64xi32>
 func.func @philox(%seed: i64, %offset: i64, %stream: index, %row: index, %col: index) -> tensor<64x32xi32> {
   %bits = flash.philox %seed, %offset, %stream at (%row, %col) : tensor<64x32xi32>
+  %transposed = flash.philox %seed, %offset, %stream at (%row, %col) transposed : tensor<32x64xi32>
   return %bits : tensor<64x32xi32>
 }
 

@@ -8,14 +8,17 @@
 // CHECK-SAME: %[[S:[^:]+]]: tensor<64x32xf32>, %[[R:[^:]+]]: index, %[[C:[^:]+]]: index, %[[NQ:[^:]+]]: index, %[[NK:[^:]+]]: index)
 // CHECK: %[[M0:.*]] = flash.mask %[[S]] at(%[[R]], %[[C]]) within(%[[NQ]], %[[NK]]) : tensor<64x32xf32>{{$}}
 // CHECK: %[[M1:.*]] = flash.mask %[[M0]] at(%[[R]], %[[C]]) within(%[[NQ]], %[[NK]]) causal : tensor<64x32xf32>{{$}}
-// CHECK: return %[[M1]]
+// CHECK: %[[M2:.*]] = flash.mask %[[M1]] at(%[[R]], %[[C]]) within(%[[NQ]], %[[NK]]) causal transposed : tensor<64x32xf32>{{$}}
+// CHECK: return %[[M2]]
 // GENERIC-LABEL: sym_name = "mask"
 // GENERIC: "flash.mask"(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : (tensor<64x32xf32>, index, index, index, index) -> tensor<64x32xf32>
 // GENERIC: "flash.mask"(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) <{causal}> : (tensor<64x32xf32>, index, index, index, index) -> tensor<64x32xf32>
+// GENERIC: "flash.mask"(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) <{causal, transposed}> : (tensor<64x32xf32>, index, index, index, index) -> tensor<64x32xf32>
 func.func @mask(%s: tensor<64x32xf32>, %row: index, %col: index, %nq: index, %nk: index) -> tensor<64x32xf32> {
   %m0 = flash.mask %s at (%row, %col) within (%nq, %nk) : tensor<64x32xf32>
   %m1 = flash.mask %m0 at (%row, %col) within (%nq, %nk) causal : tensor<64x32xf32>
-  return %m1 : tensor<64x32xf32>
+  %m2 = flash.mask %m1 at (%row, %col) within (%nq, %nk) causal transposed : tensor<64x32xf32>
+  return %m2 : tensor<64x32xf32>
 }
 
 // -----

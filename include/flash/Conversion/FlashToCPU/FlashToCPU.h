@@ -31,6 +31,11 @@ struct FlashToCPUOptions : public PassPipelineOptions<FlashToCPUOptions> {
                      "their tiles with this many programs, as on a GPU "
                      "(0: a program a tile)"),
       llvm::cl::init(0)};
+  PassOptions::Option<bool> transposedGrad{
+      *this, "transposed-grad",
+      llvm::cl::desc("The dK/dV kernel works on Sᵀ = K Qᵀ "
+                     "(flash-tile-attention's transposed-grad)"),
+      llvm::cl::init(false)};
 };
 
 /// Problem level to LLVM dialect, ready for the ExecutionEngine: tiling,

@@ -65,6 +65,11 @@ struct FlashToNVVMOptions : public PassPipelineOptions<FlashToNVVMOptions> {
                      "persistent); the runtime launches as many programs as the GPU "
                      "holds at once"),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> transposedGrad{
+      *this, "transposed-grad",
+      llvm::cl::desc("The dK/dV kernel works on Sᵀ = K Qᵀ, keys along the "
+                     "rows (flash-tile-attention's transposed-grad)"),
+      llvm::cl::init(false)};
   PassOptions::Option<int64_t> vectorBytes{
       *this, "vector-bytes",
       llvm::cl::desc("Alignment in bytes of the memrefs' bases and strides"),

@@ -16,6 +16,8 @@ static MmaEncodingAttr parentMma(Attribute encoding) {
     return mma;
   if (auto rowsLayout = dyn_cast<RowsEncodingAttr>(encoding))
     return rowsLayout.getParent();
+  if (auto columns = dyn_cast<ColumnsEncodingAttr>(encoding))
+    return columns.getParent();
   if (auto operand = dyn_cast<OperandEncodingAttr>(encoding))
     return operand.getParent();
   return {};
@@ -69,8 +71,22 @@ FailureOr<ThreadMapping> getThreadMapping(RankedTensorType type,
     return m;
   }
 
+  if (isa_and_nonnull<ColumnsEncodingAttr>(encoding)) {
+    if (type.getRank() != 1 || shape[0] % 8 != 0)
+      return fail(why, "a columns layout needs a rank-1 tile of a multiple "
+                       "of 8 elements");
+    // The columns a thread holds in every 8-column block of its parent.
+    m.row = {0, 0, 2};
+    m.replicatedOverGroups = m.replicatedOverWarps = true;
+    for (int64_t j = 0; j < shape[0] / 8; ++j)
+      for (int64_t e = 0; e < 2; ++e)
+        m.slots.push_back({8 * j + e, 0});
+    return m;
+  }
+
   if (type.getRank() != 2)
-    return fail(why, "register layouts other than rows need rank-2 tiles");
+    return fail(why, "register layouts other than rows and columns need "
+                     "rank-2 tiles");
 
   if (auto mma = dyn_cast_or_null<MmaEncodingAttr>(encoding)) {
     if (shape[0] % (16 * mma.getWarps()) != 0 || shape[1] % 8 != 0)

@@ -179,7 +179,8 @@ LogicalResult RowDotOp::verify() {
 LogicalResult SoftmaxRecomputeOp::verify() {
   RankedTensorType scores = getScores().getType();
   if (failed(verifyMatrixTile(*this, "scores", scores)) ||
-      failed(verifyRowVector(*this, "lse", scores, getLse().getType())))
+      failed(verifyRowVector(*this, "lse", scores, getLse().getType(),
+                             getTransposed())))
     return failure();
   return verifyPositiveScale(*this, "scale", getScale().convertToFloat());
 }
@@ -188,7 +189,8 @@ LogicalResult SoftmaxGradOp::verify() {
   RankedTensorType probs = getProbs().getType();
   if (failed(verifyMatrixTile(*this, "probs", probs)))
     return failure();
-  return verifyRowVector(*this, "delta", probs, getDelta().getType());
+  return verifyRowVector(*this, "delta", probs, getDelta().getType(),
+                         getTransposed());
 }
 
 //===----------------------------------------------------------------------===//

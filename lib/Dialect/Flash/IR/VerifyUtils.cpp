@@ -63,11 +63,14 @@ LogicalResult verifyMatrixTile(Operation *op, StringRef name,
 }
 
 LogicalResult verifyRowVector(Operation *op, StringRef name,
-                              RankedTensorType tile, RankedTensorType vec) {
-  if (vec.getRank() != 1 || vec.getDimSize(0) != tile.getDimSize(0))
+                              RankedTensorType tile, RankedTensorType vec,
+                              bool perColumn) {
+  int64_t extent = tile.getDimSize(perColumn ? 1 : 0);
+  if (vec.getRank() != 1 || vec.getDimSize(0) != extent)
     return op->emitOpError()
-           << "'" << name << "' must have one element per row ("
-           << tile.getDimSize(0) << "), got " << vec;
+           << "'" << name << "' must have one element per "
+           << (perColumn ? "column" : "row") << " (" << extent << "), got "
+           << vec;
   return success();
 }
 

@@ -25,9 +25,11 @@ LogicalResult verifyContiguousLastAxis(Operation *op, StringRef name,
 LogicalResult verifyMatrixTile(Operation *op, StringRef name,
                                RankedTensorType tile);
 
-/// Fails unless `vec` is a rank-1 tile with one element per row of `tile`.
+/// Fails unless `vec` is a rank-1 tile with one element per row of `tile`
+/// (per column with `perColumn`).
 LogicalResult verifyRowVector(Operation *op, StringRef name,
-                              RankedTensorType tile, RankedTensorType vec);
+                              RankedTensorType tile, RankedTensorType vec,
+                              bool perColumn = false);
 
 } // namespace mlir::flash::detail
 

@@ -55,6 +55,18 @@ def Flash_RowsEncodingAttr : Flash_Attr<"RowsEncoding", "rows"> {
   let assemblyFormat = "`<` qualified($parent) `>`";
 }
 
+def Flash_ColumnsEncodingAttr : Flash_Attr<"ColumnsEncoding", "columns"> {
+  let summary = "Per-column values of an mma tile: a rank-1 tile in registers";
+  let description = [{
+    A rank-1 tile with one element per column of a tile of layout `parent`:
+    each lane holds the elements of its columns (`8 j + 2 tig + {0, 1}`),
+    replicated over the eight groups of a warp and over the warps (the
+    log-sum-exp and D of a transposed score tile, a query a column).
+  }];
+  let parameters = (ins "MmaEncodingAttr":$parent);
+  let assemblyFormat = "`<` qualified($parent) `>`";
+}
+
 def Flash_OperandEncodingAttr : Flash_Attr<"OperandEncoding", "operand"> {
   let summary = "A/B operand fragments of mma.sync m16n8k16 in registers";
   let description = [{

@@ -256,24 +256,31 @@ def Flash_MaskOp : Flash_Op<"mask", [Pure, AllTypesMatch<["scores", "result"]>]>
     causal diagonal aligned to the bottom-right corner); otherwise it becomes
     `-inf`, which the softmax turns into a zero probability.
 
+    With `transposed` the tile is a transposed score tile (Sᵀ = K·Qᵀ, keys
+    along its rows): element `(i, j)` stands for query row `r = row + j`
+    and key column `c = col + i`.
+
     ```mlir
     %masked = flash.mask %s at (%row0, %col0) within (%seqlen_q, %seqlen_k)
         causal : tensor<64x64xf32>
     ```
   }];
   let arguments = (ins Flash_F32Tile:$scores, Index:$row, Index:$col,
-                       Index:$seqlen_q, Index:$seqlen_k, UnitAttr:$causal);
+                       Index:$seqlen_q, Index:$seqlen_k, UnitAttr:$causal,
+                       UnitAttr:$transposed);
   let results = (outs Flash_F32Tile:$result);
   let assemblyFormat = [{
     $scores `at` `(` $row `,` $col `)` `within` `(` $seqlen_q `,` $seqlen_k `)`
-    (`causal` $causal^)? attr-dict `:` type($scores)
+    (`causal` $causal^)? (`transposed` $transposed^)? attr-dict `:` type($scores)
   }];
   let hasVerifier = 1;
   let builders = [
     OpBuilder<(ins "Value":$scores, "Value":$row, "Value":$col,
-                   "Value":$seqlenQ, "Value":$seqlenK, "bool":$causal), [{
+                   "Value":$seqlenQ, "Value":$seqlenK, "bool":$causal,
+                   CArg<"bool", "false">:$transposed), [{
       build($_builder, $_state, scores.getType(), scores, row, col, seqlenQ,
-            seqlenK, causal);
+            seqlenK, causal ? $_builder.getUnitAttr() : nullptr,
+            transposed ? $_builder.getUnitAttr() : nullptr);
     }]>
   ];
 }
@@ -423,7 +430,9 @@ def Flash_PhiloxOp : Flash_Op<"philox", [Pure]> {
     query and key indices within the sequence and `stream` identifies the
     (batch, head) pair (`batch * heads + head`). The bits are a pure function
     of these coordinates, so a backward regenerates the forward's mask and
-    any backend reproduces it bit for bit (see docs/Philox.md).
+    any backend reproduces it bit for bit (see docs/Philox.md). With
+    `transposed`, element `(i, j)` stands for query `row + j` and key
+    `col + i` (the bits of a transposed score tile).
 
     ```mlir
     %bits = flash.philox %seed, %offset, %stream at (%row0, %col0)
@@ -431,11 +440,11 @@ def Flash_PhiloxOp : Flash_Op<"philox", [Pure]> {
     ```
   }];
   let arguments = (ins I64:$seed, I64:$offset, Index:$stream,
-                       Index:$row, Index:$col);
+                       Index:$row, Index:$col, UnitAttr:$transposed);
   let results = (outs Flash_I32Tile:$bits);
   let assemblyFormat = [{
-    $seed `,` $offset `,` $stream `at` `(` $row `,` $col `)` attr-dict
-    `:` type($bits)
+    $seed `,` $offset `,` $stream `at` `(` $row `,` $col `)`
+    (`transposed` $transposed^)? attr-dict `:` type($bits)
   }];
   let hasVerifier = 1;
 }
@@ -494,7 +503,9 @@ def Flash_SoftmaxRecomputeOp : Flash_Op<"softmax_recompute", [Pure,
   let description = [{
     `probs[i, j] = exp(scale * scores[i, j] - lse[i])`: the forward's
     probabilities, rebuilt in the backward from the saved log-sum-exp.
-    Masked scores (`-inf`) and rows with `lse = +inf` give zero.
+    Masked scores (`-inf`) and rows with `lse = +inf` give zero. With
+    `transposed` the tile is Sᵀ (a query a column) and `lse` has one
+    element per column: `probs[i, j] = exp(scale * scores[i, j] - lse[j])`.
 
     ```mlir
     %p = flash.softmax_recompute %s, %lse scale 0.125
@@ -502,16 +513,19 @@ def Flash_SoftmaxRecomputeOp : Flash_Op<"softmax_recompute", [Pure,
     ```
   }];
   let arguments = (ins Flash_F32Tile:$scores, Flash_F32Tile:$lse,
-                       F32Attr:$scale);
+                       F32Attr:$scale, UnitAttr:$transposed);
   let results = (outs Flash_F32Tile:$probs);
   let assemblyFormat = [{
-    $scores `,` $lse `scale` $scale attr-dict `:` type($scores) `,` type($lse)
+    $scores `,` $lse `scale` $scale (`transposed` $transposed^)? attr-dict
+    `:` type($scores) `,` type($lse)
   }];
   let hasVerifier = 1;
   let builders = [
-    OpBuilder<(ins "Value":$scores, "Value":$lse, "float":$scale), [{
+    OpBuilder<(ins "Value":$scores, "Value":$lse, "float":$scale,
+                   CArg<"bool", "false">:$transposed), [{
       build($_builder, $_state, scores.getType(), scores, lse,
-            $_builder.getF32FloatAttr(scale));
+            $_builder.getF32FloatAttr(scale),
+            transposed ? $_builder.getUnitAttr() : nullptr);
     }]>
   ];
 }
@@ -521,22 +535,26 @@ def Flash_SoftmaxGradOp : Flash_Op<"softmax_grad", [Pure,
   let summary = "Gradient through the softmax";
   let description = [{
     `result[i, j] = probs[i, j] * (grad_probs[i, j] - delta[i])`, i.e.
-    `dS = P * (dP - D)`.
+    `dS = P * (dP - D)`. With `transposed` (tiles Pᵀ and dPᵀ, a query a
+    column) `delta` has one element per column and `delta[j]` is used.
 
     ```mlir
     %ds = flash.softmax_grad %p, %dp, %delta : tensor<64x64xf32>, tensor<64xf32>
     ```
   }];
   let arguments = (ins Flash_F32Tile:$probs, Flash_F32Tile:$grad_probs,
-                       Flash_F32Tile:$delta);
+                       Flash_F32Tile:$delta, UnitAttr:$transposed);
   let results = (outs Flash_F32Tile:$result);
   let assemblyFormat = [{
-    $probs `,` $grad_probs `,` $delta attr-dict `:` type($probs) `,` type($delta)
+    $probs `,` $grad_probs `,` $delta (`transposed` $transposed^)? attr-dict
+    `:` type($probs) `,` type($delta)
   }];
   let hasVerifier = 1;
   let builders = [
-    OpBuilder<(ins "Value":$probs, "Value":$gradProbs, "Value":$delta), [{
-      build($_builder, $_state, probs.getType(), probs, gradProbs, delta);
+    OpBuilder<(ins "Value":$probs, "Value":$gradProbs, "Value":$delta,
+                   CArg<"bool", "false">:$transposed), [{
+      build($_builder, $_state, probs.getType(), probs, gradProbs, delta,
+            transposed ? $_builder.getUnitAttr() : nullptr);
     }]>
   ];
 }

@@ -23,7 +23,7 @@ struct ThreadCoefficients {
 /// The elements one thread holds: slot s is element
 /// (row.warp * warp + row.group * group + row.tig * tig + slots[s].row,
 ///  col.warp * warp + col.group * group + col.tig * tig + slots[s].col).
-/// Rank-1 tiles use rows only.
+/// Rank-1 tiles use rows only (their one coordinate).
 struct ThreadMapping {
   struct Slot {
     int64_t row = 0, col = 0;
@@ -31,8 +31,10 @@ struct ThreadMapping {
   ThreadCoefficients row, col;
   SmallVector<Slot> slots;
   /// Threads that hold copies of the same elements: the lanes of a group
-  /// (rows layouts) or all warps (b operands).
-  bool replicatedOverTig = false, replicatedOverWarps = false;
+  /// (rows layouts), the groups of a warp (columns layouts) or all warps
+  /// (b operands, columns layouts).
+  bool replicatedOverTig = false, replicatedOverGroups = false,
+       replicatedOverWarps = false;
 };
 
 /// The mapping of a tile with a register layout; failure (with a message)
