@@ -63,16 +63,21 @@ bool isTile(Type type) { return isa<RankedTensorType>(type); }
 
 /// What a use of a tile needs: a specific layout, or (when null) any layout
 /// the default rule gives.
-Attribute requiredLayout(OpOperand &use, const Layouts &layouts) {
-  // A transposed score tile's statistics: one a column (a query).
+/// Whether `use` is the statistics of a transposed score tile (one a
+/// column, a query): softmax_recompute's lse or softmax_grad's D.
+bool isPerColumnStatistics(OpOperand &use) {
   if (auto recompute = dyn_cast<SoftmaxRecomputeOp>(use.getOwner()))
-    return recompute.getTransposed() && use.get() == recompute.getLse()
-               ? Attribute(layouts.columns)
-               : Attribute();
+    return recompute.getTransposed() &&
+           use.getOperandNumber() == recompute.getLseMutable().getOperandNumber();
   if (auto grad = dyn_cast<SoftmaxGradOp>(use.getOwner()))
-    return grad.getTransposed() && use.get() == grad.getDelta()
-               ? Attribute(layouts.columns)
-               : Attribute();
+    return grad.getTransposed() &&
+           use.getOperandNumber() == grad.getDeltaMutable().getOperandNumber();
+  return false;
+}
+
+Attribute requiredLayout(OpOperand &use, const Layouts &layouts) {
+  if (isPerColumnStatistics(use))
+    return layouts.columns;
   auto dot = dyn_cast<DotOp>(use.getOwner());
   if (!dot || use.getOperandNumber() == 2)
     return {};
@@ -197,8 +202,9 @@ LogicalResult assign(func::FuncOp kernel, const Layouts &layouts) {
         mismatched.push_back({&use, want});
     }
   });
-  // Per-column statistics come straight from their loads (registers hold
-  // no conversion from rows to columns).
+  // Per-column statistics come straight from their loads: converting them
+  // from rows would cost a shared-memory round trip and barriers a block
+  // (and the consumers of a warp-specialized kernel cannot use bar.sync 0).
   for (auto [use, want] : mismatched)
     if (want == layouts.columns)
       return use->getOwner()->emitError()

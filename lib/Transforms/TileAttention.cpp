@@ -164,6 +164,10 @@ private:
   void storeRowStats(KernelBuilder &kb, const Sequence &s, Value tile,
                      Value memref, Value row, Value head);
 
+  /// A block's product of a query-side and a key-side tile, Q Kᵀ or dO Vᵀ
+  /// (block-m x block-n), or its transpose K Qᵀ, V dOᵀ when `transposed`.
+  Value blockProduct(KernelBuilder &kb, Value queries, Value keys,
+                     bool transposed);
   /// Scores S = Q K^T of a block (Sᵀ = K Qᵀ when `transposed`), masked
   /// when `masked`.
   Value maskedScores(KernelBuilder &kb, const Sequence &s, Value qTile,
@@ -331,15 +335,19 @@ void KernelEmitter::storeRowStats(KernelBuilder &kb, const Sequence &s,
                     s.seqlenQ, 2, false);
 }
 
+Value KernelEmitter::blockProduct(KernelBuilder &kb, Value queries,
+                                  Value keys, bool transposed) {
+  if (transposed)
+    return kb.dot(keys, queries, kb.splat({p.blockN, p.blockM}, 0.0),
+                  /*transposeA=*/false, /*transposeB=*/true);
+  return kb.dot(queries, keys, kb.splat({p.blockM, p.blockN}, 0.0),
+                /*transposeA=*/false, /*transposeB=*/true);
+}
+
 Value KernelEmitter::maskedScores(KernelBuilder &kb, const Sequence &s,
                                   Value qTile, Value kTile, Value row,
                                   Value col, bool masked, bool transposed) {
-  Value scores =
-      transposed
-          ? kb.dot(kTile, qTile, kb.splat({p.blockN, p.blockM}, 0.0),
-                   /*transposeA=*/false, /*transposeB=*/true)
-          : kb.dot(qTile, kTile, kb.splat({p.blockM, p.blockN}, 0.0),
-                   /*transposeA=*/false, /*transposeB=*/true);
+  Value scores = blockProduct(kb, qTile, kTile, transposed);
   if (!masked)
     return scores;
   return MaskOp::create(kb.b, kb.loc, scores, row, col, s.seqlenQ, s.seqlenK,
@@ -353,9 +361,8 @@ Value KernelEmitter::applyDropout(KernelBuilder &kb, const Sequence &s,
     return tile;
   auto bitsType = cast<RankedTensorType>(tile.getType())
                       .clone(kb.b.getI32Type());
-  auto bits = PhiloxOp::create(kb.b, kb.loc, bitsType, arg(p.seed),
-                               arg(p.offset), stream, row, col);
-  bits.setTransposed(transposed);
+  Value bits = PhiloxOp::create(kb.b, kb.loc, bitsType, arg(p.seed),
+                                arg(p.offset), stream, row, col, transposed);
   return DropoutOp::create(kb.b, kb.loc, tile, bits, p.dropoutP);
 }
 
@@ -416,12 +423,7 @@ Value KernelEmitter::scoreGradients(KernelBuilder &kb, const Sequence &s,
                                     Value probs, Value doutTile, Value vTile,
                                     Value delta, Value row, Value col,
                                     Value stream, bool transposed) {
-  Value dprobs =
-      transposed
-          ? kb.dot(vTile, doutTile, kb.splat({p.blockN, p.blockM}, 0.0),
-                   false, /*transposeB=*/true)
-          : kb.dot(doutTile, vTile, kb.splat({p.blockM, p.blockN}, 0.0),
-                   false, /*transposeB=*/true);
+  Value dprobs = blockProduct(kb, doutTile, vTile, transposed);
   dprobs = applyDropout(kb, s, dprobs, row, col, stream, transposed);
   return SoftmaxGradOp::create(kb.b, kb.loc, probs, dprobs, delta, transposed);
 }

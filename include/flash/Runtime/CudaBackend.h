@@ -56,9 +56,9 @@ public:
     int64_t persistentPrograms = 0;
     // With warpSpecialize and 8 warps: registers a producer thread keeps
     // after setmaxnreg, a multiple of 8 from 24 to 128; the consumers get
-    // the rest (24: 240 each; at 24 ptxas spills 50-270 bytes in the
-    // producer, none at 56: docs/Hopper.md). 0: producerRegistersFor's
-    // choice by direction.
+    // the rest (24: 240 each; at 24 ptxas spills 108-272 bytes in the
+    // producer, at 56 none with 128x128 tiles: docs/Hopper.md). 0:
+    // producerRegistersFor's choice, 56 forward and 24 backward.
     int64_t producerRegisters = 0;
   };
   /// The candidates the autotuner times on the GPU; those whose kernels

@@ -77,7 +77,7 @@ struct ProblemClass {
 
 /// The producer's registers when a caller asks for none (0): 56 in the
 /// forward, where ptxas spills none in the producer and the consumers' 224
-/// suffice (1-7% faster than 24/240 at 128x128, 8 warps: docs/performance.md,
+/// suffice (0-8% faster than 24/240 at 128x128, 8 warps: docs/performance.md,
 /// step 19); FlashAttention 3's 24 in the backward, whose consumers use all
 /// of their 240.
 inline int64_t producerRegistersFor(bool backward, int64_t requested) {

@@ -32,7 +32,8 @@ def FlashTileAttention : Pass<"flash-tile-attention", "::mlir::ModuleOp"> {
     like q (zeroed by the first kernel) with atomic additions instead, and
     the last kernel only scales and converts it. With `transposed-grad`
     the dK/dV kernel works on Sᵀ = K Qᵀ (block-n x block-m tiles), which
-    puts each program's keys along the products' rows. Masks are emitted only where
+    puts each program's keys along the products' rows. Masks are emitted
+    only where
     needed (causal, variable length, or a sequence length that is not known
     to be a multiple of the block size), dropout ops only when
     `dropout_p > 0`, and causal kernels skip the blocks above the diagonal.

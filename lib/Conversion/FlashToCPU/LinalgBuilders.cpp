@@ -66,6 +66,16 @@ Value reduceRows(OpBuilder &b, Location loc, ValueRange inputs, Value init,
       {utils::IteratorType::parallel, utils::IteratorType::reduction}, body);
 }
 
+std::pair<Value, Value> queryAndKey(OpBuilder &b, Location loc, Value row,
+                                    Value col, bool transposed) {
+  unsigned queryDim = transposed ? 1 : 0;
+  Value query = arith::AddIOp::create(b, loc, row,
+                                      linalg::IndexOp::create(b, loc, queryDim));
+  Value key = arith::AddIOp::create(
+      b, loc, col, linalg::IndexOp::create(b, loc, 1 - queryDim));
+  return {query, key};
+}
+
 Value f32Constant(OpBuilder &b, Location loc, double value) {
   return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
 }

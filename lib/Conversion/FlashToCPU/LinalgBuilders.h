@@ -32,6 +32,13 @@ Value mapTile(OpBuilder &b, Location loc, RankedTensorType resultType,
 Value reduceRows(OpBuilder &b, Location loc, ValueRange inputs, Value init,
                  BodyBuilder body);
 
+/// Inside a linalg.generic over a score tile: the element's query and key
+/// indices, `row` + its row and `col` + its column, or `row` + its column
+/// and `col` + its row when the tile is transposed (Sᵀ, keys along the
+/// rows).
+std::pair<Value, Value> queryAndKey(OpBuilder &b, Location loc, Value row,
+                                    Value col, bool transposed);
+
 /// An f32 constant.
 Value f32Constant(OpBuilder &b, Location loc, double value);
 

@@ -35,12 +35,8 @@ struct PhiloxLowering : public OpConversionPattern<PhiloxOp> {
     Value result = mapTile(
         rewriter, op.getLoc(), op.getType(), {},
         [&](OpBuilder &b, Location l, ValueRange) {
-          unsigned queryDim = op.getTransposed() ? 1 : 0;
-          Value row = arith::AddIOp::create(
-              b, l, adaptor.getRow(), linalg::IndexOp::create(b, l, queryDim));
-          Value col = arith::AddIOp::create(
-              b, l, adaptor.getCol(),
-              linalg::IndexOp::create(b, l, 1 - queryDim));
+          auto [row, col] = queryAndKey(b, l, adaptor.getRow(), adaptor.getCol(),
+                                        op.getTransposed());
           return buildDropoutBits(b, l, stream, row, col);
         });
     rewriter.replaceOp(op, result);

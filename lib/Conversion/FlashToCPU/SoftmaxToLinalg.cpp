@@ -42,14 +42,8 @@ struct MaskLowering : public OpConversionPattern<MaskOp> {
           auto less = [&](Value x, Value y, arith::CmpIPredicate pred) {
             return arith::CmpIOp::create(b, loc, pred, x, y);
           };
-          // Sᵀ (transposed): queries along the columns, keys the rows.
-          unsigned queryDim = op.getTransposed() ? 1 : 0;
-          Value r = arith::AddIOp::create(
-              b, loc, adaptor.getRow(),
-              linalg::IndexOp::create(b, loc, queryDim));
-          Value c = arith::AddIOp::create(
-              b, loc, adaptor.getCol(),
-              linalg::IndexOp::create(b, loc, 1 - queryDim));
+          auto [r, c] = queryAndKey(b, loc, adaptor.getRow(), adaptor.getCol(),
+                                    op.getTransposed());
           Value keep = arith::AndIOp::create(
               b, loc,
               less(r, adaptor.getSeqlenQ(), arith::CmpIPredicate::slt),

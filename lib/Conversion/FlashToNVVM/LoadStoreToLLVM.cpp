@@ -195,19 +195,18 @@ struct StoreLowering : public ConvertOpToLLVMPattern<StoreOp> {
     // Copies of the same element in several threads are written once.
     Value writer = LLVM::ConstantOp::create(rewriter, loc, rewriter.getI1Type(),
                                             rewriter.getBoolAttr(true));
-    if (tile->mapping.replicatedOverTig)
-      writer = LLVM::ICmpOp::create(rewriter, loc, LLVM::ICmpPredicate::eq,
-                                    ids.tig, i64Const(rewriter, loc, 0));
-    if (tile->mapping.replicatedOverGroups)
-      writer = LLVM::AndOp::create(
-          rewriter, loc, writer,
-          LLVM::ICmpOp::create(rewriter, loc, LLVM::ICmpPredicate::eq, ids.group,
-                               i64Const(rewriter, loc, 0)));
-    if (tile->mapping.replicatedOverWarps)
-      writer = LLVM::AndOp::create(
-          rewriter, loc, writer,
-          LLVM::ICmpOp::create(rewriter, loc, LLVM::ICmpPredicate::eq, ids.warp,
-                               i64Const(rewriter, loc, 0)));
+    bool always = true;
+    for (auto [replicated, id] :
+         {std::pair{tile->mapping.replicatedOverTig, ids.tig},
+          std::pair{tile->mapping.replicatedOverGroups, ids.group},
+          std::pair{tile->mapping.replicatedOverWarps, ids.warp}}) {
+      if (!replicated)
+        continue;
+      Value first = LLVM::ICmpOp::create(rewriter, loc, LLVM::ICmpPredicate::eq,
+                                         id, i64Const(rewriter, loc, 0));
+      writer = always ? first : LLVM::AndOp::create(rewriter, loc, writer, first);
+      always = false;
+    }
     SmallVector<Value> values = unpack(rewriter, loc, adaptor.getValue());
     bool accumulate = op.getAccumulate();
     auto write = [&](OpBuilder &b, Value address, Value value) {

@@ -30,16 +30,12 @@ struct PhiloxLowering : public ConvertOpToLLVMPattern<PhiloxOp> {
     PhiloxStream stream = buildPhiloxStream(
         rewriter, loc, adaptor.getSeed(), adaptor.getOffset(), adaptor.getStream());
     SmallVector<Value> bits;
-    bool transposed = op.getTransposed(); // queries along the columns
+    bool transposed = op.getTransposed();
     for (unsigned slot = 0; slot < tile->mapping.slots.size(); ++slot) {
-      auto offset = [&](bool alongRows) {
-        return alongRows ? tile->row(rewriter, loc, slot)
-                         : tile->col(rewriter, loc, slot);
-      };
       Value row = LLVM::AddOp::create(rewriter, loc, adaptor.getRow(),
-                                      offset(!transposed));
+                                      tile->query(rewriter, loc, slot, transposed));
       Value col = LLVM::AddOp::create(rewriter, loc, adaptor.getCol(),
-                                      offset(transposed));
+                                      tile->key(rewriter, loc, slot, transposed));
       bits.push_back(buildDropoutBits(rewriter, loc, stream, row, col));
     }
     rewriter.replaceOp(op, pack(rewriter, loc,

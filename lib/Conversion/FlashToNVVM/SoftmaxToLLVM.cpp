@@ -38,6 +38,11 @@ int64_t columnSlotOf(RankedTensorType tile, int64_t slot) {
   return (slot / 4) % (tile.getDimSize(1) / 8) * 2 + slot % 2;
 }
 
+/// The statistics slot of mma slot `slot`: its row's, or its column's.
+int64_t statisticSlotOf(RankedTensorType tile, int64_t slot, bool perColumn) {
+  return perColumn ? columnSlotOf(tile, slot) : rowSlotOf(tile, slot);
+}
+
 LogicalResult checkMma(Operation *op, RankedTensorType tile,
                        ConversionPatternRewriter &rewriter) {
   if (!isa_and_nonnull<MmaEncodingAttr>(tile.getEncoding()))
@@ -120,16 +125,12 @@ struct MaskLowering : public ConvertOpToLLVMPattern<MaskOp> {
     auto less = [&](Value x, Value y, LLVM::ICmpPredicate p) -> Value {
       return LLVM::ICmpOp::create(rewriter, loc, p, x, y);
     };
-    bool transposed = op.getTransposed(); // queries along the columns
+    bool transposed = op.getTransposed();
     for (unsigned slot = 0; slot < values.size(); ++slot) {
-      auto offset = [&](bool alongRows) {
-        return alongRows ? tile->row(rewriter, loc, slot)
-                         : tile->col(rewriter, loc, slot);
-      };
       Value r = LLVM::AddOp::create(rewriter, loc, adaptor.getRow(),
-                                    offset(!transposed));
+                                    tile->query(rewriter, loc, slot, transposed));
       Value c = LLVM::AddOp::create(rewriter, loc, adaptor.getCol(),
-                                    offset(transposed));
+                                    tile->key(rewriter, loc, slot, transposed));
       Value keep = LLVM::AndOp::create(
           rewriter, loc, less(r, adaptor.getSeqlenQ(), LLVM::ICmpPredicate::slt),
           less(c, adaptor.getSeqlenK(), LLVM::ICmpPredicate::slt));
@@ -200,24 +201,24 @@ struct OnlineSoftmaxLowering : public ConvertOpToLLVMPattern<OnlineSoftmaxOp> {
   }
 };
 
-/// tile[slot] = fn(tile[slot], rows[row of slot]) (with `perColumn`,
-/// columns[column of slot], from a columns layout).
+/// tile[slot] = fn(tile[slot], stats[row of slot]) (with `perColumn`,
+/// stats[column of slot], from a columns layout).
 template <typename OpTy>
-LogicalResult mapWithRows(OpTy op, RankedTensorType type, Value tileValue,
-                          Value rowsValue, RankedTensorType rowsType,
-                          const TypeConverter *converter,
-                          ConversionPatternRewriter &rewriter,
-                          llvm::function_ref<Value(Value, Value)> fn,
-                          bool perColumn = false) {
+LogicalResult mapWithStatistics(OpTy op, RankedTensorType type,
+                                Value tileValue, Value statsValue,
+                                RankedTensorType statsType,
+                                const TypeConverter *converter,
+                                ConversionPatternRewriter &rewriter,
+                                llvm::function_ref<Value(Value, Value)> fn,
+                                bool perColumn = false) {
   if (failed(checkMma(op, type, rewriter)) ||
-      failed(checkStatistics(op, rowsType, perColumn, rewriter)))
+      failed(checkStatistics(op, statsType, perColumn, rewriter)))
     return failure();
   Location loc = op.getLoc();
   SmallVector<Value> values = unpack(rewriter, loc, tileValue);
-  SmallVector<Value> rows = unpack(rewriter, loc, rowsValue);
+  SmallVector<Value> stats = unpack(rewriter, loc, statsValue);
   for (auto [slot, value] : llvm::enumerate(values))
-    value = fn(value, rows[perColumn ? columnSlotOf(type, slot)
-                                     : rowSlotOf(type, slot)]);
+    value = fn(value, stats[statisticSlotOf(type, slot, perColumn)]);
   rewriter.replaceOp(op, pack(rewriter, loc, converter->convertType(type), values));
   return success();
 }
@@ -228,7 +229,7 @@ struct ScaleRowsLowering : public ConvertOpToLLVMPattern<ScaleRowsOp> {
   matchAndRewrite(ScaleRowsOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    return mapWithRows(op, op.getType(), adaptor.getTile(), adaptor.getFactors(),
+    return mapWithStatistics(op, op.getType(), adaptor.getTile(), adaptor.getFactors(),
                        op.getFactors().getType(), getTypeConverter(), rewriter,
                        [&](Value x, Value f) {
                          return mulF(rewriter, loc, x, f);
@@ -245,7 +246,7 @@ struct SoftmaxRecomputeLowering
     Location loc = op.getLoc();
     Value scaleLog2 = f32Const(rewriter, loc, op.getScale().convertToDouble() * kLog2E);
     Value log2e = f32Const(rewriter, loc, kLog2E);
-    return mapWithRows(
+    return mapWithStatistics(
         op, op.getType(), adaptor.getScores(), adaptor.getLse(),
         op.getLse().getType(), getTypeConverter(), rewriter,
         [&](Value s, Value lse) {
@@ -270,11 +271,10 @@ struct SoftmaxGradLowering : public ConvertOpToLLVMPattern<SoftmaxGradOp> {
     SmallVector<Value> p = unpack(rewriter, loc, adaptor.getProbs());
     SmallVector<Value> dp = unpack(rewriter, loc, adaptor.getGradProbs());
     SmallVector<Value> delta = unpack(rewriter, loc, adaptor.getDelta());
-    for (size_t slot = 0; slot < p.size(); ++slot) {
-      int64_t stat = perColumn ? columnSlotOf(type, slot) : rowSlotOf(type, slot);
+    for (size_t slot = 0; slot < p.size(); ++slot)
       p[slot] = mulF(rewriter, loc, p[slot],
-                     subF(rewriter, loc, dp[slot], delta[stat]));
-    }
+                     subF(rewriter, loc, dp[slot],
+                          delta[statisticSlotOf(type, slot, perColumn)]));
     rewriter.replaceOp(op, pack(rewriter, loc, getTypeConverter()->convertType(type), p));
     return success();
   }

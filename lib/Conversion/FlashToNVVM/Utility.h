@@ -72,6 +72,15 @@ struct ThreadTile {
   Value baseRow, baseCol;
   Value row(OpBuilder &b, Location loc, unsigned slot) const;
   Value col(OpBuilder &b, Location loc, unsigned slot) const;
+  /// In a score tile, the slot's query and key offsets: its row and column,
+  /// or its column and row when the tile is transposed (Sᵀ, keys along the
+  /// rows).
+  Value query(OpBuilder &b, Location loc, unsigned slot, bool transposed) const {
+    return transposed ? col(b, loc, slot) : row(b, loc, slot);
+  }
+  Value key(OpBuilder &b, Location loc, unsigned slot, bool transposed) const {
+    return transposed ? row(b, loc, slot) : col(b, loc, slot);
+  }
 };
 FailureOr<ThreadTile> threadTile(OpBuilder &b, Location loc,
                                  RankedTensorType type, const ThreadIds &ids);

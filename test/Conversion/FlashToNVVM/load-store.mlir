@@ -229,10 +229,9 @@ func.func @rows_load_store(%l: memref<?xf32>, %n: index) attributes {flash.kerne
 // CHECK: %[[WARP:.*]] = llvm.lshr %{{.*}} : i64
 // CHECK-COUNT-4: scf.if %{{.*}} -> (bf16) {
 // CHECK: %[[WARP2:.*]] = llvm.lshr %{{.*}} : i64
-// CHECK: %[[TRUE:.*]] = llvm.mlir.constant(true) : i1
+// CHECK: llvm.mlir.constant(true) : i1
 // CHECK-NEXT: %[[ZERO:.*]] = llvm.mlir.constant(0 : i64) : i64
-// CHECK-NEXT: %[[W0:.*]] = llvm.icmp "eq" %[[WARP2]], %[[ZERO]] : i64
-// CHECK-NEXT: %[[WRITER:.*]] = llvm.and %[[TRUE]], %[[W0]] : i1
+// CHECK-NEXT: %[[WRITER:.*]] = llvm.icmp "eq" %[[WARP2]], %[[ZERO]] : i64
 // CHECK-COUNT-4: llvm.and %[[WRITER]], %{{.*}} : i1
 // CHECK: %[[TRUE2:.*]] = llvm.mlir.constant(true) : i1
 // CHECK: %[[IN:.*]] = llvm.icmp "slt" %{{.*}} : i64

@@ -392,13 +392,12 @@ func.func @row_dot(%a: memref<?x8xbf16>, %r: memref<?xf32>, %n: index) attribute
 // CHECK-NEXT: %[[LANE:.*]] = llvm.and %[[TID64]]
 // CHECK-NEXT: llvm.mlir.constant(2 : i64)
 // CHECK-NEXT: %[[GROUP:.*]] = llvm.lshr %[[LANE]]
-// CHECK: %[[ALL:.*]] = llvm.mlir.constant(true) : i1
+// CHECK: llvm.mlir.constant(true) : i1
 // CHECK-NEXT: %[[Z0:.*]] = llvm.mlir.constant(0 : i64) : i64
 // CHECK-NEXT: %[[G0:.*]] = llvm.icmp "eq" %[[GROUP]], %[[Z0]] : i64
-// CHECK-NEXT: %[[W1:.*]] = llvm.and %[[ALL]], %[[G0]] : i1
 // CHECK-NEXT: %[[Z1:.*]] = llvm.mlir.constant(0 : i64) : i64
 // CHECK-NEXT: %[[W0:.*]] = llvm.icmp "eq" %[[WARP]], %[[Z1]] : i64
-// CHECK-NEXT: llvm.and %[[W1]], %[[W0]] : i1
+// CHECK-NEXT: llvm.and %[[G0]], %[[W0]] : i1
 // CHECK: llvm.return
 #mma = #flash.mma<warps = 4>
 #columns = #flash.columns<#mma>
@@ -449,5 +448,70 @@ func.func @mask_transposed(%s: memref<?x8xf32>, %n: index, %r0: index, %c0: inde
   %st = flash.load %s[%z, %z] bound %n along 0 : memref<?x8xf32> -> tensor<64x8xf32, #mma>
   %m = flash.mask %st at (%r0, %c0) within (%sq, %sk) causal transposed : tensor<64x8xf32, #mma>
   flash.store %m, %s[%z, %z] bound %n along 0 : tensor<64x8xf32, #mma> -> memref<?x8xf32>
+  return
+}
+
+// -----
+
+// softmax_recompute transposed: 2^(s scale log2(e) - lse[column] log2(e)),
+// the columns as in @column_maps (slots 0-7: column slots 0, 1, 0, 1, 2, 3,
+// 2, 3).
+
+// CHECK-LABEL: llvm.func @column_recompute(
+// CHECK: %[[L:.*]] = llvm.insertvalue %{{.*}}[3] : !llvm.struct<(f32, f32, f32, f32)>
+// CHECK: %[[L0:.*]] = llvm.extractvalue %[[L]][0]
+// CHECK-NEXT: %[[L1:.*]] = llvm.extractvalue %[[L]][1]
+// CHECK-NEXT: %[[L2:.*]] = llvm.extractvalue %[[L]][2]
+// CHECK-NEXT: %[[L3:.*]] = llvm.extractvalue %[[L]][3]
+// CHECK-NEXT: llvm.fmul %[[L0]], %{{.*}} : f32
+// CHECK: llvm.fmul %[[L1]], %{{.*}} : f32
+// CHECK: llvm.fmul %[[L0]], %{{.*}} : f32
+// CHECK: llvm.fmul %[[L1]], %{{.*}} : f32
+// CHECK: llvm.fmul %[[L2]], %{{.*}} : f32
+// CHECK: llvm.fmul %[[L3]], %{{.*}} : f32
+// CHECK: llvm.fmul %[[L2]], %{{.*}} : f32
+// CHECK: llvm.fmul %[[L3]], %{{.*}} : f32
+// CHECK-NOT: llvm.fmul %[[L0]]
+// CHECK: llvm.return
+#mma = #flash.mma<warps = 4>
+#columns = #flash.columns<#mma>
+func.func @column_recompute(%s: memref<?x16xf32>, %r: memref<?xf32>, %n: index) attributes {flash.kernel} {
+  %c0 = arith.constant 0 : index
+  %st = flash.load %s[%c0, %c0] bound %n along 0 : memref<?x16xf32> -> tensor<64x16xf32, #mma>
+  %l = flash.load %r[%c0] bound %n along 0 : memref<?xf32> -> tensor<16xf32, #columns>
+  %p = flash.softmax_recompute %st, %l scale 0.5 transposed : tensor<64x16xf32, #mma>, tensor<16xf32, #columns>
+  flash.store %p, %s[%c0, %c0] bound %n along 0 : tensor<64x16xf32, #mma> -> memref<?x16xf32>
+  return
+}
+
+// -----
+
+// A columns tile's loads: slot s of a thread reads element 2 tig + 0, 1, 8,
+// 9 (its columns of each 8-column block) from the tile's origin.
+
+// CHECK-LABEL: llvm.func @column_load(
+// CHECK: %[[LANE:.*]] = llvm.and %{{.*}}, %{{.*}} : i64
+// CHECK-NEXT: llvm.mlir.constant(2 : i64)
+// CHECK-NEXT: llvm.lshr %[[LANE]]
+// CHECK-NEXT: llvm.mlir.constant(3 : i64)
+// CHECK-NEXT: %[[TIG:.*]] = llvm.and %[[LANE]], %{{.*}} : i64
+// CHECK-NEXT: llvm.mlir.constant(0 : i64)
+// CHECK-NEXT: %[[TWO:.*]] = llvm.mlir.constant(2 : i64)
+// CHECK-NEXT: %[[T2:.*]] = llvm.mul %[[TIG]], %[[TWO]] : i64
+// CHECK-NEXT: %[[BASE:.*]] = llvm.add %{{.*}}, %[[T2]] : i64
+// CHECK: llvm.add %[[BASE]], %{{.*}} : i64
+// CHECK: %[[O1:.*]] = llvm.mlir.constant(1 : i64) : i64
+// CHECK-NEXT: llvm.add %[[BASE]], %[[O1]] : i64
+// CHECK: %[[O8:.*]] = llvm.mlir.constant(8 : i64) : i64
+// CHECK-NEXT: llvm.add %[[BASE]], %[[O8]] : i64
+// CHECK: %[[O9:.*]] = llvm.mlir.constant(9 : i64) : i64
+// CHECK-NEXT: llvm.add %[[BASE]], %[[O9]] : i64
+// CHECK: llvm.return
+#mma = #flash.mma<warps = 4>
+#columns = #flash.columns<#mma>
+func.func @column_load(%r: memref<?xf32>, %n: index) attributes {flash.kernel} {
+  %c0 = arith.constant 0 : index
+  %l = flash.load %r[%c0] bound %n along 0 : memref<?xf32> -> tensor<16xf32, #columns>
+  flash.store %l, %r[%c0] bound %n along 0 : tensor<16xf32, #columns> -> memref<?xf32>
   return
 }

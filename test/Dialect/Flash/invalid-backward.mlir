@@ -172,3 +172,33 @@ func.func @grad_mismatched_tiles(%p: tensor<64x32xf32>, %dp: tensor<64x64xf32>, 
   %ds = "flash.softmax_grad"(%p, %dp, %d) : (tensor<64x32xf32>, tensor<64x64xf32>, tensor<64xf32>) -> tensor<64x32xf32>
   return
 }
+
+// -----
+
+// In registers, the statistics of an mma tile are in its rows layout, or
+// its columns layout for a transposed tile, of the same mma layout.
+
+#mma = #flash.mma<warps = 4>
+func.func @recompute_transposed_rows_layout(%s: tensor<64x64xf32, #mma>, %lse: tensor<64xf32, #flash.rows<#mma>>) {
+  // expected-error @+1 {{'lse' must have the layout #flash.columns<#flash.mma<warps = 4>>, got 'tensor<64xf32, #flash.rows<#flash.mma<warps = 4>>>'}}
+  %p = flash.softmax_recompute %s, %lse scale 1.0 transposed : tensor<64x64xf32, #mma>, tensor<64xf32, #flash.rows<#mma>>
+  return
+}
+
+// -----
+
+#mma = #flash.mma<warps = 4>
+func.func @grad_columns_layout(%p: tensor<64x64xf32, #mma>, %d: tensor<64xf32, #flash.columns<#mma>>) {
+  // expected-error @+1 {{'delta' must have the layout #flash.rows<#flash.mma<warps = 4>>, got 'tensor<64xf32, #flash.columns<#flash.mma<warps = 4>>>'}}
+  %ds = flash.softmax_grad %p, %p, %d : tensor<64x64xf32, #mma>, tensor<64xf32, #flash.columns<#mma>>
+  return
+}
+
+// -----
+
+#mma = #flash.mma<warps = 4>
+func.func @grad_columns_of_another_mma(%p: tensor<64x64xf32, #mma>, %d: tensor<64xf32, #flash.columns<#flash.mma<warps = 2>>>) {
+  // expected-error @+1 {{'delta' must have the layout #flash.columns<#flash.mma<warps = 4>>, got 'tensor<64xf32, #flash.columns<#flash.mma<warps = 2>>>'}}
+  %ds = flash.softmax_grad %p, %p, %d transposed : tensor<64x64xf32, #mma>, tensor<64xf32, #flash.columns<#flash.mma<warps = 2>>>
+  return
+}

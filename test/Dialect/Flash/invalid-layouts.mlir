@@ -67,6 +67,14 @@ func.func @rows_parent_not_mma(%x: tensor<64xf32, #flash.rows<#flash.shared<padd
 
 // -----
 
+// expected-error @+2 {{invalid kind of attribute specified}}
+// expected-error @+1 {{failed to parse Flash_ColumnsEncodingAttr parameter 'parent' which is to be a `MmaEncodingAttr`}}
+func.func @columns_parent_not_mma(%x: tensor<64xf32, #flash.columns<#flash.rows<#flash.mma<warps = 4>>>>) {
+  return
+}
+
+// -----
+
 // expected-error @+1 {{expected 'warps'}}
 func.func @mma_misspelled(%x: tensor<64x64xf32, #flash.mma<warp = 4>>) {
   return

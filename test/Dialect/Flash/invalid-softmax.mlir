@@ -265,3 +265,14 @@ func.func @finalize_lse_type(%acc: tensor<64x128xf32>, %m: tensor<64xf32>) {
       : (tensor<64x128xf32>, tensor<64xf32>, tensor<64xf32>) -> (tensor<64x128xbf16>, tensor<32xf32>)
   return
 }
+
+// -----
+
+// The running statistics of an mma tile are in its rows layout.
+#mma = #flash.mma<warps = 4>
+#columns = #flash.columns<#mma>
+func.func @online_softmax_columns_layout(%s: tensor<64x64xf32, #mma>, %m: tensor<64xf32, #columns>) {
+  // expected-error @+1 {{'row_max' must have the layout #flash.rows<#flash.mma<warps = 4>>, got 'tensor<64xf32, #flash.columns<#flash.mma<warps = 4>>>'}}
+  %p, %mn, %ln, %a = flash.online_softmax %s, %m, %m scale 1.0 : tensor<64x64xf32, #mma>, tensor<64xf32, #columns>
+  return
+}

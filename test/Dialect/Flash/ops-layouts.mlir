@@ -36,11 +36,12 @@ func.func @encodings(%m: tensor<64x64xf32, #flash.mma<warps = 4>>,
 // the same layout spelled through an alias.
 
 // CHECK-LABEL: func.func @attributes()
-// CHECK-SAME: attributes {a = #flash.operand<a, #flash.mma<warps = 4>>, m = #flash.mma<warps = 4>, r = #flash.rows<#flash.mma<warps = 4>>, s = #flash.shared<padding = 16>, w = #flash.shared<swizzle = 128>}
+// CHECK-SAME: attributes {a = #flash.operand<a, #flash.mma<warps = 4>>, c = #flash.columns<#flash.mma<warps = 4>>, m = #flash.mma<warps = 4>, r = #flash.rows<#flash.mma<warps = 4>>, s = #flash.shared<padding = 16>, w = #flash.shared<swizzle = 128>}
 // GENERIC-LABEL: sym_name = "attributes"
-// GENERIC: }) {a = #flash.operand<a, #flash.mma<warps = 4>>, m = #flash.mma<warps = 4>, r = #flash.rows<#flash.mma<warps = 4>>, s = #flash.shared<padding = 16>, w = #flash.shared<swizzle = 128>}
+// GENERIC: }) {a = #flash.operand<a, #flash.mma<warps = 4>>, c = #flash.columns<#flash.mma<warps = 4>>, m = #flash.mma<warps = 4>, r = #flash.rows<#flash.mma<warps = 4>>, s = #flash.shared<padding = 16>, w = #flash.shared<swizzle = 128>}
 #mma4 = #flash.mma<warps = 4>
 func.func @attributes() attributes {m = #mma4, r = #flash.rows<#mma4>,
+                                    c = #flash.columns<#mma4>,
                                     a = #flash.operand<a, #mma4>,
                                     s = #flash.shared<padding = 16>,
                                     w = #flash.shared<swizzle = 128>} {

@@ -2,6 +2,8 @@
 
 #include "VerifyUtils.h"
 
+#include "flash/Dialect/Flash/IR/FlashOps.h"
+
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/STLExtras.h"
 
@@ -71,6 +73,17 @@ LogicalResult verifyRowVector(Operation *op, StringRef name,
            << "'" << name << "' must have one element per "
            << (perColumn ? "column" : "row") << " (" << extent << "), got "
            << vec;
+  // In registers, an mma tile's statistics are in its rows layout (its
+  // columns layout when per column): the lowering reads them slot by slot.
+  auto mma = dyn_cast_or_null<MmaEncodingAttr>(tile.getEncoding());
+  if (mma && vec.getEncoding()) {
+    Attribute expected =
+        perColumn ? Attribute(ColumnsEncodingAttr::get(op->getContext(), mma))
+                  : Attribute(RowsEncodingAttr::get(op->getContext(), mma));
+    if (vec.getEncoding() != expected)
+      return op->emitOpError() << "'" << name << "' must have the layout "
+                               << expected << ", got " << vec;
+  }
   return success();
 }
 

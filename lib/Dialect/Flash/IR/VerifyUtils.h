@@ -26,7 +26,8 @@ LogicalResult verifyMatrixTile(Operation *op, StringRef name,
                                RankedTensorType tile);
 
 /// Fails unless `vec` is a rank-1 tile with one element per row of `tile`
-/// (per column with `perColumn`).
+/// (per column with `perColumn`), and, when both have register layouts,
+/// in the rows (columns) layout of `tile`'s mma layout.
 LogicalResult verifyRowVector(Operation *op, StringRef name,
                               RankedTensorType tile, RankedTensorType vec,
                               bool perColumn = false);
