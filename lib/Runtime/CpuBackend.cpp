@@ -234,24 +234,29 @@ void appendOptionalArgs(const Args &args, const ProblemClass &problem,
     pack.addScalar(static_cast<int64_t>(args.options.offset));
   }
 }
+
+/// The class of a validated call under `options`: its tiles, and the
+/// backward's forms or the forward's persistence where they apply.
+template <typename Args>
+ProblemClass classOf(const CpuBackend::Options &options, const Args &args,
+                     const ProblemSizes &sizes) {
+  ProblemClass problem = classifyProblem(args, sizes, options.blockM, options.blockN);
+  problem.atomicDq = problem.backward && options.atomicDq;
+  problem.transposedGrad = problem.backward && options.transposedGrad;
+  problem.persistent =
+      options.persistentPrograms > 0 && problem.persistentApplies();
+  return problem;
+}
 } // namespace
 
 ProblemClass CpuBackend::classify(const ForwardArgs &args,
                                   const ProblemSizes &sizes) const {
-  ProblemClass problem =
-      classifyProblem(args, sizes, impl->options.blockM, impl->options.blockN);
-  problem.persistent =
-      impl->options.persistentPrograms > 0 && problem.persistentApplies();
-  return problem;
+  return classOf(impl->options, args, sizes);
 }
 
 ProblemClass CpuBackend::classify(const BackwardArgs &args,
                                   const ProblemSizes &sizes) const {
-  ProblemClass problem =
-      classifyProblem(args, sizes, impl->options.blockM, impl->options.blockN);
-  problem.atomicDq = impl->options.atomicDq;
-  problem.transposedGrad = impl->options.transposedGrad;
-  return problem;
+  return classOf(impl->options, args, sizes);
 }
 
 Status CpuBackend::prepare(const ProblemClass &problem) {
@@ -284,11 +289,7 @@ static Status runCall(CpuBackend::Options options,
   ProblemSizes sizes;
   if (Status s = validate(args, &sizes); !s)
     return s;
-  ProblemClass problem = classifyProblem(args, sizes, options.blockM, options.blockN);
-  problem.atomicDq = problem.backward && options.atomicDq;
-  problem.transposedGrad = problem.backward && options.transposedGrad;
-  problem.persistent =
-      options.persistentPrograms > 0 && problem.persistentApplies();
+  ProblemClass problem = classOf(options, args, sizes);
   ArgumentPack pack;
   for (const TensorRef *t : tensors)
     pack.addMemRef(*t);
