@@ -50,19 +50,6 @@ LogicalResult checkMma(Operation *op, RankedTensorType tile,
   return success();
 }
 
-/// Statistics of a transposed tile (a query a column) must be in a columns
-/// layout, the others in a rows layout.
-LogicalResult checkStatistics(Operation *op, RankedTensorType statistics,
-                              bool perColumn,
-                              ConversionPatternRewriter &rewriter) {
-  bool columns = isa_and_nonnull<ColumnsEncodingAttr>(statistics.getEncoding());
-  if (columns != perColumn)
-    return rewriter.notifyMatchFailure(
-        op, perColumn ? "needs per-column statistics in a columns layout"
-                      : "needs per-row statistics in a rows layout");
-  return success();
-}
-
 /// Reduces the slots of each row, then across the group.
 SmallVector<Value> reduceRows(OpBuilder &b, Location loc, RankedTensorType tile,
                               ArrayRef<Value> values, Value init,
@@ -202,17 +189,16 @@ struct OnlineSoftmaxLowering : public ConvertOpToLLVMPattern<OnlineSoftmaxOp> {
 };
 
 /// tile[slot] = fn(tile[slot], stats[row of slot]) (with `perColumn`,
-/// stats[column of slot], from a columns layout).
+/// stats[column of slot]). The verifiers have the statistics in the mma
+/// tile's rows (columns) layout.
 template <typename OpTy>
 LogicalResult mapWithStatistics(OpTy op, RankedTensorType type,
                                 Value tileValue, Value statsValue,
-                                RankedTensorType statsType,
                                 const TypeConverter *converter,
                                 ConversionPatternRewriter &rewriter,
                                 llvm::function_ref<Value(Value, Value)> fn,
                                 bool perColumn = false) {
-  if (failed(checkMma(op, type, rewriter)) ||
-      failed(checkStatistics(op, statsType, perColumn, rewriter)))
+  if (failed(checkMma(op, type, rewriter)))
     return failure();
   Location loc = op.getLoc();
   SmallVector<Value> values = unpack(rewriter, loc, tileValue);
@@ -229,11 +215,11 @@ struct ScaleRowsLowering : public ConvertOpToLLVMPattern<ScaleRowsOp> {
   matchAndRewrite(ScaleRowsOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    return mapWithStatistics(op, op.getType(), adaptor.getTile(), adaptor.getFactors(),
-                       op.getFactors().getType(), getTypeConverter(), rewriter,
-                       [&](Value x, Value f) {
-                         return mulF(rewriter, loc, x, f);
-                       });
+    return mapWithStatistics(op, op.getType(), adaptor.getTile(),
+                             adaptor.getFactors(), getTypeConverter(), rewriter,
+                             [&](Value x, Value f) {
+                               return mulF(rewriter, loc, x, f);
+                             });
   }
 };
 
@@ -248,7 +234,7 @@ struct SoftmaxRecomputeLowering
     Value log2e = f32Const(rewriter, loc, kLog2E);
     return mapWithStatistics(
         op, op.getType(), adaptor.getScores(), adaptor.getLse(),
-        op.getLse().getType(), getTypeConverter(), rewriter,
+        getTypeConverter(), rewriter,
         [&](Value s, Value lse) {
           Value negShift = negF(rewriter, loc, mulF(rewriter, loc, lse, log2e));
           return exp2(rewriter, loc, fmaF(rewriter, loc, s, scaleLog2, negShift));
@@ -265,8 +251,7 @@ struct SoftmaxGradLowering : public ConvertOpToLLVMPattern<SoftmaxGradOp> {
     Location loc = op.getLoc();
     RankedTensorType type = op.getType();
     bool perColumn = op.getTransposed();
-    if (failed(checkMma(op, type, rewriter)) ||
-        failed(checkStatistics(op, op.getDelta().getType(), perColumn, rewriter)))
+    if (failed(checkMma(op, type, rewriter)))
       return failure();
     SmallVector<Value> p = unpack(rewriter, loc, adaptor.getProbs());
     SmallVector<Value> dp = unpack(rewriter, loc, adaptor.getGradProbs());
