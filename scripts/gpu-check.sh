@@ -33,16 +33,16 @@ run --block-m=128 --block-n=128 --num-warps=8 --head-dim=64 --seqlen-q=515 --tma
 run --block-m=128 --block-n=128 --num-warps=8 --head-dim=128 --seqlen-q=515 --ping-pong=1 --backward
 run --stages=2 --head-dim=64 --varlen=5,300,64 --causal --dropout=0.2 --seed=3 --backward
 run --wgmma=0 --head-dim=128 --seqlen-q=333 --causal --backward
-# The dK/dV kernel on transposed scores (per-column statistics), one and
-# two warpgroups.
-run --transposed-grad=1 --head-dim=64 --seqlen-q=300 --seqlen-k=410 --causal --dropout=0.1 --seed=9 --backward
-run --transposed-grad=1 --block-m=128 --block-n=128 --num-warps=8 --head-dim=128 --seqlen-q=515 --kv-heads=2 --heads=4 --backward
+# The dK/dV kernel on S = Q Kᵀ (the default is Sᵀ = K Qᵀ), one and two
+# warpgroups.
+run --transposed-grad=0 --head-dim=64 --seqlen-q=300 --seqlen-k=410 --causal --dropout=0.1 --seed=9 --backward
+run --transposed-grad=0 --block-m=128 --block-n=128 --num-warps=8 --head-dim=128 --seqlen-q=515 --kv-heads=2 --heads=4 --backward
 } | tee "$out/flash-run.log"
 
 if command -v compute-sanitizer >/dev/null; then
   echo "== compute-sanitizer --tool memcheck"
   compute-sanitizer --tool memcheck --error-exitcode 3 "$bin/FlashRuntimeTests" \
-    --gtest_filter='*Cuda*varlen*:*Cuda*length_one*:*Cuda*ragged*:*Cuda*strided*:*Cuda*dropout*w8*:*Cuda*transposed*:CudaAttentionProperties.*-*HostPointers*' \
+    --gtest_filter='*Cuda*varlen*:*Cuda*length_one*:*Cuda*ragged*:*Cuda*strided*:*Cuda*dropout*w8*:*Cuda*rowmajor*:CudaAttentionProperties.*-*HostPointers*' \
     > "$out/memcheck.log" 2>&1
   echo "memcheck exit status $?"
   grep -E "ERROR SUMMARY|PASSED|FAILED" "$out/memcheck.log" | tail -5

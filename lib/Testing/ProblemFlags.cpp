@@ -46,7 +46,7 @@ Backend:
                        recomputes the scores (default 0; the order of the
                        sum varies between runs)
   --transposed-grad=0|1  backward: the dK/dV kernel computes Sᵀ = K Qᵀ, keys
-                       along the rows (default 0)
+                       along the rows (default 1 on the GPU, 0 on the CPU)
   --persistent=0|1     forward of fixed lengths, with a producer warpgroup
                        (sm_90a, 8 warps): as many programs as the GPU holds
                        at once loop over the tiles (default 1)
@@ -250,7 +250,7 @@ CpuBackend::Options cpuBackendOptions(const ProblemFlags &f, Tuning tuning) {
   options.blockN = f.blockN;
   options.tuning = tuning;
   options.atomicDq = f.atomicDq;
-  options.transposedGrad = f.transposedGrad;
+  options.transposedGrad = f.transposedGrad.value_or(options.transposedGrad);
   return options;
 }
 
@@ -267,7 +267,7 @@ CudaBackend::Options cudaBackendOptions(const ProblemFlags &f, Tuning tuning) {
   options.pingPong = f.pingPong;
   options.overlapSoftmax = f.overlapSoftmax;
   options.atomicDq = f.atomicDq;
-  options.transposedGrad = f.transposedGrad;
+  options.transposedGrad = f.transposedGrad.value_or(options.transposedGrad);
   options.persistent = f.persistent;
   options.producerRegisters = f.producerRegisters;
   return options;

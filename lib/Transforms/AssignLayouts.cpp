@@ -33,6 +33,7 @@ struct Layouts {
   RowsEncodingAttr rows;
   ColumnsEncodingAttr columns; // statistics of transposed score tiles
   SharedEncodingAttr padded, swizzled; // swizzled is null when not wanted
+  SharedEncodingAttr vector;           // rank-1 tiles: consecutive elements
   bool sharedOperandA = false;         // loaded `a` operands stay in shared
 
   /// The shared layout of a tile: swizzled when asked for and the tile fits
@@ -113,14 +114,19 @@ bool wgmmaReadsSharedA(DotOp dot, const Layouts &layouts) {
 /// The layout a load produces: shared when some use needs shared memory,
 /// fragments when every use is a non-transposed `a` operand (with
 /// sharedOperandA, shared memory when wgmma reads every such use there),
-/// a columns layout for the statistics of transposed tiles, else default.
+/// shared for the statistics of transposed tiles, else default.
 Attribute loadLayout(LoadOp load, const Layouts &layouts) {
   auto type = load.getResult().getType();
+  // A thread needs N/4 per-column statistics of an N-column tile (16 of
+  // lse and 16 of D at 64 queries): the program copies them once into
+  // shared memory, and each use reads its thread's share there (through a
+  // conversion to the columns layout), instead of every thread loading its
+  // share from global memory and holding it.
   if (type.getRank() == 1 && !load->use_empty() &&
       llvm::all_of(load->getUses(), [&](OpOperand &use) {
         return requiredLayout(use, layouts) == layouts.columns;
       }))
-    return layouts.columns;
+    return layouts.vector;
   if (type.getRank() != 2)
     return layouts.byRank(type);
   bool anyShared = false, allOperandA = !load->use_empty();
@@ -202,11 +208,13 @@ LogicalResult assign(func::FuncOp kernel, const Layouts &layouts) {
         mismatched.push_back({&use, want});
     }
   });
-  // Per-column statistics come straight from their loads: converting them
-  // from rows would cost a shared-memory round trip and barriers a block
-  // (and the consumers of a warp-specialized kernel cannot use bar.sync 0).
+  // Per-column statistics come from shared memory, where their loads put
+  // them: converting them from rows would cost a round trip through shared
+  // memory and barriers a block.
   for (auto [use, want] : mismatched)
-    if (want == layouts.columns)
+    if (want == layouts.columns &&
+        !isa<SharedEncodingAttr>(
+            cast<RankedTensorType>(use->get().getType()).getEncoding()))
       return use->getOwner()->emitError()
              << "the per-column statistics of a transposed tile must be "
                 "loaded for their transposed uses alone";
@@ -256,6 +264,7 @@ struct FlashAssignLayoutsPass
     layouts.rows = RowsEncodingAttr::get(context, layouts.mma);
     layouts.columns = ColumnsEncodingAttr::get(context, layouts.mma);
     layouts.padded = SharedEncodingAttr::get(context, sharedPadding, 0);
+    layouts.vector = SharedEncodingAttr::get(context, 0, 0);
     if (swizzleShared)
       layouts.swizzled = SharedEncodingAttr::get(context, 0, 128);
     layouts.sharedOperandA = sharedOperandA;

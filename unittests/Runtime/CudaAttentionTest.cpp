@@ -35,7 +35,7 @@ public:
                           bool warpSpecialize = true, bool pingPong = false,
                           bool overlapSoftmax = false, bool atomicDq = false,
                           int64_t persistentPrograms = -1,
-                          bool transposedGrad = false) {
+                          bool transposedGrad = true) {
     auto &slot = backends[{blockM, blockN, warps, stages, tma, warpSpecialize,
                            pingPong, overlapSoftmax, atomicDq,
                            persistentPrograms, transposedGrad}];
@@ -75,8 +75,9 @@ struct GpuCase {
   // loops over several tiles; 0: as many as the GPU holds, the runtime's
   // default; -1: a program a tile).
   int64_t persistentPrograms = -1;
-  // Backward: the dK/dV kernel on transposed scores (Sᵀ = K Qᵀ).
-  bool transposedGrad = false;
+  // Backward: the dK/dV kernel on transposed scores (Sᵀ = K Qᵀ, the
+  // runtime's default), else on S = Q Kᵀ.
+  bool transposedGrad = true;
 };
 
 std::string nameOf(const GpuCase &c) {
@@ -89,7 +90,7 @@ std::string nameOf(const GpuCase &c) {
           : c.persistentPrograms == 0
               ? "_persistent"
               : "_persistent" + std::to_string(c.persistentPrograms)) +
-         (c.transposedGrad ? "_transposed" : "");
+         (c.transposedGrad ? "" : "_rowmajor");
 }
 
 void PrintTo(const GpuCase &c, std::ostream *os) { *os << nameOf(c); }
@@ -172,17 +173,17 @@ std::vector<GpuCase> gpuCases() {
                   false};
   all.push_back({manyCausal, 128, 128, 8, 1, true, true, false, false, 5});
   all.push_back({manyCausal, 128, 128, 8, 1, true, true, false, true, 5});
-  // The backward with its dK/dV kernel on transposed scores: one warpgroup
-  // (mma.sync on sm_80, wgmma on sm_90a), two stages, and two warpgroups
-  // with a producer.
+  // The backward with its dK/dV kernel on S = Q Kᵀ (P and dS transposed
+  // through shared memory): one warpgroup (mma.sync on sm_80, wgmma on
+  // sm_90a), two stages, and two warpgroups with a producer.
   for (const Case &c : attentionCases()) {
     if (!c.spec.backward)
       continue;
-    all.push_back({c, 64, 64, 4, 1, true, true, false, false, -1, true});
+    all.push_back({c, 64, 64, 4, 1, true, true, false, false, -1, false});
     if (std::string(c.name).find("causal") != std::string::npos)
-      all.push_back({c, 64, 64, 4, 2, true, true, false, false, -1, true});
+      all.push_back({c, 64, 64, 4, 2, true, true, false, false, -1, false});
     if (c.spec.headDim == 64 || c.spec.headDim == 128)
-      all.push_back({c, 128, 128, 8, 1, true, true, false, false, -1, true});
+      all.push_back({c, 128, 128, 8, 1, true, true, false, false, -1, false});
   }
   return all;
 }

@@ -44,8 +44,10 @@ public:
     // (five products instead of seven, in varying order; measured slower).
     bool atomicDq = false;
     // Backward: the dK/dV kernel works on Sᵀ = K Qᵀ (keys along the rows:
-    // Pᵀ and dSᵀ are the dV and dK products' `a` operands as they are).
-    bool transposedGrad = false;
+    // Pᵀ and dSᵀ are the dV and dK products' `a` operands as they are, the
+    // statistics read from shared memory); measured 3-13% faster than
+    // S = Q Kᵀ on an H100 (docs/performance.md, step 21).
+    bool transposedGrad = true;
     // Forward, fixed lengths, kernels with a producer warpgroup (sm_90a,
     // 8 warps): as many programs as the GPU holds at once loop over the
     // tiles (flash-tile-attention's persistent; measured faster:

@@ -30,7 +30,8 @@ struct ProblemFlags {
   bool pingPong = false;    // --ping-pong=1: consumer warpgroups take turns
   bool overlapSoftmax = false; // --overlap-softmax=1: softmax beside products
   bool atomicDq = false;    // --atomic-dq=1: dq added atomically by dK/dV
-  bool transposedGrad = false; // --transposed-grad=1: dK/dV from Sᵀ = K Qᵀ
+  // --transposed-grad=0|1: dK/dV from Sᵀ = K Qᵀ (unset: the backend's default)
+  std::optional<bool> transposedGrad;
   bool persistent = true;   // --persistent=0: a program a tile
   int64_t producerRegisters = 0; // --producer-registers=N (0: by direction)
   int64_t stages = 1;       // --stages=2 prefetches the next K/V tiles

@@ -58,26 +58,34 @@ struct LoadLowering : public ConvertOpToLLVMPattern<LoadOp> {
       FailureOr<int64_t> offset = sharedOffset(op);
       if (failed(offset))
         return failure();
-      if (type.getElementTypeBitWidth() != 16 || type.getRank() != 2 ||
-          type.getDimSize(1) % 8 != 0)
-        return rewriter.notifyMatchFailure(op, "shared tiles hold 16-bit rows "
-                                               "of a multiple of 8 elements");
-      int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
-      int64_t chunkElements = vectorBytes / 2;
+      // Rank-2 tiles of 16-bit rows, or vectors of 32-bit elements (the
+      // per-column statistics of transposed tiles), copied an element a
+      // chunk: the bound cuts between any two of them.
+      bool vector = type.getRank() == 1;
+      if (vector ? type.getElementTypeBitWidth() != 32
+                 : type.getElementTypeBitWidth() != 16 || type.getRank() != 2 ||
+                       type.getDimSize(1) % 8 != 0)
+        return rewriter.notifyMatchFailure(
+            op, "shared tiles hold 16-bit rows of a multiple of 8 elements, "
+                "or 32-bit vectors");
+      int64_t elementBytes = type.getElementTypeBitWidth() / 8;
+      int64_t rows = type.getDimSize(0), cols = vector ? 1 : type.getDimSize(1);
+      int64_t chunkElements = vector ? 1 : vectorBytes / elementBytes;
       if (cols % chunkElements != 0)
         chunkElements = 1;
       int64_t chunksPerRow = cols / chunkElements, chunks = rows * chunksPerRow;
+      int64_t chunkBytes = chunkElements * elementBytes;
       SharedTileAddressing addressing = SharedTileAddressing::of(type);
       Value base = sharedBase(rewriter, loc, op, *offset);
-      Type chunkType = chunkElements == 1
+      Type chunkType = chunkBytes == 2
                            ? Type(rewriter.getI16Type())
-                           : chunkElements == 2
+                           : chunkBytes == 4
                                  ? Type(rewriter.getI32Type())
-                                 : Type(VectorType::get({chunkElements / 2},
+                                 : Type(VectorType::get({chunkBytes / 4},
                                                         rewriter.getI32Type()));
       // cp.async copies 4, 8 or 16 bytes; narrower rows are copied through
       // registers.
-      bool async = chunkElements >= 2;
+      bool async = chunkBytes >= 4;
       barrier(rewriter, loc); // earlier readers of the buffer are done
       SmallVector<std::tuple<Value, Value, Value>> pending; // data, offset, inTile
       for (int64_t first = 0; first < chunks; first += threads) {
@@ -90,8 +98,9 @@ struct LoadLowering : public ConvertOpToLLVMPattern<LoadOp> {
             LLVM::URemOp::create(rewriter, loc, chunk,
                                  i64Const(rewriter, loc, chunksPerRow)),
             i64Const(rewriter, loc, chunkElements));
-        SmallVector<Value> indices = elementIndices(
-            rewriter, loc, adaptor.getIndices(), op.getAlong(), 2, row, col);
+        SmallVector<Value> indices =
+            elementIndices(rewriter, loc, adaptor.getIndices(), op.getAlong(),
+                           type.getRank(), row, col);
         Value valid = inBounds(rewriter, loc, indices[op.getAlong()],
                                adaptor.getBound());
         Value inTile = inBounds(rewriter, loc, chunk, i64Const(rewriter, loc, chunks));
@@ -101,7 +110,7 @@ struct LoadLowering : public ConvertOpToLLVMPattern<LoadOp> {
         if (async) {
           // Rows past the bound copy 0 bytes and are zero-filled; their
           // source address is never read.
-          int64_t bytes = chunkElements * 2;
+          int64_t bytes = chunkBytes;
           Value source = LLVM::SelectOp::create(
               rewriter, loc, valid, address,
               memrefPointer(rewriter, loc, adaptor.getSource()));

@@ -163,6 +163,12 @@ SharedTileAddressing SharedTileAddressing::of(RankedTensorType type) {
   SharedTileAddressing addressing;
   addressing.rows = type.getDimSize(0);
   addressing.elementBytes = type.getElementTypeBitWidth() / 8;
+  if (type.getRank() == 1) {
+    // Consecutive elements, element i as row i (ThreadTile::row of a
+    // rank-1 tile).
+    addressing.rowElements = 1;
+    return addressing;
+  }
   addressing.swizzled = shared.isSwizzled();
   addressing.rowElements =
       addressing.swizzled ? 128 / addressing.elementBytes

@@ -454,3 +454,39 @@ func.func @plain_store_pairs(%d: memref<?x32xf16>, %n: index, %col: index) attri
   flash.store %z, %d[%c0, %col] bound %n along 0 : tensor<64x16xf16, #mma> -> memref<?x32xf16>
   return
 }
+
+// -----
+
+// A vector in shared memory (the per-column statistics of a transposed
+// tile): each of the first 16 threads copies one f32 with a 4-byte cp.async,
+// 0 bytes (zero fill) past the bound; reading it into the columns layout
+// waits for the copy and a barrier, then each thread loads its columns
+// 2 tig + {0, 1, 8, 9} (bytes 4 x column).
+
+// CHECK-LABEL: llvm.func @statistics_through_shared(
+// CHECK: nvvm.barrier0
+// CHECK: %[[IN:.*]] = llvm.icmp "slt" %{{.*}}, %{{.*}} : i64
+// CHECK: %[[FIRST16:.*]] = llvm.icmp "slt" %{{.*}}, %{{.*}} : i64
+// CHECK: llvm.select %[[IN]], %{{.*}}, %{{.*}} : i1, !llvm.ptr<1>
+// CHECK: %[[BYTES:.*]] = llvm.select %[[IN]], %{{.*}}, %{{.*}} : i1, i32
+// CHECK: scf.if %[[FIRST16]] {
+// CHECK: nvvm.cp.async.shared.global %{{.*}}, %{{.*}}, 4, cache = {{ *}}ca, %[[BYTES]]
+// CHECK: nvvm.cp.async.commit.group
+// CHECK: nvvm.cp.async.wait.group 0
+// CHECK-NEXT: nvvm.barrier0
+// CHECK-COUNT-4: llvm.load %{{.*}} : !llvm.ptr<3> -> f32
+// CHECK-NOT: llvm.load %{{.*}} : !llvm.ptr<3>
+// CHECK: llvm.return
+// An f32 is 4-byte aligned whatever the alignment of 16-bit tensors.
+// VEC2-LABEL: llvm.func @statistics_through_shared(
+// VEC2: nvvm.cp.async.shared.global %{{.*}}, %{{.*}}, 4, cache = {{ *}}ca
+#mma = #flash.mma<warps = 4>
+#columns = #flash.columns<#mma>
+#vector = #flash.shared<padding = 0>
+func.func @statistics_through_shared(%r: memref<?xf32>, %o: memref<?xf32>, %n: index) attributes {flash.kernel, flash.shared_memory = 64 : i64} {
+  %c0 = arith.constant 0 : index
+  %v = flash.load %r[%c0] bound %n along 0 {flash.shared_offset = 0 : i64} : memref<?xf32> -> tensor<16xf32, #vector>
+  %d = flash.convert_layout %v : tensor<16xf32, #vector> -> tensor<16xf32, #columns>
+  flash.store %d, %o[%c0] bound %n along 0 : tensor<16xf32, #columns> -> memref<?xf32>
+  return
+}

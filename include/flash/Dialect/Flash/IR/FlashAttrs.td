@@ -84,9 +84,12 @@ def Flash_OperandEncodingAttr : Flash_Attr<"OperandEncoding", "operand"> {
 def Flash_SharedEncodingAttr : Flash_Attr<"SharedEncoding", "shared"> {
   let summary = "A tile in shared memory: padded rows, or swizzled for wgmma";
   let description = [{
-    A rank-2 tile of 16-bit elements held once per program in shared
-    memory. The SSA value stands for the buffer; matrix products read their
-    operands from it (`ldmatrix`, or `wgmma` through matrix descriptors).
+    A tile held once per program in shared memory: a rank-2 tile of 16-bit
+    elements, or a vector of 32-bit elements stored consecutively (the
+    per-column statistics of transposed score tiles, read through
+    `flash.convert_layout` into `#flash.columns`). The SSA value stands for
+    the buffer; matrix products read their operands from it (`ldmatrix`, or
+    `wgmma` through matrix descriptors).
 
     - `padding = P` (the default form): row-major, each row padded by `P`
       elements to spread `ldmatrix` accesses over the banks.
