@@ -3,7 +3,9 @@
 // Tiles get the layout of the tensor cores' accumulators by default (rows
 // layouts for per-row vectors); the operands of matrix products get operand
 // fragments or shared memory, preferably straight from their loads, else
-// through flash.convert_layout.
+// through flash.convert_layout; the per-column statistics of transposed
+// score tiles are loaded into shared memory and read into their columns
+// layout by each use.
 //
 //===----------------------------------------------------------------------===//
 

@@ -67,8 +67,9 @@ def FlashAssignLayouts : Pass<"flash-assign-layouts", "::mlir::ModuleOp"> {
     For each `flash.kernel` function, sets the encoding of every tile type:
     rank-2 tiles get the mma.sync accumulator layout (`#flash.mma`) and
     rank-1 tiles the per-row layout (`#flash.rows`; the statistics of
-    transposed score tiles, loaded for them alone, the per-column
-    `#flash.columns`), except the operands of
+    transposed score tiles, loaded for them alone, are loaded into a
+    shared vector, `#flash.shared<padding = 0>`, and read into the
+    per-column `#flash.columns` where used), except the operands of
     `flash.dot`: an `a` operand loaded once and used only as a
     non-transposed `a` is loaded straight into operand fragments
     (`#flash.operand`; with `shared-operand-a` it stays in shared memory
