@@ -4,7 +4,8 @@
 // the row bound. Shared layouts: the program's threads copy the tile into
 // its shared buffer in chunks of the widest access the memref's alignment
 // allows, up to 16 bytes (rows past the bound become zeros), after a barrier
-// so that the buffer is not overwritten while still read. With cp.async the
+// so that the buffer is not overwritten while still read (but for a load
+// right after another one: flash.readers_done). With cp.async the
 // copy is asynchronous: one commit group per tile, which readers wait for
 // (waitForSharedTile) as late as they can.
 //
@@ -86,7 +87,8 @@ struct LoadLowering : public ConvertOpToLLVMPattern<LoadOp> {
       // cp.async copies 4, 8 or 16 bytes; narrower rows are copied through
       // registers.
       bool async = chunkBytes >= 4;
-      barrier(rewriter, loc); // earlier readers of the buffer are done
+      if (!op->hasAttr(kReadersDoneAttrName))
+        barrier(rewriter, loc); // earlier readers of the buffer are done
       SmallVector<std::tuple<Value, Value, Value>> pending; // data, offset, inTile
       for (int64_t first = 0; first < chunks; first += threads) {
         Value chunk = LLVM::AddOp::create(rewriter, loc, ids.tid,

@@ -327,8 +327,25 @@ static std::optional<int64_t> pendingAllowed(Operation *consumer,
   return allowed;
 }
 
+/// Whether `load`'s buffer has no reader left to wait for: an earlier
+/// shared load of its block, with only ops that neither read shared memory
+/// nor hold regions after it, passed a barrier after every such reader.
+static bool followsSharedLoad(Operation *load) {
+  for (Operation *op = load->getPrevNode(); op; op = op->getPrevNode()) {
+    if (isSharedLoad(op))
+      return true;
+    if (readsSharedTiles(op) || op->getNumRegions() != 0)
+      return false;
+  }
+  return false;
+}
+
 void annotateSharedWaits(Operation *root) {
   Builder b(root->getContext());
+  root->walk([&](Operation *op) {
+    if (isSharedLoad(op) && followsSharedLoad(op))
+      op->setAttr(kReadersDoneAttrName, b.getUnitAttr());
+  });
   root->walk([&](Operation *op) {
     if (!readsSharedTiles(op))
       return;

@@ -125,6 +125,11 @@ constexpr llvm::StringLiteral kSharedWaitAttrName = "flash.shared_wait";
 constexpr llvm::StringLiteral kAwaitedOnBarriersAttrName =
     "flash.awaited_on_barriers";
 void annotateSharedWaits(Operation *root);
+/// Marks shared loads (cp.async or through registers, not TMA copies)
+/// that follow another such load with nothing reading shared memory in
+/// between: that load's barrier already ordered every earlier reader, so
+/// they need none of their own. Set by annotateSharedWaits.
+constexpr llvm::StringLiteral kReadersDoneAttrName = "flash.readers_done";
 
 /// Before a reader of shared tiles: waits for the asynchronous copies it
 /// needs (cp.async.wait_group with the count annotateSharedWaits recorded,

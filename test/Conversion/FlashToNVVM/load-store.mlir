@@ -490,3 +490,39 @@ func.func @statistics_through_shared(%r: memref<?xf32>, %o: memref<?xf32>, %n: i
   flash.store %d, %o[%c0] bound %n along 0 : tensor<16xf32, #columns> -> memref<?xf32>
   return
 }
+
+// -----
+
+// A shared load right after another one (nothing reading shared memory in
+// between) needs no barrier of its own: the first one's barrier already
+// ordered every earlier reader (flash.readers_done). After a reader (the
+// conversion), the next load has its barrier again.
+
+// CHECK-LABEL: llvm.func @consecutive_shared_loads(
+// CHECK: nvvm.barrier0
+// CHECK-COUNT-4: nvvm.cp.async.shared.global %{{.*}}, %{{.*}}, 16, cache = {{ *}}cg
+// CHECK-NEXT: nvvm.cp.async.commit.group
+// CHECK-NOT: nvvm.barrier0
+// CHECK: nvvm.cp.async.shared.global %{{.*}}, %{{.*}}, 4, cache = {{ *}}ca
+// CHECK: nvvm.cp.async.commit.group
+// CHECK-NOT: nvvm.barrier0
+// CHECK: nvvm.cp.async.wait.group 0
+// CHECK-NEXT: nvvm.barrier0
+// CHECK: nvvm.barrier0
+// CHECK: nvvm.cp.async.shared.global %{{.*}}, %{{.*}}, 4, cache = {{ *}}ca
+// CHECK: llvm.return
+// VEC2-LABEL: llvm.func @consecutive_shared_loads(
+#mma = #flash.mma<warps = 4>
+#columns = #flash.columns<#mma>
+#vector = #flash.shared<padding = 0>
+func.func @consecutive_shared_loads(%a: memref<?x64xbf16>, %r: memref<?xf32>, %o: memref<?xf32>, %n: index) attributes {flash.kernel, flash.shared_memory = 9728 : i64} {
+  %c0 = arith.constant 0 : index
+  %t = flash.load %a[%c0, %c0] bound %n along 0 {flash.shared_offset = 0 : i64} : memref<?x64xbf16> -> tensor<64x64xbf16, #flash.shared<padding = 8>>
+  %v = flash.load %r[%c0] bound %n along 0 {flash.shared_offset = 9216 : i64} : memref<?xf32> -> tensor<64xf32, #vector>
+  %d = flash.convert_layout %v : tensor<64xf32, #vector> -> tensor<64xf32, #columns>
+  %w = flash.load %r[%c0] bound %n along 0 {flash.shared_offset = 9472 : i64} : memref<?xf32> -> tensor<64xf32, #vector>
+  %e = flash.convert_layout %w : tensor<64xf32, #vector> -> tensor<64xf32, #columns>
+  flash.store %d, %o[%c0] bound %n along 0 : tensor<64xf32, #columns> -> memref<?xf32>
+  flash.store %e, %o[%c0] bound %n along 0 : tensor<64xf32, #columns> -> memref<?xf32>
+  return
+}
