@@ -19,7 +19,8 @@ std::string TileConfig::str() const {
   return std::to_string(blockM) + "x" + std::to_string(blockN) + ", " +
          std::to_string(numWarps) + " warps" +
          (stages > 1 ? ", " + std::to_string(stages) + " stages" : "") +
-         (overlapSoftmax ? ", softmax overlapped" : "");
+         (overlapSoftmax ? ", softmax overlapped" : "") +
+         (atomicDq ? ", dq added atomically" : "");
 }
 
 std::string tuningKey(const std::string &device, const ProblemClass &problem,
@@ -99,13 +100,17 @@ void Autotuner::load() {
     std::optional<bool> overlap = entry && entry->get("overlap_softmax")
                                       ? entry->getBoolean("overlap_softmax")
                                       : false;
-    if (!m || !n || !w || !ms || !stages || !overlap || *m <= 0 || *n <= 0 ||
-        *w <= 0 || *stages < 1 || *stages > 2) {
+    // ... and none before atomic dq was, dq by its own kernel.
+    std::optional<bool> atomicDq = entry && entry->get("atomic_dq")
+                                       ? entry->getBoolean("atomic_dq")
+                                       : false;
+    if (!m || !n || !w || !ms || !stages || !overlap || !atomicDq || *m <= 0 ||
+        *n <= 0 || *w <= 0 || *stages < 1 || *stages > 2) {
       reportCacheProblem(path, "has a malformed entry for " + key.str());
       choices.clear();
       return;
     }
-    choices[key.str()] = {{*m, *n, *w, *stages, *overlap}, *ms};
+    choices[key.str()] = {{*m, *n, *w, *stages, *overlap, *atomicDq}, *ms};
   }
 }
 
@@ -117,6 +122,7 @@ Status Autotuner::save() {
                                       {"num_warps", entry.config.numWarps},
                                       {"stages", entry.config.stages},
                                       {"overlap_softmax", entry.config.overlapSoftmax},
+                                      {"atomic_dq", entry.config.atomicDq},
                                       {"ms", entry.ms}};
   llvm::json::Object root{{"compiler", compilerVersion()},
                           {"entries", std::move(entries)}};
@@ -176,8 +182,10 @@ static void applyTiles(const TileConfig &config, ProblemClass &problem) {
   problem.blockN = config.blockN;
   problem.numWarps = config.numWarps;
   problem.stages = config.stages;
-  // A class asked for with the overlap keeps it; the tuner only adds it.
+  // A class asked for with the overlap (or atomic dq) keeps it; the tuner
+  // only adds it.
   problem.overlapSoftmax |= config.overlapSoftmax;
+  problem.atomicDq |= config.atomicDq;
 }
 
 /// Picks the configuration of `problem` per `tuning` (timing candidates with

@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <type_traits>
@@ -227,6 +228,11 @@ int64_t commonAlignment(const std::vector<const TensorRef *> &tensors) {
 
 } // namespace
 
+/// The workspaces a class's kernels take after the call's tensors (none
+/// for the forward).
+using WorkspacesFn = llvm::function_ref<Status(const ProblemClass &,
+                                               std::vector<TensorRef> &)>;
+
 struct CudaBackend::Impl {
   explicit Impl(Options options) : options(options) { registerDialects(context); }
   ~Impl() {
@@ -239,7 +245,7 @@ struct CudaBackend::Impl {
   /// One call (forward or backward) on this device, tuned and cached.
   template <typename Args>
   Status run(const Args &args, const ProblemSizes &sizes,
-             llvm::ArrayRef<TensorRef> workspaces, CUstream stream,
+             WorkspacesFn workspaces, CUstream stream,
              Autotuner::Progress progress);
 
   Status prepareDevice() {
@@ -431,11 +437,31 @@ struct CudaBackend::Impl {
     return Status::success();
   }
 
+  /// The backward's workspaces (D, dq's sums), kept between calls so that
+  /// a call does not pay cuMemAlloc and cuMemFree: a call takes a set
+  /// (grown to its sizes) and gives it back once its kernels are done.
+  struct Workspaces {
+    DeviceBuffer delta, sums;
+  };
+  std::unique_ptr<Workspaces> takeWorkspaces() {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (freeWorkspaces.empty())
+      return std::make_unique<Workspaces>();
+    std::unique_ptr<Workspaces> set = std::move(freeWorkspaces.back());
+    freeWorkspaces.pop_back();
+    return set;
+  }
+  void giveBack(std::unique_ptr<Workspaces> set) {
+    std::lock_guard<std::mutex> lock(mutex);
+    freeWorkspaces.push_back(std::move(set));
+  }
+
   Options options;
   MLIRContext context;
   std::mutex mutex;
   CudaDeviceProperties properties;
   std::map<std::string, CompiledClass> compiled;
+  std::vector<std::unique_ptr<Workspaces>> freeWorkspaces;
 };
 
 CudaBackend::CudaBackend() : CudaBackend(Options{}) {}
@@ -568,11 +594,11 @@ static Status timeOnStream(CUstream stream, llvm::function_ref<Status()> work,
 /// What forward and backward share once the arguments are valid: the
 /// device checks, the class (with the tensors' alignment), the tuning among
 /// `candidates`, its compiled kernels, the varlen copies and the kernel
-/// parameters. The `workspaces` are passed after the call's tensors.
+/// parameters. Each class's `workspaces` are passed after the call's
+/// tensors.
 template <typename Args>
 static Status launchCall(CudaBackend::Options options, Args const &args,
-                         const ProblemSizes &sizes,
-                         llvm::ArrayRef<TensorRef> workspaces,
+                         const ProblemSizes &sizes, WorkspacesFn workspaces,
                          const std::vector<TileConfig> &candidates,
                          CUstream stream,
                          llvm::function_ref<Status(ProblemClass &, CompiledClass *&)>
@@ -603,12 +629,22 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
   TensorRef cuQ, cuK;
   if (Status s = uploadVarlen(args.varlen, stream, varlenBuffer, cuQ, cuK); !s)
     return s;
-  KernelParams params;
+  KernelParams tensorParams;
   for (auto [name, t] : tensors)
-    params.addTensor(*t);
-  for (const TensorRef &workspace : workspaces)
-    params.addTensor(workspace);
-  addOptionalParams(params, problem, cuQ, cuK, args.options);
+    tensorParams.addTensor(*t);
+  // A class's parameters: the tensors, its workspaces, the optional ones.
+  bool anyWorkspace = false;
+  auto paramsOf = [&](const ProblemClass &c, KernelParams &params) -> Status {
+    std::vector<TensorRef> classWorkspaces;
+    if (Status s = workspaces(c, classWorkspaces); !s)
+      return s;
+    anyWorkspace |= !classWorkspaces.empty();
+    params = tensorParams;
+    for (const TensorRef &workspace : classWorkspaces)
+      params.addTensor(workspace);
+    addOptionalParams(params, c, cuQ, cuK, args.options);
+    return Status::success();
+  };
 
   // Tuning times candidates on the call's own tensors (inputs are only
   // read; outputs are rewritten by the final launch).
@@ -622,6 +658,9 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
     if (entry->spillBytes > CudaBackend::kMaxTunedSpillBytes)
       return Status::error("its kernels spill " + std::to_string(entry->spillBytes) +
                            " bytes per thread");
+    KernelParams params;
+    if (Status s = paramsOf(candidate, params); !s)
+      return s;
     return launch(*entry, sizes, params);
   };
   auto runOnce = [&](const ProblemClass &candidate) -> Status {
@@ -639,10 +678,13 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
   CompiledClass *entry = nullptr;
   if (Status s = compile(problem, entry); !s)
     return s;
+  KernelParams params;
+  if (Status s = paramsOf(problem, params); !s)
+    return s;
   Status status = launch(*entry, sizes, params);
   // The varlen copies and workspaces are freed on return: wait for the
   // kernels that read them.
-  if (varlenBuffer.size() || !workspaces.empty()) {
+  if (varlenBuffer.size() || anyWorkspace) {
     Status synced = driver.synchronizeStream(stream);
     return status ? synced : status;
   }
@@ -669,32 +711,39 @@ void CudaBackend::setCodeOptions(const Options &options, ProblemClass &problem) 
 std::vector<TileConfig> CudaBackend::tuningCandidates() {
   // 128x256 with 8 warps: 12–15% faster than 128x128 at d=64 without a
   // causal mask (docs/performance.md, step 17); forward only (run()).
+  // The backward's dq added by its dK/dV kernel at 128x128 with 8 warps:
+  // 9-11% faster than the dQ kernel at d=64 (step 24); backward only.
   return {{64, 64, 4},      {128, 64, 4},     {128, 64, 8},
           {64, 128, 4},     {128, 128, 8},    {128, 256, 8},
           {64, 64, 4, 2},   {64, 128, 4, 2},  {128, 128, 8, 2},
-          {128, 128, 8, 1, true}};
+          {128, 128, 8, 1, true},
+          {128, 128, 8, 1, false, true}};
 }
 
 /// launchCall with this backend's kernel cache, launcher and device name.
 template <typename Args>
 Status CudaBackend::Impl::run(const Args &args, const ProblemSizes &sizes,
-                              llvm::ArrayRef<TensorRef> workspaces,
-                              CUstream stream,
+                              WorkspacesFn workspaces, CUstream stream,
                               Autotuner::Progress progress) {
+  constexpr bool backward = std::is_same_v<Args, BackwardArgs>;
   // The softmax overlap takes effect in a forward with a producer
   // warpgroup on sm_90a only; elsewhere, or when every candidate has it
   // already, it would time 128x128, 8 warps again.
-  bool overlapApplies = !std::is_same_v<Args, BackwardArgs> &&
-                        !options.overlapSoftmax && options.wgmma &&
+  bool sm90a = options.wgmma &&
+               chipFor(properties.computeCapability()) == "sm_90a";
+  bool overlapApplies = !backward && !options.overlapSoftmax && sm90a &&
                         options.tma && options.warpSpecialize &&
-                        CudaDriver::get().hasTensorMaps() &&
-                        chipFor(properties.computeCapability()) == "sm_90a";
+                        CudaDriver::get().hasTensorMaps();
+  // dq added atomically is a backward candidate where it adds in bulk
+  // (sm_90a), unless every candidate has it already.
+  bool atomicDqApplies = backward && !options.atomicDq && sm90a;
   std::vector<TileConfig> candidates = tuningCandidates();
-  if (!overlapApplies)
-    llvm::erase_if(candidates,
-                   [](const TileConfig &c) { return c.overlapSoftmax; });
+  llvm::erase_if(candidates, [&](const TileConfig &c) {
+    return (c.overlapSoftmax && !overlapApplies) ||
+           (c.atomicDq && !atomicDqApplies);
+  });
   // 256-key blocks were measured (and checked) for the forward only.
-  if (std::is_same_v<Args, BackwardArgs>)
+  if (backward)
     llvm::erase_if(candidates, [](const TileConfig &c) { return c.blockN > 128; });
   return launchCall(
       options, args, sizes, workspaces, candidates, stream,
@@ -715,7 +764,12 @@ Status CudaBackend::forward(const ForwardArgs &args, CUstream stream,
     return s;
   if (Status s = impl->prepareDevice(); !s)
     return s;
-  return impl->run(args, sizes, /*workspaces=*/{}, stream, progress);
+  return impl->run(
+      args, sizes,
+      [](const ProblemClass &, std::vector<TensorRef> &) {
+        return Status::success();
+      },
+      stream, progress);
 }
 
 Status CudaBackend::backward(const BackwardArgs &args, CUstream stream,
@@ -725,26 +779,44 @@ Status CudaBackend::backward(const BackwardArgs &args, CUstream stream,
     return s;
   if (Status s = impl->prepareDevice(); !s)
     return s;
-  // D = rowsum(dO * O), shaped like the lse; with atomicDq, dq's f32 sums,
-  // shaped like q (the order of flash.attention_grad's kernels' workspace
-  // arguments).
-  std::vector<std::vector<int64_t>> shapes = {args.lse.shape};
-  if (impl->options.atomicDq)
-    shapes.push_back(args.q.shape);
-  std::vector<DeviceBuffer> buffers(shapes.size());
-  std::vector<TensorRef> workspaces(shapes.size());
-  for (size_t i = 0; i < shapes.size(); ++i) {
-    TensorRef &workspace = workspaces[i];
+  // D = rowsum(dO * O), shaped like the lse; with atomicDq, dq's f32 sums
+  // (the order of flash.attention_grad's kernels' workspace arguments),
+  // allocated when a class first needs them.
+  llvm::SmallVector<int64_t> sumsShape =
+      mlir::flash::AttentionGradOp::getDqSumShape(args.q.shape);
+  std::unique_ptr<Impl::Workspaces> set = impl->takeWorkspaces();
+  TensorRef delta, sums;
+  auto allocate = [](llvm::ArrayRef<int64_t> shape, DeviceBuffer &buffer,
+                     TensorRef &workspace) -> Status {
+    if (workspace.data)
+      return Status::success();
     workspace.dtype = DType::F32;
-    workspace.shape = shapes[i];
+    workspace.shape.assign(shape.begin(), shape.end());
     workspace.strides = contiguousStrides(workspace.shape);
-    if (Status s = buffers[i].allocate(
-            std::max<int64_t>(workspace.numElements(), 1) * 4);
-        !s)
-      return s;
-    workspace.data = buffers[i].data();
-  }
-  return impl->run(args, sizes, workspaces, stream, progress);
+    size_t bytes = std::max<int64_t>(workspace.numElements(), 1) * 4;
+    if (buffer.size() < bytes)
+      if (Status s = buffer.allocate(bytes); !s)
+        return s;
+    workspace.data = buffer.data();
+    return Status::success();
+  };
+  // run() waits for the kernels when they had workspaces.
+  Status status = impl->run(
+      args, sizes,
+      [&](const ProblemClass &problem, std::vector<TensorRef> &workspaces) {
+        if (Status s = allocate(args.lse.shape, set->delta, delta); !s)
+          return s;
+        workspaces = {delta};
+        if (!problem.atomicDq)
+          return Status::success();
+        if (Status s = allocate(sumsShape, set->sums, sums); !s)
+          return s;
+        workspaces.push_back(sums);
+        return Status::success();
+      },
+      stream, progress);
+  impl->giveBack(std::move(set));
+  return status;
 }
 
 } // namespace flash

@@ -4,7 +4,9 @@
 // conversion into or through shared memory) gets a buffer that lives until
 // the end of its block: a value produced in a loop reuses its buffer every
 // iteration, no two live values share one, and the buffers of one region
-// are free for the next (sequential loops reuse the same bytes).
+// are free for the next (sequential loops reuse the same bytes). Over
+// `max-bytes`, the shared copies of accumulating stores' tiles, which only
+// spare the stores' instructions, are dropped first.
 //
 //===----------------------------------------------------------------------===//
 
@@ -118,19 +120,44 @@ int64_t allocate(Block &block, int64_t base, Builder &builder) {
   return peak;
 }
 
+int64_t allocate(func::FuncOp kernel) {
+  Builder builder(kernel.getContext());
+  int64_t total = 0;
+  for (Block &block : kernel.getBody())
+    total = std::max(total, allocate(block, 0, builder));
+  kernel->setAttr(FlashDialect::kSharedMemoryAttrName,
+                  builder.getI64IntegerAttr(total));
+  return total;
+}
+
+/// Removes the conversions that put accumulating stores' tiles in shared
+/// memory (the stores then read the register tiles); whether any was.
+bool dropSharedSums(func::FuncOp kernel) {
+  SmallVector<ConvertLayoutOp> conversions;
+  kernel.walk([&](StoreOp store) {
+    auto convert = store.getValue().getDefiningOp<ConvertLayoutOp>();
+    if (store.getAccumulate() && convert && convert->hasOneUse() &&
+        isa<SharedEncodingAttr>(convert.getType().getEncoding()))
+      conversions.push_back(convert);
+  });
+  for (ConvertLayoutOp convert : conversions) {
+    convert.getResult().replaceAllUsesWith(convert.getSource());
+    convert.erase();
+  }
+  return !conversions.empty();
+}
+
 struct FlashAllocateSharedMemoryPass
     : public flash::impl::FlashAllocateSharedMemoryBase<
           FlashAllocateSharedMemoryPass> {
+  using FlashAllocateSharedMemoryBase::FlashAllocateSharedMemoryBase;
+
   void runOnOperation() override {
     for (auto kernel : getOperation().getOps<func::FuncOp>()) {
       if (!kernel->hasAttr(FlashDialect::kKernelAttrName))
         continue;
-      Builder builder(kernel.getContext());
-      int64_t total = 0;
-      for (Block &block : kernel.getBody())
-        total = std::max(total, allocate(block, 0, builder));
-      kernel->setAttr(FlashDialect::kSharedMemoryAttrName,
-                      builder.getI64IntegerAttr(total));
+      if (allocate(kernel) > maxBytes && maxBytes > 0 && dropSharedSums(kernel))
+        allocate(kernel);
     }
   }
 };

@@ -5,7 +5,8 @@
 // fragments or shared memory, preferably straight from their loads, else
 // through flash.convert_layout; the per-column statistics of transposed
 // score tiles are loaded into shared memory and read into their columns
-// layout by each use.
+// layout by each use; with shared-reductions, f32 sums of whole rows are
+// added from shared memory.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,6 +19,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Matchers.h"
 
 namespace mlir::flash {
 #define GEN_PASS_DEF_FLASHASSIGNLAYOUTS
@@ -37,6 +39,7 @@ struct Layouts {
   SharedEncodingAttr padded, swizzled; // swizzled is null when not wanted
   SharedEncodingAttr vector;           // rank-1 tiles: consecutive elements
   bool sharedOperandA = false;         // loaded `a` operands stay in shared
+  bool sharedReductions = false;       // whole-row f32 sums from shared
 
   /// The shared layout of a tile: swizzled when asked for and the tile fits
   /// it (16-bit, rows a multiple of 8, columns of 64), else padded rows.
@@ -78,9 +81,33 @@ bool isPerColumnStatistics(OpOperand &use) {
   return false;
 }
 
+/// With shared-reductions, the layout an accumulating store's f32 tile is
+/// added from when the tile is a block of whole rows of its destination
+/// (row-major, rows along the next-to-last axis, from column 0, rows of a
+/// multiple of 16 bytes): rows padded to the destination's, so that the
+/// buffer is the bytes of the rows it adds to.
+SharedEncodingAttr bulkReductionLayout(StoreOp store, const Layouts &layouts) {
+  RankedTensorType type = store.getValue().getType();
+  MemRefType dest = store.getDest().getType();
+  int64_t rank = dest.getRank();
+  if (!layouts.sharedReductions || !store.getAccumulate() ||
+      type.getRank() != 2 || !type.getElementType().isF32() ||
+      !dest.getLayout().isIdentity() || int64_t(store.getAlong()) != rank - 2 ||
+      !matchPattern(store.getIndices().back(), m_Zero()))
+    return {};
+  int64_t width = dest.getShape().back(), cols = type.getDimSize(1);
+  if (ShapedType::isDynamic(width) || width < cols || width * 4 % 16 != 0)
+    return {};
+  return SharedEncodingAttr::get(store.getContext(), width - cols, 0);
+}
+
 Attribute requiredLayout(OpOperand &use, const Layouts &layouts) {
   if (isPerColumnStatistics(use))
     return layouts.columns;
+  if (auto store = dyn_cast<StoreOp>(use.getOwner()))
+    if (use.getOperandNumber() == store.getValueMutable().getOperandNumber())
+      if (SharedEncodingAttr shared = bulkReductionLayout(store, layouts))
+        return shared;
   auto dot = dyn_cast<DotOp>(use.getOwner());
   if (!dot || use.getOperandNumber() == 2)
     return {};
@@ -270,6 +297,7 @@ struct FlashAssignLayoutsPass
     if (swizzleShared)
       layouts.swizzled = SharedEncodingAttr::get(context, 0, 128);
     layouts.sharedOperandA = sharedOperandA;
+    layouts.sharedReductions = sharedReductions;
     for (auto kernel : getOperation().getOps<func::FuncOp>())
       if (kernel->hasAttr(FlashDialect::kKernelAttrName))
         if (failed(assign(kernel, layouts)))

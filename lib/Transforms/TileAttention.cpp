@@ -158,6 +158,12 @@ private:
   /// With `accumulate`, the tile is added atomically (f32 memrefs).
   void storeRows(KernelBuilder &kb, const Sequence &s, Value tile, Value memref,
                  bool ofQ, Value row, Value head, bool accumulate = false);
+  /// Rows [row, row + block-m) of one head of dq's f32 sums (`atomic_dq`;
+  /// head-major: AttentionGradOp::getDqSumShape), added to with
+  /// `accumulate`.
+  Value loadDqSum(KernelBuilder &kb, const Sequence &s, Value row, Value head);
+  void storeDqSum(KernelBuilder &kb, const Sequence &s, Value tile, Value row,
+                  Value head, bool accumulate);
   /// Per-row statistics ([B, H, S] / [H, T] memrefs: lse and D).
   Value loadRowStats(KernelBuilder &kb, const Sequence &s, Value memref,
                      Value row, Value head, int64_t rows);
@@ -309,6 +315,34 @@ void KernelEmitter::storeRows(KernelBuilder &kb, const Sequence &s, Value tile,
     StoreOp::create(kb.b, kb.loc, tile, memref,
                     ValueRange{s.batch, row, head, zero}, length, 1,
                     accumulate);
+}
+
+/// The indices of row `row` of a head in dq's sums, and the bound of its
+/// rows along axis `dqSumAlong(p)`.
+static std::pair<SmallVector<Value>, Value>
+dqSumRows(KernelBuilder &kb, const Problem &p, const Sequence &s, Value sums,
+          Value row, Value head) {
+  Value zero = kb.index(0);
+  if (p.varlen)
+    return {{head, kb.add(s.startQ, row), zero}, kb.add(s.startQ, s.seqlenQ)};
+  return {{s.batch, head, row, zero}, kb.dim(sums, 2)};
+}
+
+static int64_t dqSumAlong(const Problem &p) { return p.varlen ? 1 : 2; }
+
+Value KernelEmitter::loadDqSum(KernelBuilder &kb, const Sequence &s, Value row,
+                               Value head) {
+  auto [indices, bound] = dqSumRows(kb, p, s, arg(p.dqAccum), row, head);
+  return LoadOp::create(kb.b, kb.loc,
+                        kb.tileType({p.blockM, p.headDim}, kb.b.getF32Type()),
+                        arg(p.dqAccum), indices, bound, dqSumAlong(p));
+}
+
+void KernelEmitter::storeDqSum(KernelBuilder &kb, const Sequence &s, Value tile,
+                               Value row, Value head, bool accumulate) {
+  auto [indices, bound] = dqSumRows(kb, p, s, arg(p.dqAccum), row, head);
+  StoreOp::create(kb.b, kb.loc, tile, arg(p.dqAccum), indices, bound,
+                  dqSumAlong(p), accumulate);
 }
 
 Value KernelEmitter::loadRowStats(KernelBuilder &kb, const Sequence &s,
@@ -531,8 +565,8 @@ func::FuncOp KernelEmitter::deltaKernel() {
   storeRowStats(kb, s, delta, arg(p.delta), row, s.head);
   // The dK/dV kernel adds to dq's workspace, which starts at zero.
   if (p.atomicDq)
-    storeRows(kb, s, kb.splat({p.blockM, p.headDim}, 0.0), arg(p.dqAccum),
-              true, row, s.head);
+    storeDqSum(kb, s, kb.splat({p.blockM, p.headDim}, 0.0), row, s.head,
+               /*accumulate=*/false);
   return kernel;
 }
 
@@ -607,8 +641,7 @@ func::FuncOp KernelEmitter::dkdvKernel() {
         Value dqPart =
             kb.dot(dscoresNarrow, kTile, kb.splat({p.blockM, p.headDim}, 0.0),
                    /*transposeA=*/transposed, false);
-        storeRows(kb, s, dqPart, arg(p.dqAccum), true, row, head,
-                  /*accumulate=*/true);
+        storeDqSum(kb, s, dqPart, row, head, /*accumulate=*/true);
       }
       scf::YieldOp::create(builder, kb.loc, ValueRange{dkNext, dvNext});
     }
@@ -661,7 +694,7 @@ func::FuncOp KernelEmitter::dqConvertKernel() {
 
   Sequence s = locate(kb, /*perKvHead=*/false);
   Value row = programBlock(kb, p.blockM, s.seqlenQ);
-  Value sum = loadRows(kb, s, arg(p.dqAccum), true, row, s.head, p.blockM);
+  Value sum = loadDqSum(kb, s, row, s.head);
   Value dq = kb.truncate(kb.scaleBy(sum, p.scale), p.elementType);
   storeRows(kb, s, dq, arg(p.dq), true, row, s.head);
   return kernel;
@@ -799,19 +832,23 @@ struct FlashTileAttentionPass
     auto deltaType = MemRefType::get(lseType.getShape(), builder.getF32Type());
     Value delta = memref::AllocOp::create(builder, op.getLoc(), deltaType,
                                           lseSizes);
-    // With `atomic_dq`, dq's f32 sums, shaped like q.
+    // With `atomic_dq`, dq's f32 sums: q's axes, head-major, padded rows.
     p.atomicDq = op.getAtomicDq();
     p.transposedGrad = transposedGrad;
     Value dqAccum;
     if (p.atomicDq) {
       auto qType = cast<MemRefType>(op.getQ().getType());
-      SmallVector<Value> qSizes;
-      for (int64_t axis = 0; axis < qType.getRank(); ++axis)
-        if (qType.isDynamicDim(axis))
-          qSizes.push_back(kb.dim(op.getQ(), axis));
+      SmallVector<int64_t> qAxes =
+          p.varlen ? SmallVector<int64_t>{1, 0} : SmallVector<int64_t>{0, 2, 1};
+      SmallVector<int64_t> shape =
+          AttentionGradOp::getDqSumShape(qType.getShape());
+      SmallVector<Value> sizes;
+      for (auto [axis, qAxis] : llvm::enumerate(qAxes))
+        if (ShapedType::isDynamic(shape[axis]))
+          sizes.push_back(kb.dim(op.getQ(), qAxis));
       dqAccum = memref::AllocOp::create(
-          builder, op.getLoc(),
-          MemRefType::get(qType.getShape(), builder.getF32Type()), qSizes);
+          builder, op.getLoc(), MemRefType::get(shape, builder.getF32Type()),
+          sizes);
     }
 
     p.q = p.push(op.getQ());

@@ -159,7 +159,7 @@ func.func @bwd(%q: memref<1x128x2x32xf16>, %k: memref<1x128x2x32xf16>,
 // CHECK-LABEL: func.func private @bwd_atomic_attention_grad_bwd_delta(
 // CHECK: flash.store %{{.*}} : tensor<64xf32, #flash.rows<#flash.mma<warps = 4>>> -> memref<1x2x128xf32>
 // CHECK-NEXT: %[[Z:.*]] = arith.constant dense<0.000000e+00> : tensor<64x32xf32, #flash.mma<warps = 4>>
-// CHECK: flash.store %[[Z]], %{{.*}} : tensor<64x32xf32, #flash.mma<warps = 4>> -> memref<1x128x2x32xf32>
+// CHECK: flash.store %[[Z]], %{{.*}} : tensor<64x32xf32, #flash.mma<warps = 4>> -> memref<1x2x128x40xf32>
 // CHECK-LABEL: func.func private @bwd_atomic_attention_grad_bwd_dkdv(
 // CHECK: %[[K:.*]] = flash.load %{{.*}} -> tensor<64x32xf16, #flash.shared<padding = 8>>
 // CHECK: flash.dot %{{.*}} {transpose_a}
@@ -169,9 +169,9 @@ func.func @bwd(%q: memref<1x128x2x32xf16>, %k: memref<1x128x2x32xf16>,
 // CHECK-NEXT: arith.constant dense<0.000000e+00> : tensor<64x32xf32, #flash.mma<warps = 4>>
 // CHECK-NEXT: %[[DSA:.*]] = flash.convert_layout %[[DSH]] : tensor<64x64xf16, #flash.mma<warps = 4>> -> tensor<64x64xf16, #flash.operand<a, #flash.mma<warps = 4>>>
 // CHECK-NEXT: %[[DQ:.*]] = flash.dot %[[DSA]], %[[K]], %{{.*}} : tensor<64x64xf16, #flash.operand<a, #flash.mma<warps = 4>>>, tensor<64x32xf16, #flash.shared<padding = 8>> -> tensor<64x32xf32, #flash.mma<warps = 4>>
-// CHECK: flash.store %[[DQ]], %{{.*}} accumulate : tensor<64x32xf32, #flash.mma<warps = 4>> -> memref<1x128x2x32xf32>
+// CHECK: flash.store %[[DQ]], %{{.*}} accumulate : tensor<64x32xf32, #flash.mma<warps = 4>> -> memref<1x2x128x40xf32>
 // CHECK-LABEL: func.func private @bwd_atomic_attention_grad_bwd_dq_convert(
-// CHECK: flash.load %{{.*}} : memref<1x128x2x32xf32> -> tensor<64x32xf32, #flash.mma<warps = 4>>
+// CHECK: flash.load %{{.*}} : memref<1x2x128x40xf32> -> tensor<64x32xf32, #flash.mma<warps = 4>>
 // CHECK: flash.store %{{.*}} : tensor<64x32xf16, #flash.mma<warps = 4>> -> memref<1x128x2x32xf16>
 func.func @bwd_atomic(%q: memref<1x128x2x32xf16>, %k: memref<1x128x2x32xf16>,
                %v: memref<1x128x2x32xf16>, %out: memref<1x128x2x32xf16>,

@@ -8,8 +8,9 @@
 // (delta over the query blocks, dK/dV over the key blocks and K/V heads, dQ
 // over the query blocks), each of a private flash.kernel function taking the
 // same arguments. The dQ kernel recomputes S and dP (the first case); with
-// `atomic_dq` (the second), a second workspace, f32 and shaped like q, is
-// zeroed by the delta kernel, the dK/dV kernel adds dS K to it atomically,
+// `atomic_dq` (the second), a second workspace, f32 with q's axes head-major
+// and rows padded by 8 ([heads, tokens, head_dim + 8]), is zeroed by the
+// delta kernel, the dK/dV kernel adds dS K to it atomically,
 // and the last kernel scales and converts it. RULES pins
 // where masks and dropout appear, BLOCK the block-m/block-n options,
 // TRANSPOSED the dK/dV kernel on Sᵀ = K Qᵀ (transposed-grad).
@@ -222,7 +223,7 @@ func.func @bwd_dropout_gqa(
 // -----
 
 // Variable length, causal, no dropout, atomic_dq: the workspaces
-// take the lse's and q's dynamic sizes; grids come from max_seqlen_q /
+// take the lse's and q's dynamic sizes (dq's sums head-major, padded rows); grids come from max_seqlen_q /
 // max_seqlen_k; dK/dV start at the query block holding the first row that
 // sees the key block; masks are causal.
 
@@ -233,7 +234,7 @@ func.func @bwd_dropout_gqa(
 // CHECK-NEXT: %[[DELTA:.*]] = memref.alloc(%[[TOTAL]]) : memref<4x?xf32>
 // CHECK-NEXT: %[[C0:.*]] = arith.constant 0 : index
 // CHECK-NEXT: %[[TOKENS:.*]] = memref.dim %[[Q]], %[[C0]] : memref<?x4x32xbf16>
-// CHECK-NEXT: %[[DQSUM:.*]] = memref.alloc(%[[TOKENS]]) : memref<?x4x32xf32>
+// CHECK-NEXT: %[[DQSUM:.*]] = memref.alloc(%[[TOKENS]]) : memref<4x?x40xf32>
 // CHECK: %[[SUMQ:.*]] = arith.addi %[[MQ]], %{{.*}} : index
 // CHECK-NEXT: %[[GXQ:.*]] = arith.divui %[[SUMQ]], %{{.*}} : index
 // CHECK: flash.launch @bwd_varlen_causal_attention_grad_bwd_delta grid(%[[GXQ]], %{{.*}}) (%[[Q]], %[[K]], %[[V]], %[[O]], %[[DO]], %[[L]], %[[DQ]], %[[DK]], %[[DV]], %[[DELTA]], %[[DQSUM]], %[[CUQ]], %[[CUK]]) :
@@ -245,7 +246,7 @@ func.func @bwd_dropout_gqa(
 
 // The delta kernel also zeroes its rows of dq's sums.
 // CHECK-LABEL: func.func private @bwd_varlen_causal_attention_grad_bwd_delta(
-// CHECK-SAME: %[[KDQSUM:[^:]+]]: memref<?x4x32xf32>, %{{[^:]+}}: memref<?xi32>, %{{[^:]+}}: memref<?xi32>)
+// CHECK-SAME: %[[KDQSUM:[^:]+]]: memref<4x?x40xf32>, %{{[^:]+}}: memref<?xi32>, %{{[^:]+}}: memref<?xi32>)
 // CHECK: %[[HEAD:.*]] = arith.remui
 // CHECK: %[[QSTART:[^,]+]], %[[SQ:[^ ]+]] = flash.seq_bounds
 // CHECK: %[[ROW:.*]] = arith.muli
@@ -255,9 +256,9 @@ func.func @bwd_dropout_gqa(
 // CHECK-NEXT: flash.store %{{.*}}, %{{.*}}[%{{.*}}, %[[TOK]]] bound %[[END]] along 1 : tensor<64xf32> -> memref<4x?xf32>
 // CHECK-NEXT: %[[ZEROS:.*]] = arith.constant dense<0.000000e+00> : tensor<64x32xf32>
 // CHECK-NEXT: arith.constant 0 : index
-// CHECK-NEXT: %[[END2:.*]] = arith.addi %[[QSTART]], %[[SQ]] : index
 // CHECK-NEXT: %[[TOK2:.*]] = arith.addi %[[QSTART]], %[[ROW]] : index
-// CHECK-NEXT: flash.store %[[ZEROS]], %[[KDQSUM]][%[[TOK2]], %[[HEAD]], %{{.*}}] bound %[[END2]] along 0 : tensor<64x32xf32> -> memref<?x4x32xf32>
+// CHECK-NEXT: %[[END2:.*]] = arith.addi %[[QSTART]], %[[SQ]] : index
+// CHECK-NEXT: flash.store %[[ZEROS]], %[[KDQSUM]][%[[HEAD]], %[[TOK2]], %{{.*}}] bound %[[END2]] along 1 : tensor<64x32xf32> -> memref<4x?x40xf32>
 // CHECK-NEXT: return
 
 // CHECK-LABEL: func.func private @bwd_varlen_causal_attention_grad_bwd_dkdv(
@@ -288,9 +289,9 @@ func.func @bwd_dropout_gqa(
 // CHECK-NEXT: %[[Z:.*]] = arith.constant dense<0.000000e+00> : tensor<64x32xf32>
 // CHECK-NEXT: %[[DQPART:.*]] = flash.dot %[[DSH]], %[[KT]], %[[Z]] : tensor<64x64xbf16>, tensor<64x32xbf16> -> tensor<64x32xf32>
 // CHECK-NEXT: arith.constant 0 : index
-// CHECK-NEXT: %[[QEND2:.*]] = arith.addi %[[QSTART]], %[[SQ]] : index
 // CHECK-NEXT: %[[QTOK2:.*]] = arith.addi %[[QSTART]], %[[ROW]] : index
-// CHECK-NEXT: flash.store %[[DQPART]], %{{.*}}[%[[QTOK2]], %[[HEADQ]], %{{.*}}] bound %[[QEND2]] along 0 accumulate : tensor<64x32xf32> -> memref<?x4x32xf32>
+// CHECK-NEXT: %[[QEND2:.*]] = arith.addi %[[QSTART]], %[[SQ]] : index
+// CHECK-NEXT: flash.store %[[DQPART]], %{{.*}}[%[[HEADQ]], %[[QTOK2]], %{{.*}}] bound %[[QEND2]] along 1 accumulate : tensor<64x32xf32> -> memref<4x?x40xf32>
 // CHECK-NEXT: scf.yield
 // CHECK: %[[KEND:.*]] = arith.addi %[[KSTART]], %[[SK]] : index
 // CHECK-NEXT: %[[KTOK:.*]] = arith.addi %[[KSTART]], %[[COL]] : index
@@ -298,12 +299,12 @@ func.func @bwd_dropout_gqa(
 
 // The last kernel scales dq's sums and converts them.
 // CHECK-LABEL: func.func private @bwd_varlen_causal_attention_grad_bwd_dq_convert(
-// CHECK-SAME: %[[KDQ:[^:]+]]: memref<?x4x32xbf16>, %{{[^:]+}}: memref<?x4x32xbf16>, %{{[^:]+}}: memref<?x4x32xbf16>, %{{[^:]+}}: memref<4x?xf32>, %[[KDQSUM:[^:]+]]: memref<?x4x32xf32>,
+// CHECK-SAME: %[[KDQ:[^:]+]]: memref<?x4x32xbf16>, %{{[^:]+}}: memref<?x4x32xbf16>, %{{[^:]+}}: memref<?x4x32xbf16>, %{{[^:]+}}: memref<4x?xf32>, %[[KDQSUM:[^:]+]]: memref<4x?x40xf32>,
 // CHECK: %[[QSTART:[^,]+]], %[[SQ:[^ ]+]] = flash.seq_bounds
 // CHECK: %[[ROW:.*]] = arith.muli %{{.*}}, %{{.*}} : index
 // CHECK-NEXT: %[[IN:.*]] = arith.cmpi slt, %[[ROW]], %[[SQ]] : index
 // CHECK-NEXT: scf.if %[[IN]] {
-// CHECK: %[[SUM:.*]] = flash.load %[[KDQSUM]][%{{.*}}, %{{.*}}, %{{.*}}] bound %{{.*}} along 0 : memref<?x4x32xf32> -> tensor<64x32xf32>
+// CHECK: %[[SUM:.*]] = flash.load %[[KDQSUM]][%{{.*}}, %{{.*}}, %{{.*}}] bound %{{.*}} along 1 : memref<4x?x40xf32> -> tensor<64x32xf32>
 // CHECK-NEXT: %[[SCALE:.*]] = arith.constant dense<0.176776692> : tensor<64x32xf32>
 // CHECK-NEXT: %[[SCALED:.*]] = arith.mulf %[[SUM]], %[[SCALE]] : tensor<64x32xf32>
 // CHECK-NEXT: %[[NARROW:.*]] = arith.truncf %[[SCALED]] : tensor<64x32xf32> to tensor<64x32xbf16>

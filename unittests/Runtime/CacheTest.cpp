@@ -287,7 +287,10 @@ TEST_F(CacheTest, TuningEntriesKeepStagesAndOverlapWhichOldEntriesLack) {
                 "\"new\": {\"block_m\": 64, \"block_n\": 128, \"num_warps\": 4, "
                 "\"stages\": 2, \"ms\": 1.0},"
                 "\"overlap\": {\"block_m\": 128, \"block_n\": 128, \"num_warps\": 8, "
-                "\"stages\": 1, \"overlap_softmax\": true, \"ms\": 0.5}}}"));
+                "\"stages\": 1, \"overlap_softmax\": true, \"ms\": 0.5},"
+                "\"atomic\": {\"block_m\": 128, \"block_n\": 128, \"num_warps\": 8, "
+                "\"stages\": 1, \"overlap_softmax\": false, \"atomic_dq\": true, "
+                "\"ms\": 0.7}}}"));
   Autotuner &tuner = Autotuner::get();
   std::optional<TileConfig> old = tuner.lookup("old");
   ASSERT_TRUE(old.has_value());
@@ -300,31 +303,42 @@ TEST_F(CacheTest, TuningEntriesKeepStagesAndOverlapWhichOldEntriesLack) {
   ASSERT_TRUE(overlapped.has_value());
   EXPECT_EQ(*overlapped, (TileConfig{128, 128, 8, 1, true}));
   EXPECT_EQ(overlapped->str(), "128x128, 8 warps, softmax overlapped");
+  std::optional<TileConfig> atomic = tuner.lookup("atomic");
+  ASSERT_TRUE(atomic.has_value());
+  EXPECT_EQ(*atomic, (TileConfig{128, 128, 8, 1, false, true}));
+  EXPECT_EQ(atomic->str(), "128x128, 8 warps, dq added atomically");
+  EXPECT_FALSE(overlapped->atomicDq);
 
-  // A recorded choice is written back with its stages and overlap.
+  // A recorded choice is written back with its stages, overlap and dq.
   TileConfig best;
-  ASSERT_TRUE(tuner.tune(
-      "third", {{64, 64, 4, 2}, {128, 128, 8, 1, true}},
-      [](const TileConfig &, double &ms) {
-        ms = 2.0;
-        return Status::success();
-      },
-      best));
+  auto twoMilliseconds = [](const TileConfig &, double &ms) {
+    ms = 2.0;
+    return Status::success();
+  };
+  ASSERT_TRUE(tuner.tune("third", {{64, 64, 4, 2}, {128, 128, 8, 1, true}},
+                         twoMilliseconds, best));
+  ASSERT_TRUE(tuner.tune("fourth", {{128, 128, 8, 1, false, true}},
+                         twoMilliseconds, best));
   std::string json = *readFile(path);
   EXPECT_NE(json.find("\"stages\": 2"), std::string::npos) << json;
   EXPECT_NE(json.find("\"overlap_softmax\": true"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"atomic_dq\": true"), std::string::npos) << json;
   EXPECT_NE(json.find("\"old\""), std::string::npos) << json;
 }
 
 TEST_F(CacheTest, ACorruptedOrStaleTuningFileIsReportedAndRebuilt) {
   int round = 0;
-  // Not JSON; another compiler's; an entry whose overlap is not a boolean.
+  // Not JSON; another compiler's; entries whose overlap or atomic dq is not
+  // a boolean.
   for (const std::string &contents :
        {std::string("{ not json"),
         std::string("{\"compiler\": \"flashmlir-0.0-old\", \"entries\": {}}"),
         "{\"compiler\": \"" + compilerVersion() +
             "\", \"entries\": {\"x\": {\"block_m\": 64, \"block_n\": 64, "
-            "\"num_warps\": 4, \"overlap_softmax\": 1, \"ms\": 1.0}}}"}) {
+            "\"num_warps\": 4, \"overlap_softmax\": 1, \"ms\": 1.0}}}",
+        "{\"compiler\": \"" + compilerVersion() +
+            "\", \"entries\": {\"x\": {\"block_m\": 64, \"block_n\": 64, "
+            "\"num_warps\": 4, \"atomic_dq\": \"yes\", \"ms\": 1.0}}}"}) {
     // A directory each: problems are reported once per file and process.
     std::string dir = directory + "/" + std::to_string(round++);
     setenv("FLASH_CACHE_DIR", dir.c_str(), 1);
@@ -382,10 +396,10 @@ TEST_F(CacheTest, ALaterCudaBackendReusesTheCompiledKernels) {
 TEST_F(CacheTest, CudaTuningTimesCandidatesWithEventsAndRemembersTheFastest) {
   SKIP_WITHOUT_GPU();
   // Candidates that spill heavily are skipped; the softmax overlap is one
-  // on sm_90a only.
+  // on sm_90a only; atomic dq is the backward's.
   CudaDeviceProperties properties;
   ASSERT_TRUE(CudaDriver::get().deviceProperties(0, &properties));
-  size_t candidates = CudaBackend::tuningCandidates().size() -
+  size_t candidates = CudaBackend::tuningCandidates().size() - 1 -
                       (CudaBackend::chipFor(properties.computeCapability()) == "sm_90a" ? 0 : 1);
   ProgressChecks checks{candidates, /*maySkip=*/true};
   size_t &calls = checks.calls;
@@ -411,6 +425,35 @@ TEST_F(CacheTest, CudaTuningTimesCandidatesWithEventsAndRemembersTheFastest) {
   ASSERT_TRUE(runOnGpu(again, lookup, progress));
   EXPECT_EQ(calls, 0u);
   EXPECT_TRUE(again.check().passed());
+}
+
+TEST_F(CacheTest, CudaBackwardTuningAlsoTimesAtomicDqOnSm90a) {
+  SKIP_WITHOUT_GPU();
+  // The forward times neither atomic dq nor (off sm_90a) the overlap; the
+  // backward neither the overlap nor 256-key blocks, and atomic dq only on
+  // sm_90a, where it adds dq in bulk.
+  CudaDeviceProperties properties;
+  ASSERT_TRUE(CudaDriver::get().deviceProperties(0, &properties));
+  bool sm90a = CudaBackend::chipFor(properties.computeCapability()) == "sm_90a";
+  size_t forward = 0, backward = 0;
+  for (const TileConfig &c : CudaBackend::tuningCandidates()) {
+    forward += !c.atomicDq && (sm90a || !c.overlapSoftmax);
+    backward += !c.overlapSoftmax && c.blockN <= 128 && (sm90a || !c.atomicDq);
+  }
+  std::vector<TileConfig> timed;
+  auto record = [&](size_t, size_t, const TileConfig &config, double,
+                    const TileConfig &, double) { timed.push_back(config); };
+  Autotuner::Progress progress = record;
+  CudaBackend::Options options;
+  options.tuning = Tuning::Force;
+  CudaBackend tuning(options);
+  Workload w = smallProblem(true);
+  ASSERT_TRUE(runOnGpu(w, tuning, progress));
+  EXPECT_TRUE(w.check().passed()); // with whichever form of dq won
+  EXPECT_EQ(timed.size(), forward + backward);
+  EXPECT_EQ(llvm::count_if(timed, [](const TileConfig &c) { return c.atomicDq; }),
+            sm90a ? 1 : 0);
+  EXPECT_EQ(Autotuner::get().entries().size(), 2u);
 }
 
 } // namespace

@@ -48,12 +48,15 @@ struct TileConfig {
   /// GPU, forward, with a producer warpgroup: a key block's softmax beside
   /// the products (ProblemClass::overlapSoftmax).
   bool overlapSoftmax = false;
+  /// GPU, backward: dq added by the dK/dV kernel (ProblemClass::atomicDq).
+  bool atomicDq = false;
   bool operator==(const TileConfig &other) const {
     return blockM == other.blockM && blockN == other.blockN &&
            numWarps == other.numWarps && stages == other.stages &&
-           overlapSoftmax == other.overlapSoftmax;
+           overlapSoftmax == other.overlapSoftmax && atomicDq == other.atomicDq;
   }
-  /// "64x64, 4 warps" (", 2 stages" when pipelined, ", softmax overlapped").
+  /// "64x64, 4 warps" (", 2 stages" when pipelined, ", softmax overlapped",
+  /// ", dq added atomically").
   std::string str() const;
 };
 

@@ -41,7 +41,9 @@ public:
     // With warpSpecialize: a key block's softmax overlaps the products.
     bool overlapSoftmax = false;
     // Backward: dq summed by the dK/dV kernel with f32 atomic additions
-    // (five products instead of seven, in varying order; measured slower).
+    // (five products instead of seven, in varying order; on sm_90a one bulk
+    // reduction a tile). Off, the tuner still times it at 128x128 with 8
+    // warps on sm_90a (docs/performance.md, step 24).
     bool atomicDq = false;
     // Backward: the dK/dV kernel works on Sᵀ = K Qᵀ (keys along the rows:
     // Pᵀ and dSᵀ are the dV and dK products' `a` operands as they are, the
@@ -67,7 +69,8 @@ public:
   /// spill more than kMaxTunedSpillBytes per thread (as the loaded module
   /// reports) or need more shared memory than the device has are skipped,
   /// and the softmax-overlap one is left out where it takes no effect (the
-  /// backward; without a producer warpgroup on sm_90a).
+  /// backward; without a producer warpgroup on sm_90a), the atomic-dq one
+  /// outside sm_90a's backward.
   static std::vector<TileConfig> tuningCandidates();
   static constexpr int64_t kMaxTunedSpillBytes = 1024;
   CudaBackend();

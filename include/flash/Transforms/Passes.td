@@ -77,7 +77,10 @@ def FlashAssignLayouts : Pass<"flash-assign-layouts", "::mlir::ModuleOp"> {
     rows a warp), and every other `b` or transposed `a` operand
     lives in shared memory (`#flash.shared`: padded rows, or with
     `swizzle-shared` the 128-byte swizzle that `wgmma` reads), read with
-    `ldmatrix` or `wgmma`. Where a
+    `ldmatrix` or `wgmma`. With `shared-reductions`, an accumulating
+    store of f32 rows that are whole rows of its destination reads them
+    from shared memory, padded to the destination's rows (the sm_90
+    lowering adds them with one bulk reduction). Where a
     value's layout differs from what a use needs, a `flash.convert_layout`
     is inserted (an mma tile becoming an `a` operand stays in registers).
   }];
@@ -92,7 +95,12 @@ def FlashAssignLayouts : Pass<"flash-assign-layouts", "::mlir::ModuleOp"> {
            "of 64 in the 128-byte swizzled layout that wgmma reads (sm_90a)">,
     Option<"sharedOperandA", "shared-operand-a", "bool", /*default=*/"false",
            "Leave loaded `a` operands of products wgmma takes in shared "
-           "memory instead of operand fragments (saves the registers)">
+           "memory instead of operand fragments (saves the registers)">,
+    Option<"sharedReductions", "shared-reductions", "bool", /*default=*/"false",
+           "Accumulating stores of f32 tiles that are blocks of whole rows "
+           "of their row-major destination (from column 0, rows of 16-byte "
+           "multiples) add them from shared memory, rows padded alike: one "
+           "bulk reduction a tile on sm_90">
   ];
 }
 
@@ -126,7 +134,17 @@ def FlashAllocateSharedMemory
     tile carried by
     a loop (see `flash-prefetch-shared-tiles`) keeps one buffer: the load
     yielded for the next iteration writes where the initial load wrote.
+
+    With `max-bytes`, a kernel whose total would exceed it drops the
+    shared copies of its accumulating stores' tiles (the conversions that
+    `flash-assign-layouts{shared-reductions}` inserts): those stores add
+    from registers instead, and the rest is allocated again.
   }];
+  let options = [
+    Option<"maxBytes", "max-bytes", "int64_t", /*default=*/"0",
+           "Shared memory a program may use (0: no limit); past it, "
+           "accumulating stores add from registers">
+  ];
 }
 
 #endif // FLASH_TRANSFORMS_PASSES_TD

@@ -13,6 +13,9 @@
 
 namespace mlir::flash {
 
+/// Shared memory a program may use on sm_90 (227 KiB).
+constexpr int64_t kMaxSharedBytesSm90 = 232448;
+
 /// Bytes of the shared-memory buffer flash-allocate-shared-memory gives the
 /// tile `op` writes (at its `flash.shared_offset`); nothing when it writes
 /// none.

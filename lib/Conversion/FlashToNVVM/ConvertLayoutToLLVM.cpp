@@ -92,6 +92,14 @@ struct ConvertLayoutLowering : public ConvertOpToLLVMPattern<ConvertLayoutOp> {
     if (failed(source))
       return rewriter.notifyMatchFailure(op, "source has no register layout");
     SmallVector<Value> values = unpack(rewriter, loc, adaptor.getSource());
+    // A buffer that a bulk reduction reads (asynchronously, through the
+    // async proxy) is rewritten once that reduction's reads are done, and
+    // its new contents are made visible to that proxy before the next.
+    bool bulkReduced = llvm::any_of(op->getUsers(), isBulkReduction);
+    if (bulkReduced)
+      NVVM::CpAsyncBulkWaitGroupOp::create(rewriter, loc,
+                                           rewriter.getI32IntegerAttr(0),
+                                           /*read=*/rewriter.getUnitAttr());
     barrier(rewriter, loc); // earlier readers of the buffer are done
     if (stmatrix && mma && elementBytes == 2 &&
         rowsPerWarp(mma, from.getDimSize(0)) % 16 == 0 && cols % 16 == 0) {
@@ -106,6 +114,13 @@ struct ConvertLayoutLowering : public ConvertOpToLLVMPattern<ConvertLayoutOp> {
         LLVM::StoreOp::create(rewriter, loc, values[slot], address);
       }
     }
+    if (bulkReduced)
+      NVVM::FenceProxyOp::create(
+          rewriter, loc,
+          NVVM::ProxyKindAttr::get(rewriter.getContext(),
+                                   NVVM::ProxyKind::async_shared),
+          NVVM::SharedSpaceAttr::get(rewriter.getContext(),
+                                     NVVM::SharedSpace::shared_cta));
     barrier(rewriter, loc); // the buffer is complete
     if (isa_and_nonnull<SharedEncodingAttr>(toLayout)) {
       rewriter.replaceOp(op, buffer);

@@ -7,7 +7,9 @@
 // so that the buffer is not overwritten while still read (but for a load
 // right after another one: flash.readers_done). With cp.async the
 // copy is asynchronous: one commit group per tile, which readers wait for
-// (waitForSharedTile) as late as they can.
+// (waitForSharedTile) as late as they can. An accumulating store of a
+// shared f32 tile (flash-assign-layouts' shared-reductions, sm_90) is one
+// bulk reduction of whole rows, issued by thread 0.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +17,7 @@
 #include "Utility.h"
 
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/MapVector.h"
 
 using namespace mlir;
@@ -195,6 +198,8 @@ struct StoreLowering : public ConvertOpToLLVMPattern<StoreOp> {
   LogicalResult
   matchAndRewrite(StoreOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    if (isBulkReduction(op))
+      return addInBulk(op, adaptor, rewriter);
     Location loc = op.getLoc();
     RankedTensorType type = op.getValue().getType();
     int64_t rank = op.getDest().getType().getRank();
@@ -283,6 +288,60 @@ struct StoreLowering : public ConvertOpToLLVMPattern<StoreOp> {
     return success();
   }
 
+  /// An accumulating store of a shared f32 tile whose padded rows are
+  /// whole rows of the destination (row-major, the tile from column 0): its
+  /// rows before the bound are one contiguous range of global memory,
+  /// which thread 0 adds the buffer to with one bulk reduction
+  /// (cp.reduce.async.bulk, asynchronous: the buffer's next writer waits
+  /// for its reads, awaitBulkReductions for its end).
+  LogicalResult addInBulk(StoreOp op, OpAdaptor adaptor,
+                          ConversionPatternRewriter &rewriter) const {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getValue().getType();
+    MemRefType dest = op.getDest().getType();
+    auto shared = cast<SharedEncodingAttr>(type.getEncoding());
+    int64_t rank = dest.getRank();
+    int64_t rowElements = type.getShape().back() + shared.getPadding();
+    if (!pairedReductions || type.getRank() != 2 ||
+        !type.getElementType().isF32() || shared.isSwizzled() ||
+        !dest.getLayout().isIdentity() || int64_t(op.getAlong()) != rank - 2 ||
+        dest.getShape().back() != rowElements || rowElements * 4 % 16 != 0 ||
+        !matchPattern(op.getIndices().back(), m_Zero()))
+      return op.emitOpError(
+          "a bulk reduction adds f32 rows padded to whole rows of 16-byte "
+          "multiples of its row-major destination, from column 0, on sm_90");
+    // Rows from the first to the bound, at most the tile's.
+    Value first = adaptor.getIndices()[op.getAlong()];
+    Value rows = LLVM::SubOp::create(rewriter, loc, adaptor.getBound(), first);
+    rows = LLVM::SMaxOp::create(rewriter, loc, rows, i64Const(rewriter, loc, 0));
+    rows = LLVM::SMinOp::create(rewriter, loc, rows,
+                                i64Const(rewriter, loc, type.getDimSize(0)));
+    Value bytes = LLVM::TruncOp::create(
+        rewriter, loc, rewriter.getI32Type(),
+        LLVM::MulOp::create(rewriter, loc, rows,
+                            i64Const(rewriter, loc, rowElements * 4)));
+    Value global = elementAddress(rewriter, loc, adaptor.getDest(), rank,
+                                  rewriter.getF32Type(), adaptor.getIndices());
+    Value sharedStart = LLVM::PtrToIntOp::create(
+        rewriter, loc, rewriter.getI32Type(), adaptor.getValue());
+    ThreadIds ids = threadIds(rewriter, loc);
+    Value issuer = LLVM::AndOp::create(
+        rewriter, loc,
+        LLVM::ICmpOp::create(rewriter, loc, LLVM::ICmpPredicate::eq, ids.tid,
+                             i64Const(rewriter, loc, 0)),
+        LLVM::ICmpOp::create(rewriter, loc, LLVM::ICmpPredicate::sgt, rows,
+                             i64Const(rewriter, loc, 0)));
+    ifThen(rewriter, loc, issuer, [&](OpBuilder &b) {
+      inlinePtx(b, loc, Type(), ValueRange{global, sharedStart, bytes},
+                "cp.reduce.async.bulk.global.shared::cta.bulk_group.add.f32 "
+                "[$0], [$1], $2;",
+                "l,r,r");
+      NVVM::CpAsyncBulkCommitGroupOp::create(b, loc);
+    });
+    rewriter.eraseOp(op);
+    return success();
+  }
+
   /// Whether every even column of the thread's share is aligned to two
   /// elements: a memref aligned to `vectorBytes` >= that (base and outer
   /// strides), the tile's first column even, and the threads' columns even.
@@ -298,7 +357,7 @@ struct StoreLowering : public ConvertOpToLLVMPattern<StoreOp> {
   }
 
   unsigned vectorBytes;
-  bool pairedReductions; // red.global.add.v2.f32 (sm_90)
+  bool pairedReductions; // red.global.add.v2.f32 and bulk reductions (sm_90)
 };
 
 struct WaitSharedCopiesLowering
@@ -314,6 +373,32 @@ struct WaitSharedCopiesLowering
 };
 
 } // namespace
+
+void mlir::flash::nvvm::awaitBulkReductions(ModuleOp module) {
+  module.walk([](StoreOp store) {
+    if (!isBulkReduction(store))
+      return;
+    // The buffer is free for other tiles once the op holding its region is
+    // done (flash-allocate-shared-memory): its reads must be done by then.
+    Operation *owner = store.getValue().getDefiningOp()->getParentOp();
+    if (isa<FunctionOpInterface>(owner))
+      return;
+    OpBuilder b(owner->getContext());
+    b.setInsertionPointAfter(owner);
+    NVVM::CpAsyncBulkWaitGroupOp::create(b, owner->getLoc(),
+                                         b.getI32IntegerAttr(0),
+                                         /*read=*/b.getUnitAttr());
+  });
+}
+
+void mlir::flash::nvvm::awaitBulkReductionsAtExit(Operation *kernel) {
+  kernel->walk([](LLVM::ReturnOp ret) {
+    OpBuilder b(ret);
+    NVVM::CpAsyncBulkWaitGroupOp::create(b, ret.getLoc(),
+                                         b.getI32IntegerAttr(0),
+                                         /*read=*/UnitAttr());
+  });
+}
 
 void mlir::flash::nvvm::populateLoadStorePatterns(TileTypeConverter &converter,
                                                   RewritePatternSet &patterns,

@@ -3,6 +3,7 @@
 #include "flash/Conversion/FlashToNVVM/FlashToNVVM.h"
 #include "flash/Conversion/Passes.h"
 #include "flash/Transforms/Passes.h"
+#include "flash/Transforms/SharedMemory.h"
 
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
@@ -25,11 +26,14 @@ void mlir::flash::buildFlashToNVVMPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
   pm.addPass(createFlashAssignLayouts(FlashAssignLayoutsOptions{
       static_cast<unsigned>(options.numWarps), /*sharedPadding=*/8,
-      /*swizzleShared=*/options.wgmma, /*sharedOperandA=*/options.wgmma}));
+      /*swizzleShared=*/options.wgmma, /*sharedOperandA=*/options.wgmma,
+      /*sharedReductions=*/options.wgmma}));
   // Measured slower on an H200 (docs/performance.md, step 2): opt-in.
   if (options.prefetch)
     pm.addPass(createFlashPrefetchSharedTiles());
-  pm.addPass(createFlashAllocateSharedMemory());
+  // Bulk reductions' buffers (sm_90a) only where they fit.
+  pm.addPass(createFlashAllocateSharedMemory(FlashAllocateSharedMemoryOptions{
+      options.wgmma ? kMaxSharedBytesSm90 : 0}));
   bool tma = options.tma && options.wgmma && options.vectorBytes == 16;
   bool specialize = tma && options.warpSpecialize;
   pm.addPass(createConvertFlashToNVVM(ConvertFlashToNVVMOptions{

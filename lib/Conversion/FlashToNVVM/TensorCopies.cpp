@@ -47,8 +47,6 @@ namespace {
 /// row) and at most 256 rows a box.
 constexpr int64_t kBoxColumns = 64;
 constexpr int64_t kMaxBoxRows = 256;
-/// Shared memory a program may use on sm_90 (227 KiB).
-constexpr int64_t kMaxSharedBytes = 232448;
 /// Nanoseconds a waiting thread may be suspended between polls (a hint).
 constexpr int32_t kSuspendHint = 0x989680;
 
@@ -257,7 +255,7 @@ void planKernel(func::FuncOp kernel, bool warpSpecialize, WarpRoles roles,
                        stageBuffersStart(kernel, pipelinedLoads, kernelEnd),
                        consumerThreads, pipelined, inits);
   if (!pipelinedLoads.empty() &&
-      end + 8 * int64_t(copies.size()) > kMaxSharedBytes) {
+      end + 8 * int64_t(copies.size()) > kMaxSharedBytesSm90) {
     pipelinedLoads.clear();
     pipelined.clear();
     inits.clear();

@@ -243,6 +243,13 @@ void barrier(OpBuilder &b, Location loc) {
 
 bool readsSharedTiles(Operation *op) { return isa<DotOp, ConvertLayoutOp>(op); }
 
+bool isBulkReduction(Operation *op) {
+  auto store = dyn_cast<StoreOp>(op);
+  return store && store.getAccumulate() &&
+         isa_and_nonnull<SharedEncodingAttr>(
+             store.getValue().getType().getEncoding());
+}
+
 bool isAwaitedOnBarrier(Value tile) {
   Operation *def = tile.getDefiningOp();
   if (isTensorCopy(def))

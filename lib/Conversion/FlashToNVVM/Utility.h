@@ -154,6 +154,11 @@ constexpr llvm::StringLiteral kIssuedByProducerAttrName = "flash.issued_by_produ
 /// ops that wait for the copies of their tiles.
 bool readsSharedTiles(Operation *op);
 
+/// Whether `op` is an accumulating store of a shared tile: added to global
+/// memory by one bulk reduction (cp.reduce.async.bulk, sm_90), which reads
+/// the buffer asynchronously.
+bool isBulkReduction(Operation *op);
+
 /// Whether `op` is a load planned as a TMA copy, and its barrier's address.
 bool isTensorCopy(Operation *op);
 /// Whether the shared tile `tile` was awaited on an mbarrier: a TMA copy,

@@ -8,7 +8,7 @@
 // needs flash-assign-layouts), shapes that do not fit their layout, shared
 // tiles without flash.shared_offset (flash-allocate-shared-memory), what
 // the GPU path does not lower (non-16-bit shared tiles, stores of shared
-// tiles, kernel arguments other than memrefs, index and i64, kernels
+// tiles but bulk reductions of whole rows on sm_90, kernel arguments other than memrefs, index and i64, kernels
 // without a body), and invalid options (each kernel is left as it was).
 
 // VEC3: error: convert-flash-to-nvvm: vector-bytes must be 2, 4, 8 or 16, got 3
@@ -100,6 +100,21 @@ func.func @store_shared(%a: memref<?x16xbf16>, %n: index) attributes {flash.kern
   %t = flash.load %a[%c0, %c0] bound %n along 0 {flash.shared_offset = 0 : i64} : memref<?x16xbf16> -> tensor<64x16xbf16, #flash.shared<padding = 8>>
   // expected-error @+1 {{failed to legalize operation 'flash.store' that was explicitly marked illegal}}
   flash.store %t, %a[%c0, %c0] bound %n along 0 : tensor<64x16xbf16, #flash.shared<padding = 8>> -> memref<?x16xbf16>
+  return
+}
+
+// -----
+
+// An accumulating store of a shared tile is one bulk reduction of whole
+// rows: its padded rows must be its destination's (here 16 + 8 against 16),
+// and the target sm_90 (wgmma).
+func.func @bulk_sums_misfit(%d: memref<?x16xf32>, %n: index) attributes {flash.kernel} {
+  %c0 = arith.constant 0 : index
+  %z = arith.constant dense<1.0> : tensor<64x16xf32, #flash.mma<warps = 4>>
+  %s = flash.convert_layout %z {flash.shared_offset = 0 : i64} : tensor<64x16xf32, #flash.mma<warps = 4>> -> tensor<64x16xf32, #flash.shared<padding = 8>>
+  // expected-error @+2 {{failed to legalize operation 'flash.store' that was explicitly marked illegal}}
+  // expected-error @+1 {{'flash.store' op a bulk reduction adds f32 rows padded to whole rows of 16-byte multiples of its row-major destination, from column 0, on sm_90}}
+  flash.store %s, %d[%c0, %c0] bound %n along 0 accumulate : tensor<64x16xf32, #flash.shared<padding = 8>> -> memref<?x16xf32>
   return
 }
 

@@ -237,3 +237,12 @@ LogicalResult AttentionGradOp::verify() {
 float AttentionGradOp::getEffectiveScale() {
   return effectiveScale(getScale(), getQ());
 }
+
+SmallVector<int64_t> AttentionGradOp::getDqSumShape(ArrayRef<int64_t> qShape) {
+  int64_t headDim = qShape.back();
+  int64_t width = ShapedType::isDynamic(headDim) ? headDim
+                                                 : headDim + kDqSumPadding;
+  if (qShape.size() == 3) // [total_tokens, heads, head_dim]
+    return {qShape[1], qShape[0], width};
+  return {qShape[0], qShape[2], qShape[1], width};
+}

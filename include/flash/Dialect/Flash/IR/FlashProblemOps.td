@@ -103,7 +103,8 @@ def Flash_AttentionGradOp : Flash_Op<"attention_grad", [AttrSizedOperandSegments
     gradient (seven matrix products per block pair in all). With `atomic_dq`,
     the kernel that computes dK and dV for a key block adds its
     contributions to `dq` with f32 atomic additions instead (into a
-    workspace, converted to `dq`'s type at the end): five products, but the
+    workspace, head-major with padded rows: `getDqSumShape`, converted to
+    `dq`'s type at the end): five products, but the
     order of the sum, and so the last bits of `dq`, may differ from run to
     run, and the additions' memory traffic may cost more than the products
     saved (docs/performance.md, step 13).
@@ -144,6 +145,15 @@ def Flash_AttentionGradOp : Flash_Op<"attention_grad", [AttrSizedOperandSegments
     /// The softmax scale: the attribute, else 1/sqrt(head_dim).
     float getEffectiveScale();
     bool isVarlen() { return getCuSeqlensQ() != nullptr; }
+    /// The shape of the f32 workspace that `atomic_dq` sums dq in, from
+    /// q's: [batch, heads, seqlen, head_dim + kDqSumPadding] (varlen:
+    /// [heads, total_tokens, ...]). A block of a head's rows is one
+    /// contiguous range, which the GPU adds in one bulk reduction; the
+    /// padding puts the 8 rows a warp writes to shared memory in distinct
+    /// banks (rows of a multiple of 128 bytes would share them).
+    static ::llvm::SmallVector<int64_t> getDqSumShape(
+        ::llvm::ArrayRef<int64_t> qShape);
+    static constexpr int64_t kDqSumPadding = 8;
   }];
 }
 
