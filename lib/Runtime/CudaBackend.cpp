@@ -712,12 +712,14 @@ std::vector<TileConfig> CudaBackend::tuningCandidates() {
   // 128x256 with 8 warps: 12–15% faster than 128x128 at d=64 without a
   // causal mask (docs/performance.md, step 17); forward only (run()).
   // The backward's dq added by its dK/dV kernel at 128x128 with 8 warps:
-  // 9-11% faster than the dQ kernel at d=64 (step 24); backward only.
+  // 9-11% faster than the dQ kernel at d=64 (step 24); and at 64x128 with
+  // 8 warps, FlashAttention 3's block for d=128 (step 25); backward only.
   return {{64, 64, 4},      {128, 64, 4},     {128, 64, 8},
           {64, 128, 4},     {128, 128, 8},    {128, 256, 8},
           {64, 64, 4, 2},   {64, 128, 4, 2},  {128, 128, 8, 2},
           {128, 128, 8, 1, true},
-          {128, 128, 8, 1, false, true}};
+          {128, 128, 8, 1, false, true},
+          {64, 128, 8, 1, false, true}};
 }
 
 /// launchCall with this backend's kernel cache, launcher and device name.

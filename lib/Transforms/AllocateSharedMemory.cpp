@@ -47,9 +47,10 @@ int64_t bufferBytes(RankedTensorType type, unsigned padding) {
   return rows * (cols + padding) * elementBytes;
 }
 
-/// The shared-memory tile an op writes, if any: loads and conversions into
-/// #flash.shared, and conversions between register layouts (which go
-/// through shared memory unless an mma tile becomes an `a` operand).
+/// The shared-memory tile an op writes, if any: loads, conversions and
+/// transposes into #flash.shared, and conversions between register layouts
+/// and transposes (which go through shared memory unless an mma tile
+/// becomes an `a` operand).
 std::optional<Buffer> sharedBuffer(Operation *op) {
   if (op->getNumResults() != 1)
     return std::nullopt;
@@ -57,11 +58,14 @@ std::optional<Buffer> sharedBuffer(Operation *op) {
   if (!type)
     return std::nullopt;
   if (auto shared = dyn_cast_or_null<SharedEncodingAttr>(type.getEncoding()))
-    if (isa<LoadOp, ConvertLayoutOp>(op)) {
+    if (isa<LoadOp, ConvertLayoutOp, TransposeOp>(op)) {
       if (shared.isSwizzled())
         return Buffer{bufferBytes(type, 0), kSwizzleAlignment};
       return Buffer{bufferBytes(type, shared.getPadding())};
     }
+  // A transpose into registers goes through a scratch buffer.
+  if (isa<TransposeOp>(op))
+    return Buffer{bufferBytes(type, 16 / (type.getElementTypeBitWidth() / 8))};
   if (auto convert = dyn_cast<ConvertLayoutOp>(op)) {
     Attribute from = convert.getSource().getType().getEncoding();
     Attribute to = type.getEncoding();

@@ -6,7 +6,7 @@
 // through flash.convert_layout; the per-column statistics of transposed
 // score tiles are loaded into shared memory and read into their columns
 // layout by each use; with shared-reductions, f32 sums of whole rows are
-// added from shared memory.
+// added from shared memory (a transpose writing them goes straight there).
 //
 //===----------------------------------------------------------------------===//
 
@@ -174,6 +174,19 @@ Attribute loadLayout(LoadOp load, const Layouts &layouts) {
   return layouts.byRank(type);
 }
 
+/// The layout a transpose produces: the shared one its uses all need (it
+/// writes through shared memory anyway), else the default.
+Attribute transposeLayout(TransposeOp transpose, const Layouts &layouts) {
+  Attribute shared;
+  for (OpOperand &use : transpose->getUses()) {
+    Attribute want = requiredLayout(use, layouts);
+    if (!want || !isa<SharedEncodingAttr>(want) || (shared && want != shared))
+      return layouts.byRank(transpose.getType());
+    shared = want;
+  }
+  return shared ? shared : layouts.byRank(transpose.getType());
+}
+
 void retypeConstant(arith::ConstantOp constant, RankedTensorType type) {
   auto value = cast<DenseElementsAttr>(constant.getValue());
   constant.setValueAttr(value.isSplat()
@@ -202,7 +215,9 @@ LogicalResult assign(func::FuncOp kernel, const Layouts &layouts) {
         return WalkResult::interrupt();
       }
       Attribute layout = isa<LoadOp>(op) ? loadLayout(cast<LoadOp>(op), layouts)
-                                         : layouts.byRank(type);
+                         : isa<TransposeOp>(op)
+                             ? transposeLayout(cast<TransposeOp>(op), layouts)
+                             : layouts.byRank(type);
       RankedTensorType newType = withEncoding(type, layout);
       if (auto constant = dyn_cast<arith::ConstantOp>(op))
         retypeConstant(constant, newType);

@@ -119,6 +119,18 @@ struct Problem {
     return args.size() - 1;
   }
   bool dropout() const { return dropoutP > 0.0f; }
+  /// Rows a program of the backward's per-row kernels (D, dq's conversion)
+  /// takes: at least block-n, so that a block of 64 queries beside 128 keys
+  /// over 8 warps still gives them whole warps' rows.
+  int64_t rowBlock() const { return std::max(blockM, blockN); }
+  /// The dK/dV kernel computes dQ's share transposed, dQᵀ = Kᵀ dSᵀ, when
+  /// the head dim is a multiple of its (fewer) queries: the product's rows,
+  /// which the warps split, are then the longer side, and split wherever
+  /// block-m's would.
+  bool transposedDq() const {
+    return atomicDq && transposedGrad && blockM < headDim &&
+           headDim % blockM == 0;
+  }
 };
 
 /// The sequence one program works on: its batch entry, heads and extents.
@@ -158,10 +170,11 @@ private:
   /// With `accumulate`, the tile is added atomically (f32 memrefs).
   void storeRows(KernelBuilder &kb, const Sequence &s, Value tile, Value memref,
                  bool ofQ, Value row, Value head, bool accumulate = false);
-  /// Rows [row, row + block-m) of one head of dq's f32 sums (`atomic_dq`;
+  /// Rows [row, row + rows) of one head of dq's f32 sums (`atomic_dq`;
   /// head-major: AttentionGradOp::getDqSumShape), added to with
   /// `accumulate`.
-  Value loadDqSum(KernelBuilder &kb, const Sequence &s, Value row, Value head);
+  Value loadDqSum(KernelBuilder &kb, const Sequence &s, Value row, Value head,
+                  int64_t rows);
   void storeDqSum(KernelBuilder &kb, const Sequence &s, Value tile, Value row,
                   Value head, bool accumulate);
   /// Per-row statistics ([B, H, S] / [H, T] memrefs: lse and D).
@@ -331,10 +344,10 @@ dqSumRows(KernelBuilder &kb, const Problem &p, const Sequence &s, Value sums,
 static int64_t dqSumAlong(const Problem &p) { return p.varlen ? 1 : 2; }
 
 Value KernelEmitter::loadDqSum(KernelBuilder &kb, const Sequence &s, Value row,
-                               Value head) {
+                               Value head, int64_t rows) {
   auto [indices, bound] = dqSumRows(kb, p, s, arg(p.dqAccum), row, head);
   return LoadOp::create(kb.b, kb.loc,
-                        kb.tileType({p.blockM, p.headDim}, kb.b.getF32Type()),
+                        kb.tileType({rows, p.headDim}, kb.b.getF32Type()),
                         arg(p.dqAccum), indices, bound, dqSumAlong(p));
 }
 
@@ -556,16 +569,17 @@ func::FuncOp KernelEmitter::deltaKernel() {
   KernelBuilder kb(builder, kernel.getLoc());
 
   Sequence s = locate(kb, /*perKvHead=*/false);
-  Value row = kb.mul(kb.programId(GridAxis::x), kb.index(p.blockM));
-  Value outTile = loadRows(kb, s, arg(p.out), true, row, s.head, p.blockM);
-  Value doutTile = loadRows(kb, s, arg(p.dout), true, row, s.head, p.blockM);
+  int64_t rows = p.rowBlock();
+  Value row = kb.mul(kb.programId(GridAxis::x), kb.index(rows));
+  Value outTile = loadRows(kb, s, arg(p.out), true, row, s.head, rows);
+  Value doutTile = loadRows(kb, s, arg(p.dout), true, row, s.head, rows);
   Value delta = RowDotOp::create(builder, kb.loc,
-                                 kb.tileType({p.blockM}, builder.getF32Type()),
+                                 kb.tileType({rows}, builder.getF32Type()),
                                  doutTile, outTile);
   storeRowStats(kb, s, delta, arg(p.delta), row, s.head);
   // The dK/dV kernel adds to dq's workspace, which starts at zero.
   if (p.atomicDq)
-    storeDqSum(kb, s, kb.splat({p.blockM, p.headDim}, 0.0), row, s.head,
+    storeDqSum(kb, s, kb.splat({rows, p.headDim}, 0.0), row, s.head,
                /*accumulate=*/false);
   return kernel;
 }
@@ -637,10 +651,19 @@ func::FuncOp KernelEmitter::dkdvKernel() {
                             /*transposeA=*/!transposed, false);
       if (p.atomicDq) {
         // dQ += dS K, summed over the key blocks by atomic additions
-        // (scaled once, by the conversion kernel).
+        // (scaled once, by the conversion kernel); as (Kᵀ dSᵀ)ᵀ when
+        // transposedDq.
         Value dqPart =
-            kb.dot(dscoresNarrow, kTile, kb.splat({p.blockM, p.headDim}, 0.0),
-                   /*transposeA=*/transposed, false);
+            p.transposedDq()
+                ? TransposeOp::create(
+                      builder, kb.loc,
+                      kb.tileType({p.blockM, p.headDim}, builder.getF32Type()),
+                      kb.dot(kTile, dscoresNarrow,
+                             kb.splat({p.headDim, p.blockM}, 0.0),
+                             /*transposeA=*/true, false))
+                : kb.dot(dscoresNarrow, kTile,
+                         kb.splat({p.blockM, p.headDim}, 0.0),
+                         /*transposeA=*/transposed, false);
         storeDqSum(kb, s, dqPart, row, head, /*accumulate=*/true);
       }
       scf::YieldOp::create(builder, kb.loc, ValueRange{dkNext, dvNext});
@@ -693,8 +716,8 @@ func::FuncOp KernelEmitter::dqConvertKernel() {
   KernelBuilder kb(builder, kernel.getLoc());
 
   Sequence s = locate(kb, /*perKvHead=*/false);
-  Value row = programBlock(kb, p.blockM, s.seqlenQ);
-  Value sum = loadDqSum(kb, s, row, s.head);
+  Value row = programBlock(kb, p.rowBlock(), s.seqlenQ);
+  Value sum = loadDqSum(kb, s, row, s.head, p.rowBlock());
   Value dq = kb.truncate(kb.scaleBy(sum, p.scale), p.elementType);
   storeRows(kb, s, dq, arg(p.dq), true, row, s.head);
   return kernel;
@@ -876,11 +899,18 @@ struct FlashTileAttentionPass
 
     Value maxSeqlenQ = p.varlen ? op.getMaxSeqlenQ() : kb.dim(op.getQ(), 1);
     Value maxSeqlenK = p.varlen ? op.getMaxSeqlenK() : kb.dim(op.getK(), 1);
-    SmallVector<Value> rowGrid = grid(kb, p, maxSeqlenQ, op.getQ(), blockM);
-    launch(kb, deltaKernel, rowGrid, p.args, "q", blockM, "q", 0);
+    SmallVector<Value> rowGrid =
+        grid(kb, p, maxSeqlenQ, op.getQ(), p.rowBlock());
+    launch(kb, deltaKernel, rowGrid, p.args, "q", p.rowBlock(), "q", 0);
     launch(kb, dkdvKernel, grid(kb, p, maxSeqlenK, op.getK(), blockN), p.args,
            "k", blockN, "k", 1);
-    launch(kb, dqKernel, rowGrid, p.args, "q", blockM, "q", 2);
+    // The dQ kernel takes block-m rows, the conversion the per-row block.
+    int64_t dqBlock = p.atomicDq ? p.rowBlock() : blockM;
+    launch(kb, dqKernel,
+           dqBlock == p.rowBlock()
+               ? rowGrid
+               : grid(kb, p, maxSeqlenQ, op.getQ(), dqBlock),
+           p.args, "q", dqBlock, "q", 2);
   }
 };
 

@@ -96,3 +96,21 @@ func.func @swizzled(%a: memref<?x128xbf16>, %n: index) attributes {flash.kernel}
   %u = flash.load %a[%c0, %c0] bound %n along 0 : memref<?x128xbf16> -> tensor<64x64xbf16, #flash.shared<padding = 8>>
   return
 }
+
+// -----
+
+// Transposes: into registers through a scratch buffer (64 x (32 + 4) f32 =
+// 9216 bytes), into a shared layout with its padding (64 x (32 + 8) x 4 =
+// 10240).
+
+// CHECK-LABEL: func.func @transposes(
+// CHECK-SAME: flash.shared_memory = 19456 : i64
+// CHECK: flash.transpose %{{.*}} {flash.shared_offset = 0 : i64} : tensor<32x64xf32, #flash.mma<warps = 4>> -> tensor<64x32xf32, #flash.mma<warps = 4>>
+// CHECK: flash.transpose %{{.*}} {flash.shared_offset = 9216 : i64} : tensor<32x64xf32, #flash.mma<warps = 4>> -> tensor<64x32xf32, #flash.shared<padding = 8>>
+#mma = #flash.mma<warps = 4>
+func.func @transposes(%n: index) attributes {flash.kernel} {
+  %t = arith.constant dense<1.0> : tensor<32x64xf32, #mma>
+  %r = flash.transpose %t : tensor<32x64xf32, #mma> -> tensor<64x32xf32, #mma>
+  %s = flash.transpose %t : tensor<32x64xf32, #mma> -> tensor<64x32xf32, #flash.shared<padding = 8>>
+  return
+}

@@ -52,3 +52,28 @@ func.func @register_sums(%q: memref<?x?x4x32xf32>, %sums: memref<?x4x?x40xf32>,
   flash.store %t, %sums[%c0, %head, %row, %c0] bound %n along 2 : tensor<64x32xf32> -> memref<?x4x?x40xf32>
   return
 }
+
+// -----
+
+// A transpose whose only use adds it in bulk writes straight into the
+// shared buffer (no conversion after it); one used in registers gets the
+// default layout.
+
+// CHECK-LABEL: func.func @transposed_sums(
+// CHECK: %[[T:.*]] = flash.transpose %{{.*}} : tensor<128x64xf32, #flash.mma<warps = 4>> -> tensor<64x128xf32, #flash.shared<padding = 8>>
+// CHECK-NEXT: flash.store %[[T]], %{{.*}} accumulate : tensor<64x128xf32, #flash.shared<padding = 8>> -> memref<?x4x?x136xf32>
+// CHECK: %[[R:.*]] = flash.transpose %{{.*}} : tensor<128x64xf32, #flash.mma<warps = 4>> -> tensor<64x128xf32, #flash.mma<warps = 4>>
+// CHECK-NEXT: arith.addf %[[R]], %[[R]] : tensor<64x128xf32, #flash.mma<warps = 4>>
+// OFF-LABEL: func.func @transposed_sums(
+// OFF: flash.transpose %{{.*}} -> tensor<64x128xf32, #flash.mma<warps = 4>>
+func.func @transposed_sums(%sums: memref<?x4x?x136xf32>, %n: index, %row: index,
+                           %head: index) attributes {flash.kernel} {
+  %c0 = arith.constant 0 : index
+  %t = arith.constant dense<1.0> : tensor<128x64xf32>
+  %s = flash.transpose %t : tensor<128x64xf32> -> tensor<64x128xf32>
+  flash.store %s, %sums[%c0, %head, %row, %c0] bound %n along 2 accumulate : tensor<64x128xf32> -> memref<?x4x?x136xf32>
+  %r = flash.transpose %t : tensor<128x64xf32> -> tensor<64x128xf32>
+  %d = arith.addf %r, %r : tensor<64x128xf32>
+  flash.store %d, %sums[%c0, %head, %row, %c0] bound %n along 2 : tensor<64x128xf32> -> memref<?x4x?x136xf32>
+  return
+}

@@ -2,6 +2,7 @@
 // RUN: flash-opt %s -split-input-file --flash-tile-attention | FileCheck %s --check-prefix=RULES
 // RUN: flash-opt %s -split-input-file --flash-tile-attention="block-m=32 block-n=16" | FileCheck %s --check-prefix=BLOCK
 // RUN: flash-opt %s -split-input-file --flash-tile-attention="block-m=32 block-n=16 transposed-grad=1" | FileCheck %s --check-prefix=TRANSPOSED
+// RUN: flash-opt %s -split-input-file --flash-tile-attention="block-m=16 block-n=32 transposed-grad=1" | FileCheck %s --check-prefix=TDQ
 
 // --flash-tile-attention on flash.attention_grad: a workspace for
 // D = rowsum(dO * O) shaped like the lse, then three launches in order
@@ -13,7 +14,9 @@
 // delta kernel, the dK/dV kernel adds dS K to it atomically,
 // and the last kernel scales and converts it. RULES pins
 // where masks and dropout appear, BLOCK the block-m/block-n options,
-// TRANSPOSED the dK/dV kernel on Sᵀ = K Qᵀ (transposed-grad).
+// TRANSPOSED the dK/dV kernel on Sᵀ = K Qᵀ (transposed-grad), TDQ its dQ
+// share computed transposed where the queries (16) divide the head dim
+// (32), and the per-row kernels' blocks of max(block-m, block-n) rows.
 
 // Static multiples of the blocks (no mask), GQA 4/2, dropout 0.25.
 
@@ -461,3 +464,23 @@ func.func @bwd_varlen_causal_dq(
         -> memref<?x4x32xbf16>, memref<?x4x32xbf16>, memref<?x4x32xbf16>
   return
 }
+
+// TDQ-LABEL: func.func private @bwd_varlen_causal_attention_grad_bwd_delta(
+// TDQ-SAME: flash.grid = {block = 32 : i64, heads = "q", order = 0 : i64, rows = "q"}
+// TDQ: flash.store %{{.*}} : tensor<32x32xf32> -> memref<4x?x40xf32>
+// TDQ-LABEL: func.func private @bwd_varlen_causal_attention_grad_bwd_dkdv(
+// TDQ: %[[K:.*]] = flash.load %{{.*}} -> tensor<32x32xbf16>
+// TDQ: arith.truncf %{{.*}} : tensor<32x16xf32> to tensor<32x16xbf16>
+// TDQ-NEXT: flash.dot
+// TDQ-NEXT: %[[DS:.*]] = arith.truncf %{{.*}} : tensor<32x16xf32> to tensor<32x16xbf16>
+// TDQ-NEXT: flash.dot %[[DS]], %{{.*}} : tensor<32x16xbf16>, tensor<16x32xbf16> -> tensor<32x32xf32>
+// TDQ-NEXT: arith.constant dense<0.000000e+00> : tensor<32x16xf32>
+// TDQ-NEXT: %[[DQT:.*]] = flash.dot %[[K]], %[[DS]], %{{.*}} {transpose_a} : tensor<32x32xbf16>, tensor<32x16xbf16> -> tensor<32x16xf32>
+// TDQ-NEXT: %[[DQ:.*]] = flash.transpose %[[DQT]] : tensor<32x16xf32> -> tensor<16x32xf32>
+// TDQ: flash.store %[[DQ]], %{{.*}} along 1 accumulate : tensor<16x32xf32> -> memref<4x?x40xf32>
+// TDQ-LABEL: func.func private @bwd_varlen_causal_attention_grad_bwd_dq_convert(
+// TDQ-SAME: flash.grid = {block = 32 : i64, heads = "q", order = 2 : i64, rows = "q"}
+// TDQ: flash.load %{{.*}} : memref<4x?x40xf32> -> tensor<32x32xf32>
+// TDQ-LABEL: func.func private @bwd_varlen_causal_dq_attention_grad_bwd_dq(
+// TDQ-SAME: flash.grid = {block = 16 : i64, heads = "q", order = 2 : i64, rows = "q"}
+// TDQ-NOT: flash.transpose

@@ -72,6 +72,9 @@ std::vector<Case> attentionCases() {
     add("fp16_d64_varlen_gqa_causal_dropout_atomic_dq", s, 64, 64, true); }
   { auto s = baseSpec(bf16, 64); s.causal = true; s.seqlenQ = 70; s.seqlenK = 90;
     add("bf16_d64_causal_small_blocks_atomic_dq", s, 32, 16, true); }
+  { auto s = baseSpec(bf16, 128); s.heads = 4; s.kvHeads = 2; s.causal = true;
+    s.varlenQ = {130, 7, 61}; s.dropoutP = 0.1f; s.seed = freshSeed();
+    add("bf16_d128_varlen_gqa_causal_dropout_atomic_dq", s, 64, 64, true); }
   return all;
 }
 
@@ -135,14 +138,19 @@ void prepareDropoutProbe(Workload &w) {
 }
 
 Status runOnGpu(Workload &w, CudaBackend &backend, Autotuner::Progress progress) {
+  return runOnGpu(w, backend, backend, progress);
+}
+
+Status runOnGpu(Workload &w, CudaBackend &forward, CudaBackend &backward,
+                Autotuner::Progress progress) {
   DeviceWorkload device;
   w.poisonOutputs();
   if (Status s = device.upload(w); !s)
     return s;
-  if (Status s = backend.forward(device.forwardArgs(w), nullptr, progress); !s)
+  if (Status s = forward.forward(device.forwardArgs(w), nullptr, progress); !s)
     return s;
   if (w.spec().backward)
-    if (Status s = backend.backward(device.backwardArgs(w), nullptr, progress); !s)
+    if (Status s = backward.backward(device.backwardArgs(w), nullptr, progress); !s)
       return s;
   return device.download(w);
 }

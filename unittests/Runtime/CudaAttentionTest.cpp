@@ -78,6 +78,9 @@ struct GpuCase {
   // Backward: the dK/dV kernel on transposed scores (Sᵀ = K Qᵀ, the
   // runtime's default), else on S = Q Kᵀ.
   bool transposedGrad = true;
+  // Tiles only the backward takes (64 queries over 8 warps): the forward
+  // runs at 64x64 with 4 warps, as a tuned runtime would pick them apart.
+  bool backwardTiles = false;
 };
 
 std::string nameOf(const GpuCase &c) {
@@ -90,7 +93,8 @@ std::string nameOf(const GpuCase &c) {
           : c.persistentPrograms == 0
               ? "_persistent"
               : "_persistent" + std::to_string(c.persistentPrograms)) +
-         (c.transposedGrad ? "" : "_rowmajor");
+         (c.transposedGrad ? "" : "_rowmajor") +
+         (c.backwardTiles ? "_bwdtiles" : "");
 }
 
 void PrintTo(const GpuCase &c, std::ostream *os) { *os << nameOf(c); }
@@ -173,6 +177,13 @@ std::vector<GpuCase> gpuCases() {
                   false};
   all.push_back({manyCausal, 128, 128, 8, 1, true, true, false, false, 5});
   all.push_back({manyCausal, 128, 128, 8, 1, true, true, false, true, 5});
+  // FlashAttention 3's backward block at d=128 (the autotuner's candidate):
+  // 64 queries beside 128 keys over two warpgroups and a producer, dq added
+  // in bulk from dQᵀ = Kᵀ dSᵀ, transposed into the reduction's buffer.
+  for (const Case &c : attentionCases())
+    if (c.atomicDq && c.spec.headDim == 128)
+      all.push_back({c, 64, 128, 8, 1, true, true, false, false, -1, true,
+                     /*backwardTiles=*/true});
   // The backward with its dK/dV kernel on S = Q Kᵀ (P and dS transposed
   // through shared memory): one warpgroup (mma.sync on sm_80, wgmma on
   // sm_90a), two stages, and two warpgroups with a producer.
@@ -195,11 +206,13 @@ TEST_P(CudaAttention, MatchesFloat64Reference) {
   GpuCase c = GetParam();
   c.base.spec.dataSeed = freshSeed();
   Workload w(c.base.spec);
-  Status status =
-      runOnGpu(w, CudaBackends::get(c.blockM, c.blockN, c.warps, c.stages, c.tma,
-                                    c.warpSpecialize, c.pingPong,
-                                    c.overlapSoftmax, c.base.atomicDq,
-                                    c.persistentPrograms, c.transposedGrad));
+  CudaBackend &backend =
+      CudaBackends::get(c.blockM, c.blockN, c.warps, c.stages, c.tma,
+                        c.warpSpecialize, c.pingPong, c.overlapSoftmax,
+                        c.base.atomicDq, c.persistentPrograms, c.transposedGrad);
+  Status status = c.backwardTiles
+                      ? runOnGpu(w, CudaBackends::get(64, 64), backend)
+                      : runOnGpu(w, backend);
   ASSERT_TRUE(status) << status.message();
   for (const CheckEntry &e : w.check().entries)
     EXPECT_TRUE(e.passed) << c.base.name << ": " << e.name << " error " << e.error

@@ -28,11 +28,15 @@ def FlashTileAttention : Pass<"flash-tile-attention", "::mlir::ModuleOp"> {
     programs, each summing the contributions of every query head of its
     group; and `dQ` over the forward's grid, recomputing `S` and `dP` and
     summing `dS K` over the key blocks. When the op has `atomic_dq`, the
-    dK/dV kernel adds each block pair's `dS K` to an f32 workspace shaped
-    like q (zeroed by the first kernel) with atomic additions instead, and
-    the last kernel only scales and converts it. With `transposed-grad`
-    the dK/dV kernel works on Sᵀ = K Qᵀ (block-n x block-m tiles), which
-    puts each program's keys along the products' rows. Masks are emitted
+    dK/dV kernel adds each block pair's `dS K` to an f32 workspace (q's
+    axes head-major, rows padded: `AttentionGradOp::getDqSumShape`; zeroed
+    by the first kernel) with atomic additions instead, and the last
+    kernel only scales and converts it. With `transposed-grad` the dK/dV
+    kernel works on Sᵀ = K Qᵀ (block-n x block-m tiles), which puts each
+    program's keys along the products' rows, and where block-m divides a
+    larger head dim computes dQ's share as `flash.transpose` of Kᵀ dSᵀ
+    (rows the warps can split). The per-row kernels (D, the conversion)
+    take blocks of max(block-m, block-n) rows. Masks are emitted
     only where
     needed (causal, variable length, or a sequence length that is not known
     to be a multiple of the block size), dropout ops only when

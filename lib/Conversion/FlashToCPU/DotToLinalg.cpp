@@ -2,7 +2,7 @@
 //
 // flash.dot becomes one linalg.generic over (m, n, k) whose indexing maps
 // express the transposes, with f16/bf16 operands extended to f32 before the
-// multiply-add, as the tensor cores do.
+// multiply-add, as the tensor cores do; flash.transpose a linalg.transpose.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,6 +12,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -51,6 +52,22 @@ struct DotLowering : public OpConversionPattern<DotOp> {
   }
 };
 
+struct TransposeLowering : public OpConversionPattern<TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    Value init = tensor::EmptyOp::create(rewriter, op.getLoc(), type.getShape(),
+                                         type.getElementType());
+    auto transpose = linalg::TransposeOp::create(
+        rewriter, op.getLoc(), adaptor.getSource(), init,
+        ArrayRef<int64_t>{1, 0});
+    rewriter.replaceOp(op, transpose.getResult());
+    return success();
+  }
+};
+
 /// Products are synchronous on the CPU: the result is ready.
 struct DotWaitLowering : public OpConversionPattern<DotWaitOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -65,5 +82,6 @@ struct DotWaitLowering : public OpConversionPattern<DotWaitOp> {
 } // namespace
 
 void mlir::flash::populateDotToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<DotLowering, DotWaitLowering>(patterns.getContext());
+  patterns.add<DotLowering, DotWaitLowering, TransposeLowering>(
+      patterns.getContext());
 }

@@ -7,7 +7,8 @@
 // elements it holds, and after a barrier reads the ones it needs. On sm_90
 // an mma tile of 16-bit elements is written with stmatrix (four 8x8
 // matrices a warp an instruction: the accumulator fragments are stmatrix's
-// own) rather than one 2-byte store an element.
+// own) rather than one 2-byte store an element. flash.transpose goes the
+// same way, each thread writing its elements at transposed coordinates.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +20,143 @@ using namespace mlir::flash;
 using namespace mlir::flash::nvvm;
 
 namespace {
+
+/// Writes an mma tile of 16-bit elements with stmatrix .x4: per warp and
+/// 16x16 block, the matrices (rows 0-7 | 8-15) x (columns 0-7 | 8-15);
+/// lane l gives row l % 8 of matrix l / 8.
+void storeMatrices(OpBuilder &b, Location loc, RankedTensorType type,
+                   MmaEncodingAttr mma, ArrayRef<Value> values,
+                   const ThreadIds &ids, Value buffer,
+                   const SharedTileAddressing &addressing) {
+  Type operandType = type.getElementType().isBF16()
+                         ? Type(b.getI32Type())
+                         : Type(VectorType::get({2}, b.getF16Type()));
+  int64_t warpRows = rowsPerWarp(mma, type.getDimSize(0));
+  Value matrix = LLVM::LShrOp::create(b, loc, ids.lane, i64Const(b, loc, 3));
+  Value rowInMatrix = LLVM::AndOp::create(b, loc, ids.lane, i64Const(b, loc, 7));
+  // Row 8 (matrix % 2) + l % 8 and column 8 (matrix / 2) of the block.
+  Value blockRow = LLVM::AddOp::create(
+      b, loc, rowInMatrix,
+      LLVM::MulOp::create(
+          b, loc, LLVM::AndOp::create(b, loc, matrix, i64Const(b, loc, 1)),
+          i64Const(b, loc, 8)));
+  Value blockCol = LLVM::MulOp::create(
+      b, loc, LLVM::LShrOp::create(b, loc, matrix, i64Const(b, loc, 1)),
+      i64Const(b, loc, 8));
+  Value warpRow = LLVM::MulOp::create(b, loc, ids.warp, i64Const(b, loc, warpRows));
+  for (int64_t i = 0; i < warpRows / 16; ++i)
+    for (int64_t jj = 0; jj < type.getDimSize(1) / 16; ++jj) {
+      SmallVector<Value> sources;
+      for (int64_t half : {0, 1})     // columns 0-7, 8-15 of the block
+        for (int64_t rows : {0, 2}) { // rows 0-7 (k 0, 1), 8-15 (k 2, 3)
+          Value pair = packOperandPair(
+              b, loc,
+              values[mmaSlot(type.getShape(), mma, i, 2 * jj + half, rows)],
+              values[mmaSlot(type.getShape(), mma, i, 2 * jj + half, rows + 1)],
+              operandType);
+          if (operandType != b.getI32Type())
+            pair = LLVM::BitcastOp::create(b, loc, b.getI32Type(), pair);
+          sources.push_back(pair);
+        }
+      Value row = LLVM::AddOp::create(
+          b, loc, warpRow,
+          LLVM::AddOp::create(b, loc, i64Const(b, loc, 16 * i), blockRow));
+      Value col =
+          LLVM::AddOp::create(b, loc, i64Const(b, loc, 16 * jj), blockCol);
+      NVVM::StMatrixOp::create(
+          b, loc, sharedAddress(b, loc, buffer, addressing.byteOffset(b, loc, row, col)),
+          sources, NVVM::MMALayout::row,
+          NVVM::LdStMatrixShapeAttr::get(b.getContext(), 8, 8),
+          NVVM::LdStMatrixEltType::B16);
+    }
+}
+
+/// The thread's slots of a register-layout tile read from a buffer.
+Value readSlots(OpBuilder &b, Location loc, RankedTensorType to, Value buffer,
+                const ThreadIds &ids, const SharedTileAddressing &addressing,
+                Type element, const TypeConverter &converter) {
+  FailureOr<ThreadTile> target = threadTile(b, loc, to, ids);
+  SmallVector<Value> values;
+  for (unsigned slot = 0; slot < target->mapping.slots.size(); ++slot) {
+    Value row = target->row(b, loc, slot);
+    Value col = to.getRank() == 2 ? target->col(b, loc, slot) : i64Const(b, loc, 0);
+    Value address =
+        sharedAddress(b, loc, buffer, addressing.byteOffset(b, loc, row, col));
+    values.push_back(LLVM::LoadOp::create(b, loc, element, address));
+  }
+  return pack(b, loc, converter.convertType(to), values);
+}
+
+/// Writes the register tile `value` (of type `from`) to a buffer, at
+/// transposed coordinates when `transposed`, then reads it back in `to`'s
+/// register layout, or leaves it there when `to` is shared (its own
+/// buffer). The buffer is `op`'s: the destination's own, or scratch.
+LogicalResult throughBuffer(Operation *op, Value value, RankedTensorType from,
+                            RankedTensorType to, bool transposed,
+                            bool stmatrix, const ThreadIds &ids,
+                            const TypeConverter &converter,
+                            ConversionPatternRewriter &rewriter) {
+  Location loc = op->getLoc();
+  Attribute toLayout = to.getEncoding();
+  auto mma = dyn_cast_or_null<MmaEncodingAttr>(from.getEncoding());
+  Type element = converter.convertType(to.getElementType());
+  int64_t elementBytes = to.getElementTypeBitWidth() / 8;
+  int64_t cols = to.getShape().back();
+  FailureOr<int64_t> offset = sharedOffset(op);
+  if (failed(offset))
+    return failure();
+  Value buffer = sharedBase(rewriter, loc, op, *offset);
+  // Rank-1 tiles are stored as one row of consecutive elements.
+  SharedTileAddressing addressing = SharedTileAddressing::rowMajor(
+      to.getRank() == 1 ? 1 : cols + 16 / elementBytes, elementBytes);
+  if (isa_and_nonnull<SharedEncodingAttr>(toLayout))
+    addressing = SharedTileAddressing::of(to);
+  else if (failed(getThreadMapping(to)))
+    return rewriter.notifyMatchFailure(op, "target has no register layout");
+  FailureOr<ThreadTile> source = threadTile(rewriter, loc, from, ids);
+  if (failed(source))
+    return rewriter.notifyMatchFailure(op, "source has no register layout");
+  SmallVector<Value> values = unpack(rewriter, loc, value);
+  // A buffer that a bulk reduction reads (asynchronously, through the
+  // async proxy) is rewritten once that reduction's reads are done, and
+  // its new contents are made visible to that proxy before the next.
+  bool bulkReduced = llvm::any_of(op->getUsers(), isBulkReduction);
+  if (bulkReduced)
+    NVVM::CpAsyncBulkWaitGroupOp::create(rewriter, loc,
+                                         rewriter.getI32IntegerAttr(0),
+                                         /*read=*/rewriter.getUnitAttr());
+  barrier(rewriter, loc); // earlier readers of the buffer are done
+  if (stmatrix && !transposed && mma && elementBytes == 2 &&
+      rowsPerWarp(mma, from.getDimSize(0)) % 16 == 0 && cols % 16 == 0) {
+    storeMatrices(rewriter, loc, from, mma, values, ids, buffer, addressing);
+  } else {
+    for (unsigned slot = 0; slot < values.size(); ++slot) {
+      Value row = source->row(rewriter, loc, slot);
+      Value col = from.getRank() == 2 ? source->col(rewriter, loc, slot)
+                                      : i64Const(rewriter, loc, 0);
+      if (transposed)
+        std::swap(row, col);
+      Value address = sharedAddress(
+          rewriter, loc, buffer, addressing.byteOffset(rewriter, loc, row, col));
+      LLVM::StoreOp::create(rewriter, loc, values[slot], address);
+    }
+  }
+  if (bulkReduced)
+    NVVM::FenceProxyOp::create(
+        rewriter, loc,
+        NVVM::ProxyKindAttr::get(rewriter.getContext(),
+                                 NVVM::ProxyKind::async_shared),
+        NVVM::SharedSpaceAttr::get(rewriter.getContext(),
+                                   NVVM::SharedSpace::shared_cta));
+  barrier(rewriter, loc); // the buffer is complete
+  if (isa_and_nonnull<SharedEncodingAttr>(toLayout)) {
+    rewriter.replaceOp(op, buffer);
+    return success();
+  }
+  rewriter.replaceOp(op, readSlots(rewriter, loc, to, buffer, ids, addressing,
+                                   element, converter));
+  return success();
+}
 
 struct ConvertLayoutLowering : public ConvertOpToLLVMPattern<ConvertLayoutOp> {
   ConvertLayoutLowering(TileTypeConverter &converter, bool stmatrix)
@@ -71,133 +209,31 @@ struct ConvertLayoutLowering : public ConvertOpToLLVMPattern<ConvertLayoutOp> {
         return rewriter.notifyMatchFailure(op, "target has no register layout");
       waitForSharedTiles(rewriter, loc, op);
       rewriter.replaceOp(op, readSlots(rewriter, loc, to, adaptor.getSource(), ids,
-                                       SharedTileAddressing::of(from), element));
+                                       SharedTileAddressing::of(from), element,
+                                       *getTypeConverter()));
       return success();
     }
-
-    // Everything else is written to a buffer first: the destination's own
-    // (when it is shared) or a scratch buffer of this op.
-    FailureOr<int64_t> offset = sharedOffset(op);
-    if (failed(offset))
-      return failure();
-    Value buffer = sharedBase(rewriter, loc, op, *offset);
-    // Rank-1 tiles are stored as one row of consecutive elements.
-    SharedTileAddressing addressing = SharedTileAddressing::rowMajor(
-        to.getRank() == 1 ? 1 : cols + 16 / elementBytes, elementBytes);
-    if (isa_and_nonnull<SharedEncodingAttr>(toLayout))
-      addressing = SharedTileAddressing::of(to);
-    else if (failed(getThreadMapping(to)))
-      return rewriter.notifyMatchFailure(op, "target has no register layout");
-    FailureOr<ThreadTile> source = threadTile(rewriter, loc, from, ids);
-    if (failed(source))
-      return rewriter.notifyMatchFailure(op, "source has no register layout");
-    SmallVector<Value> values = unpack(rewriter, loc, adaptor.getSource());
-    // A buffer that a bulk reduction reads (asynchronously, through the
-    // async proxy) is rewritten once that reduction's reads are done, and
-    // its new contents are made visible to that proxy before the next.
-    bool bulkReduced = llvm::any_of(op->getUsers(), isBulkReduction);
-    if (bulkReduced)
-      NVVM::CpAsyncBulkWaitGroupOp::create(rewriter, loc,
-                                           rewriter.getI32IntegerAttr(0),
-                                           /*read=*/rewriter.getUnitAttr());
-    barrier(rewriter, loc); // earlier readers of the buffer are done
-    if (stmatrix && mma && elementBytes == 2 &&
-        rowsPerWarp(mma, from.getDimSize(0)) % 16 == 0 && cols % 16 == 0) {
-      storeMatrices(rewriter, loc, from, mma, values, ids, buffer, addressing);
-    } else {
-      for (unsigned slot = 0; slot < values.size(); ++slot) {
-        Value row = source->row(rewriter, loc, slot);
-        Value col = from.getRank() == 2 ? source->col(rewriter, loc, slot)
-                                        : i64Const(rewriter, loc, 0);
-        Value address = sharedAddress(
-            rewriter, loc, buffer, addressing.byteOffset(rewriter, loc, row, col));
-        LLVM::StoreOp::create(rewriter, loc, values[slot], address);
-      }
-    }
-    if (bulkReduced)
-      NVVM::FenceProxyOp::create(
-          rewriter, loc,
-          NVVM::ProxyKindAttr::get(rewriter.getContext(),
-                                   NVVM::ProxyKind::async_shared),
-          NVVM::SharedSpaceAttr::get(rewriter.getContext(),
-                                     NVVM::SharedSpace::shared_cta));
-    barrier(rewriter, loc); // the buffer is complete
-    if (isa_and_nonnull<SharedEncodingAttr>(toLayout)) {
-      rewriter.replaceOp(op, buffer);
-      return success();
-    }
-    rewriter.replaceOp(op, readSlots(rewriter, loc, to, buffer, ids, addressing,
-                                     element));
-    return success();
-  }
-
-  /// Writes an mma tile of 16-bit elements with stmatrix .x4: per warp and
-  /// 16x16 block, the matrices (rows 0-7 | 8-15) x (columns 0-7 | 8-15);
-  /// lane l gives row l % 8 of matrix l / 8.
-  void storeMatrices(OpBuilder &b, Location loc, RankedTensorType type,
-                     MmaEncodingAttr mma, ArrayRef<Value> values,
-                     const ThreadIds &ids, Value buffer,
-                     const SharedTileAddressing &addressing) const {
-    Type operandType = type.getElementType().isBF16()
-                           ? Type(b.getI32Type())
-                           : Type(VectorType::get({2}, b.getF16Type()));
-    int64_t warpRows = rowsPerWarp(mma, type.getDimSize(0));
-    Value matrix = LLVM::LShrOp::create(b, loc, ids.lane, i64Const(b, loc, 3));
-    Value rowInMatrix = LLVM::AndOp::create(b, loc, ids.lane, i64Const(b, loc, 7));
-    // Row 8 (matrix % 2) + l % 8 and column 8 (matrix / 2) of the block.
-    Value blockRow = LLVM::AddOp::create(
-        b, loc, rowInMatrix,
-        LLVM::MulOp::create(
-            b, loc, LLVM::AndOp::create(b, loc, matrix, i64Const(b, loc, 1)),
-            i64Const(b, loc, 8)));
-    Value blockCol = LLVM::MulOp::create(
-        b, loc, LLVM::LShrOp::create(b, loc, matrix, i64Const(b, loc, 1)),
-        i64Const(b, loc, 8));
-    Value warpRow = LLVM::MulOp::create(b, loc, ids.warp, i64Const(b, loc, warpRows));
-    for (int64_t i = 0; i < warpRows / 16; ++i)
-      for (int64_t jj = 0; jj < type.getDimSize(1) / 16; ++jj) {
-        SmallVector<Value> sources;
-        for (int64_t half : {0, 1})     // columns 0-7, 8-15 of the block
-          for (int64_t rows : {0, 2}) { // rows 0-7 (k 0, 1), 8-15 (k 2, 3)
-            Value pair = packOperandPair(
-                b, loc,
-                values[mmaSlot(type.getShape(), mma, i, 2 * jj + half, rows)],
-                values[mmaSlot(type.getShape(), mma, i, 2 * jj + half, rows + 1)],
-                operandType);
-            if (operandType != b.getI32Type())
-              pair = LLVM::BitcastOp::create(b, loc, b.getI32Type(), pair);
-            sources.push_back(pair);
-          }
-        Value row = LLVM::AddOp::create(
-            b, loc, warpRow,
-            LLVM::AddOp::create(b, loc, i64Const(b, loc, 16 * i), blockRow));
-        Value col =
-            LLVM::AddOp::create(b, loc, i64Const(b, loc, 16 * jj), blockCol);
-        NVVM::StMatrixOp::create(
-            b, loc, sharedAddress(b, loc, buffer, addressing.byteOffset(b, loc, row, col)),
-            sources, NVVM::MMALayout::row,
-            NVVM::LdStMatrixShapeAttr::get(b.getContext(), 8, 8),
-            NVVM::LdStMatrixEltType::B16);
-      }
-  }
-
-  /// The thread's slots of a register-layout tile read from a buffer.
-  Value readSlots(OpBuilder &b, Location loc, RankedTensorType to, Value buffer,
-                  const ThreadIds &ids, const SharedTileAddressing &addressing,
-                  Type element) const {
-    FailureOr<ThreadTile> target = threadTile(b, loc, to, ids);
-    SmallVector<Value> values;
-    for (unsigned slot = 0; slot < target->mapping.slots.size(); ++slot) {
-      Value row = target->row(b, loc, slot);
-      Value col = to.getRank() == 2 ? target->col(b, loc, slot) : i64Const(b, loc, 0);
-      Value address =
-          sharedAddress(b, loc, buffer, addressing.byteOffset(b, loc, row, col));
-      values.push_back(LLVM::LoadOp::create(b, loc, element, address));
-    }
-    return pack(b, loc, getTypeConverter()->convertType(to), values);
+    return throughBuffer(op, adaptor.getSource(), from, to, /*transposed=*/false,
+                         stmatrix, ids, *getTypeConverter(), rewriter);
   }
 
   bool stmatrix; // sm_90: mma tiles go to shared memory with stmatrix
+};
+
+/// flash.transpose of a register tile: written at transposed coordinates.
+struct TransposeLowering : public ConvertOpToLLVMPattern<TransposeOp> {
+  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
+
+  LogicalResult
+  matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (isa_and_nonnull<SharedEncodingAttr>(op.getSource().getType().getEncoding()))
+      return rewriter.notifyMatchFailure(op, "transposes read register tiles");
+    ThreadIds ids = threadIds(rewriter, op.getLoc());
+    return throughBuffer(op, adaptor.getSource(), op.getSource().getType(),
+                         op.getType(), /*transposed=*/true, /*stmatrix=*/false,
+                         ids, *getTypeConverter(), rewriter);
+  }
 };
 
 } // namespace
@@ -205,4 +241,5 @@ struct ConvertLayoutLowering : public ConvertOpToLLVMPattern<ConvertLayoutOp> {
 void mlir::flash::nvvm::populateConvertLayoutPatterns(
     TileTypeConverter &converter, RewritePatternSet &patterns, bool stmatrix) {
   patterns.add<ConvertLayoutLowering>(converter, stmatrix);
+  patterns.add<TransposeLowering>(converter);
 }

@@ -559,3 +559,16 @@ func.func @transposed(%s: tensor<16x8xf32>, %lse: tensor<8xf32>, %delta: tensor<
   %bits = flash.philox %seed, %seed, %stream at (%row, %col) transposed : tensor<16x8xi32>
   return %ds, %bits : tensor<16x8xf32>, tensor<16x8xi32>
 }
+
+// -----
+
+// flash.transpose: linalg.transpose into an empty tile.
+// CHECK-LABEL: func.func @transpose(
+// CHECK-SAME: %[[T:[^:]+]]: tensor<32x16xf32>)
+// CHECK-NEXT: %[[INIT:.*]] = tensor.empty() : tensor<16x32xf32>
+// CHECK-NEXT: %[[R:.*]] = linalg.transpose ins(%[[T]] : tensor<32x16xf32>) outs(%[[INIT]] : tensor<16x32xf32>) permutation = [1, 0]
+// CHECK-NEXT: return %[[R]]
+func.func @transpose(%t: tensor<32x16xf32>) -> tensor<16x32xf32> {
+  %r = flash.transpose %t : tensor<32x16xf32> -> tensor<16x32xf32>
+  return %r : tensor<16x32xf32>
+}

@@ -62,3 +62,41 @@ func.func @bulk_sums(%d: memref<?x24xf32>, %n: index, %steps: index) attributes 
   }
   return
 }
+
+// -----
+
+// A transpose written straight into the reduction's buffer (the backward's
+// dQᵀ at 64 queries): each thread stores its slot (row r, column c) of the
+// 64 x 16 mma tile at row c, column r of the 16 x 64 buffer (rows of
+// 64 + 8 f32), after the wait for the last reduction's reads.
+
+// CHECK-LABEL: llvm.func @transposed_sums(
+// CHECK: %[[WARP:.*]] = llvm.lshr %{{.*}}, %{{.*}} : i64
+// CHECK: %[[GROUP:.*]] = llvm.lshr %{{.*}}, %{{.*}} : i64
+// CHECK: %[[TIG:.*]] = llvm.and %{{.*}}, %{{.*}} : i64
+// CHECK: %[[ROW16:.*]] = llvm.mul %[[WARP]], %{{.*}} : i64
+// CHECK-NEXT: %[[ROWBASE:.*]] = llvm.add %{{.*}}, %[[ROW16]] : i64
+// CHECK-NEXT: %[[ROW:.*]] = llvm.add %[[ROWBASE]], %[[GROUP]] : i64
+// CHECK: %[[COL2:.*]] = llvm.mul %[[TIG]], %{{.*}} : i64
+// CHECK-NEXT: %[[COL:.*]] = llvm.add %{{.*}}, %[[COL2]] : i64
+// CHECK: nvvm.cp.async.bulk.wait_group 0 {read}
+// CHECK-NEXT: nvvm.barrier0
+// CHECK-NEXT: %{{.*}} = llvm.mlir.constant(0 : i64) : i64
+// CHECK-NEXT: %[[R0:.*]] = llvm.add %[[ROW]], %{{.*}} : i64
+// CHECK-NEXT: %{{.*}} = llvm.mlir.constant(0 : i64) : i64
+// CHECK-NEXT: %[[C0:.*]] = llvm.add %[[COL]], %{{.*}} : i64
+// CHECK-NEXT: %[[PITCH:.*]] = llvm.mlir.constant(72 : i64) : i64
+// CHECK-NEXT: %[[AT:.*]] = llvm.mul %[[C0]], %[[PITCH]] : i64
+// CHECK-NEXT: %{{.*}} = llvm.add %[[AT]], %[[R0]] : i64
+// CHECK-COUNT-8: llvm.store %{{.*}}, %{{.*}} : f32, !llvm.ptr<3>
+// CHECK-NEXT: nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
+// CHECK-NEXT: nvvm.barrier0
+// CHECK: cp.reduce.async.bulk.global.shared::cta.bulk_group.add.f32
+#mma = #flash.mma<warps = 4>
+func.func @transposed_sums(%d: memref<?x72xf32>, %n: index) attributes {flash.kernel} {
+  %c0 = arith.constant 0 : index
+  %z = arith.constant dense<1.0> : tensor<64x16xf32, #mma>
+  %t = flash.transpose %z {flash.shared_offset = 0 : i64} : tensor<64x16xf32, #mma> -> tensor<16x64xf32, #flash.shared<padding = 8>>
+  flash.store %t, %d[%c0, %c0] bound %n along 0 accumulate : tensor<16x64xf32, #flash.shared<padding = 8>> -> memref<?x72xf32>
+  return
+}

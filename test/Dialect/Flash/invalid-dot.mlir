@@ -166,3 +166,27 @@ func.func @dot_wait_after_not_f32(%s: tensor<64x64xf32>, %l: tensor<64xbf16>) {
   %r = flash.dot_wait %s pending 0 after %l : tensor<64x64xf32>, tensor<64xbf16>
   return
 }
+
+// -----
+
+func.func @transpose_rank1(%t: tensor<64xf32>) {
+  // expected-error @+1 {{'source' must be a rank-2 tile, got 'tensor<64xf32>'}}
+  %r = flash.transpose %t : tensor<64xf32> -> tensor<64xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_same_shape(%t: tensor<128x64xf32>) {
+  // expected-error @+1 {{result must be the source's transpose, 64x128, got 'tensor<128x64xf32>'}}
+  %r = flash.transpose %t : tensor<128x64xf32> -> tensor<128x64xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_element_type(%t: tensor<128x64xf32>) {
+  // expected-error @+1 {{requires the same element type for all operands and results}}
+  %r = flash.transpose %t : tensor<128x64xf32> -> tensor<64x128xbf16>
+  return
+}

@@ -97,3 +97,20 @@ func.func @dot_wait_after(%o: tensor<64x64xf32>, %l: tensor<64xf32>) -> tensor<6
   %ready = flash.dot_wait %o pending 0 after %l : tensor<64x64xf32>, tensor<64xf32>
   return %ready : tensor<64x64xf32>
 }
+
+// -----
+
+// flash.transpose of a matrix tile, with or without layouts.
+
+// CHECK-LABEL: func.func @transpose(
+// CHECK-SAME: %[[T:[^:]+]]: tensor<128x64xf32>)
+// CHECK: %[[R:.*]] = flash.transpose %[[T]] : tensor<128x64xf32> -> tensor<64x128xf32>
+// CHECK: flash.transpose %{{.*}} : tensor<128x64xf32, #flash.mma<warps = 8>> -> tensor<64x128xf32, #flash.shared<padding = 8>>
+// GENERIC-LABEL: sym_name = "transpose"
+// GENERIC: "flash.transpose"(%{{.*}}) : (tensor<128x64xf32>) -> tensor<64x128xf32>
+func.func @transpose(%t: tensor<128x64xf32>) -> tensor<64x128xf32> {
+  %r = flash.transpose %t : tensor<128x64xf32> -> tensor<64x128xf32>
+  %m = arith.constant dense<1.0> : tensor<128x64xf32, #flash.mma<warps = 8>>
+  %s = flash.transpose %m : tensor<128x64xf32, #flash.mma<warps = 8>> -> tensor<64x128xf32, #flash.shared<padding = 8>>
+  return %r : tensor<64x128xf32>
+}

@@ -132,6 +132,18 @@ LogicalResult ScaleRowsOp::verify() {
   return verifyRowVector(*this, "factors", tile, getFactors().getType());
 }
 
+LogicalResult TransposeOp::verify() {
+  RankedTensorType source = getSource().getType(), result = getType();
+  if (failed(verifyMatrixTile(*this, "source", source)))
+    return failure();
+  if (result.getRank() != 2 || result.getDimSize(0) != source.getDimSize(1) ||
+      result.getDimSize(1) != source.getDimSize(0))
+    return emitOpError() << "result must be the source's transpose, "
+                         << source.getDimSize(1) << "x" << source.getDimSize(0)
+                         << ", got " << result;
+  return success();
+}
+
 LogicalResult FinalizeOp::verify() {
   RankedTensorType acc = getAcc().getType();
   if (failed(verifyMatrixTile(*this, "acc", acc)) ||

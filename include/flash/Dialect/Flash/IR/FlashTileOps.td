@@ -402,6 +402,28 @@ def Flash_ConvertLayoutOp : Flash_Op<"convert_layout", [Pure,
   let assemblyFormat = "$source attr-dict `:` type($source) `->` type($result)";
 }
 
+def Flash_TransposeOp : Flash_Op<"transpose", [Pure,
+    SameOperandsAndResultElementType]> {
+  let summary = "The transpose of a matrix tile";
+  let description = [{
+    `result[j, i] = source[i, j]`. The backward's dK/dV kernel computes
+    dQ's share as dQᵀ = Kᵀ dSᵀ when its block of queries is narrower than
+    the head dim and divides it (so that the product's accumulator rows,
+    which the warps split, are the longer side) and transposes it for the
+    store. On the
+    GPU the transpose goes through shared memory, each thread writing its
+    elements at transposed coordinates; a shared result stays there.
+
+    ```mlir
+    %dq = flash.transpose %dqT : tensor<128x64xf32> -> tensor<64x128xf32>
+    ```
+  }];
+  let arguments = (ins Flash_Tile:$source);
+  let results = (outs Flash_Tile:$result);
+  let assemblyFormat = "$source attr-dict `:` type($source) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 def Flash_WaitSharedCopiesOp : Flash_Op<"wait_shared_copies"> {
   let summary = "Wait for this thread's asynchronous copies into shared memory";
   let description = [{
