@@ -42,6 +42,9 @@ struct KernelInfo : KernelDescription {
 
 struct CompiledClass {
   CUmodule module = nullptr;
+  /// The driver's contextReleases() at the load: a module loaded before a
+  /// context was released may have gone with it.
+  uint64_t releases = 0;
   std::vector<KernelInfo> kernels;
   /// Local memory per thread of the worst kernel: non-zero means spills.
   int64_t spillBytes = 0;
@@ -238,7 +241,8 @@ struct CudaBackend::Impl {
   ~Impl() {
     CudaDriver &driver = CudaDriver::get();
     for (auto &entry : compiled)
-      if (entry.second.module)
+      if (entry.second.module &&
+          entry.second.releases == driver.contextReleases())
         (void)driver.unloadModule(entry.second.module);
   }
 
@@ -345,6 +349,13 @@ struct CudaBackend::Impl {
       return s;
     std::string key = problem.key();
     auto found = compiled.find(key);
+    // Loaded before the context was released: loaded again (the disk cache
+    // has the image).
+    if (found != compiled.end() &&
+        found->second.releases != CudaDriver::get().contextReleases()) {
+      compiled.erase(found);
+      found = compiled.end();
+    }
     if (found != compiled.end()) {
       result = &found->second;
       return Status::success();
@@ -352,6 +363,7 @@ struct CudaBackend::Impl {
     std::string chip = chipFor(properties.computeCapability());
     CachedKernels kernels;
     CompiledClass entry;
+    entry.releases = CudaDriver::get().contextReleases();
     if (Status s = loadClass(problem, chip, kernels, entry.module); !s)
       return s;
     CudaDriver &driver = CudaDriver::get();
@@ -795,8 +807,9 @@ Status CudaBackend::backward(const BackwardArgs &args, CUstream stream,
     workspace.dtype = DType::F32;
     workspace.shape.assign(shape.begin(), shape.end());
     workspace.strides = contiguousStrides(workspace.shape);
+    // Kept from an earlier call unless too small or from a released context.
     size_t bytes = std::max<int64_t>(workspace.numElements(), 1) * 4;
-    if (buffer.size() < bytes)
+    if (buffer.size() < bytes || buffer.stale())
       if (Status s = buffer.allocate(bytes); !s)
         return s;
     workspace.data = buffer.data();

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <dlfcn.h>
 #include <initializer_list>
+#include <atomic>
 #include <mutex>
 #include <utility>
 
@@ -106,6 +107,7 @@ struct CudaDriver::Impl {
 
   std::mutex mutex;               // guards primary
   std::vector<CUcontext> primary; // retained primary contexts, by ordinal
+  std::atomic<uint64_t> releases{0}; // contexts released (contextReleases)
 
   void open(const std::vector<std::string> &libraries);
   std::string errorText(int result) const;
@@ -319,6 +321,7 @@ Status CudaDriver::releaseContext(int device) {
   if (api.cuCtxGetCurrent(&current) == CUDA_SUCCESS && current == context)
     api.cuCtxSetCurrent(nullptr);
   impl->primary[device] = nullptr;
+  ++impl->releases;
   CUdevice handle = 0;
   if (CUresult result = api.cuDeviceGet(&handle, device))
     return impl->fail(result, what);
@@ -326,6 +329,8 @@ Status CudaDriver::releaseContext(int device) {
     return impl->fail(result, what);
   return Status::success();
 }
+
+uint64_t CudaDriver::contextReleases() const { return impl->releases; }
 
 Status CudaDriver::currentContext(CUcontext *context) const {
   const char *what = "querying the current context";
@@ -710,7 +715,8 @@ Status CudaDriver::destroyEvent(CUevent event) const {
 DeviceBuffer::DeviceBuffer(DeviceBuffer &&other) noexcept
     : pointer_(std::exchange(other.pointer_, 0)),
       size_(std::exchange(other.size_, 0)),
-      context_(std::exchange(other.context_, nullptr)) {}
+      context_(std::exchange(other.context_, nullptr)),
+      releases_(other.releases_) {}
 
 DeviceBuffer &DeviceBuffer::operator=(DeviceBuffer &&other) noexcept {
   if (this != &other) {
@@ -718,8 +724,13 @@ DeviceBuffer &DeviceBuffer::operator=(DeviceBuffer &&other) noexcept {
     pointer_ = std::exchange(other.pointer_, 0);
     size_ = std::exchange(other.size_, 0);
     context_ = std::exchange(other.context_, nullptr);
+    releases_ = other.releases_;
   }
   return *this;
+}
+
+bool DeviceBuffer::stale() const {
+  return pointer_ && releases_ != CudaDriver::get().contextReleases();
 }
 
 Status DeviceBuffer::allocate(size_t bytes) {
@@ -736,12 +747,19 @@ Status DeviceBuffer::allocate(size_t bytes) {
   pointer_ = pointer;
   size_ = bytes;
   context_ = context;
+  releases_ = driver.contextReleases();
   return Status::success();
 }
 
 void DeviceBuffer::reset() {
   if (!pointer_)
     return;
+  if (stale()) {
+    pointer_ = 0;
+    size_ = 0;
+    context_ = nullptr;
+    return;
+  }
   // cuMemFree needs a current context; free in the one that allocated, then
   // restore the caller's.
   CudaDriver &driver = CudaDriver::get();

@@ -234,6 +234,26 @@ TEST(CudaAttentionProperties, DropoutMaskIsThePhiloxMapping) {
   EXPECT_TRUE(checkDropoutProbe(w));
 }
 
+TEST(CudaAttentionProperties, ABackendOutlivesAContextRelease) {
+  SKIP_WITHOUT_GPU();
+  // Its compiled kernels and kept workspaces (dq's sums) predate the
+  // release: it loads the kernels again and allocates afresh.
+  CudaBackend::Options options{64, 64, 4, 0};
+  options.atomicDq = true;
+  CudaBackend backend(options);
+  for (int round = 0; round < 2; ++round) {
+    WorkloadSpec spec = baseSpec(DType::BF16, 64);
+    spec.causal = true;
+    spec.dataSeed = freshSeed();
+    Workload w(spec);
+    ASSERT_TRUE(runOnGpu(w, backend));
+    EXPECT_TRUE(w.check().passed()) << "round " << round;
+    CudaDriver &driver = CudaDriver::get();
+    ASSERT_TRUE(driver.releaseContext(0));
+    ASSERT_TRUE(driver.ensureContext(0));
+  }
+}
+
 TEST(CudaAttentionProperties, SameSeedGivesIdenticalBits) {
   SKIP_WITHOUT_GPU();
   WorkloadSpec spec = baseSpec(DType::F16, 128);

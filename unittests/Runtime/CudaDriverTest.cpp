@@ -494,6 +494,18 @@ TEST_F(CudaDriverGpu, ContextsAreReferenceCounted) {
   ASSERT_OK(buffer.allocate(256));
   ASSERT_OK(driver().memsetD8(buffer.devicePointer(), 0, buffer.size()));
   ASSERT_OK(driver().synchronizeContext());
+
+  // A buffer allocated before a release is stale: forgotten, not freed.
+  EXPECT_FALSE(buffer.stale());
+  uint64_t releases = driver().contextReleases();
+  ASSERT_OK(driver().releaseContext(0));
+  EXPECT_EQ(driver().contextReleases(), releases + 1);
+  ASSERT_OK(driver().ensureContext(0));
+  EXPECT_TRUE(buffer.stale());
+  buffer.reset();
+  EXPECT_TRUE(buffer.empty());
+  ASSERT_OK(buffer.allocate(256));
+  EXPECT_FALSE(buffer.stale());
 }
 
 } // namespace

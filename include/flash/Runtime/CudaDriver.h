@@ -111,6 +111,9 @@ public:
   /// driver's, a framework's), the context and whatever was allocated or
   /// loaded in it are destroyed. A later ensureContext retains it afresh.
   Status releaseContext(int device);
+  /// Counts this driver's releaseContext calls that dropped a context:
+  /// memory allocated before the last one may have gone with it.
+  uint64_t contextReleases() const;
   Status currentContext(CUcontext *context) const;
   Status setCurrentContext(CUcontext context) const;
 
@@ -180,7 +183,9 @@ private:
 
 /// Device memory of the process-wide driver, freed when the buffer dies.
 /// Allocated in the context current at allocate(); freed in that context,
-/// whichever is current then.
+/// whichever is current then. Memory allocated before the driver released
+/// a context is stale: it is forgotten, never freed (it may have gone
+/// with the context, and its address may belong to new memory).
 class DeviceBuffer {
 public:
   DeviceBuffer() = default;
@@ -200,11 +205,14 @@ public:
   void *data() const { return reinterpret_cast<void *>(pointer_); }
   size_t size() const { return size_; }
   bool empty() const { return pointer_ == 0; }
+  /// Whether the driver released a context since allocate().
+  bool stale() const;
 
 private:
   CUdeviceptr pointer_ = 0;
   size_t size_ = 0;
   CUcontext context_ = nullptr;
+  uint64_t releases_ = 0; // the driver's contextReleases() at allocate()
 };
 
 } // namespace flash
