@@ -241,9 +241,9 @@ struct CudaBackend::Impl {
   ~Impl() {
     CudaDriver &driver = CudaDriver::get();
     for (auto &entry : compiled)
-      if (entry.second.module &&
-          entry.second.releases == driver.contextReleases())
-        (void)driver.unloadModule(entry.second.module);
+      if (entry.second->module &&
+          entry.second->releases == driver.contextReleases())
+        (void)driver.unloadModule(entry.second->module);
   }
 
   /// One call (forward or backward) on this device, tuned and cached.
@@ -351,13 +351,15 @@ struct CudaBackend::Impl {
     auto found = compiled.find(key);
     // Loaded before the context was released: loaded again (the disk cache
     // has the image).
+    // (kept: a concurrent call may still hold it).
     if (found != compiled.end() &&
-        found->second.releases != CudaDriver::get().contextReleases()) {
+        found->second->releases != CudaDriver::get().contextReleases()) {
+      released.push_back(std::move(found->second));
       compiled.erase(found);
       found = compiled.end();
     }
     if (found != compiled.end()) {
-      result = &found->second;
+      result = found->second.get();
       return Status::success();
     }
     std::string chip = chipFor(properties.computeCapability());
@@ -404,7 +406,9 @@ struct CudaBackend::Impl {
             std::max<int64_t>(1, int64_t(perSM) * properties.multiprocessorCount);
       }
     }
-    result = &compiled.emplace(key, std::move(entry)).first->second;
+    result = compiled
+                 .emplace(key, std::make_unique<CompiledClass>(std::move(entry)))
+                 .first->second.get();
     return Status::success();
   }
 
@@ -472,7 +476,8 @@ struct CudaBackend::Impl {
   MLIRContext context;
   std::mutex mutex;
   CudaDeviceProperties properties;
-  std::map<std::string, CompiledClass> compiled;
+  std::map<std::string, std::unique_ptr<CompiledClass>> compiled;
+  std::vector<std::unique_ptr<CompiledClass>> released; // loaded before a release
   std::vector<std::unique_ptr<Workspaces>> freeWorkspaces;
 };
 
@@ -694,8 +699,8 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
   if (Status s = paramsOf(problem, params); !s)
     return s;
   Status status = launch(*entry, sizes, params);
-  // The varlen copies and workspaces are freed on return: wait for the
-  // kernels that read them.
+  // The varlen copies are freed, and the workspaces given back to the
+  // backend's pool, on return: wait for the kernels that read them.
   if (varlenBuffer.size() || anyWorkspace) {
     Status synced = driver.synchronizeStream(stream);
     return status ? synced : status;
@@ -751,10 +756,19 @@ Status CudaBackend::Impl::run(const Args &args, const ProblemSizes &sizes,
   // dq added atomically is a backward candidate where it adds in bulk
   // (sm_90a), unless every candidate has it already.
   bool atomicDqApplies = backward && !options.atomicDq && sm90a;
+  // dQ's share has block-m rows, 16 a warp, or (transposed) head-dim ones
+  // where block-m divides the head dim (flash-tile-attention's
+  // transposedDq): else the kernels would not compile.
+  auto dqSplits = [&](const TileConfig &c) {
+    int64_t rows = 16 * c.numWarps;
+    bool transposed = options.transposedGrad && sizes.headDim > c.blockM &&
+                      sizes.headDim % c.blockM == 0;
+    return c.blockM % rows == 0 || (transposed && sizes.headDim % rows == 0);
+  };
   std::vector<TileConfig> candidates = tuningCandidates();
   llvm::erase_if(candidates, [&](const TileConfig &c) {
     return (c.overlapSoftmax && !overlapApplies) ||
-           (c.atomicDq && !atomicDqApplies);
+           (c.atomicDq && (!atomicDqApplies || !dqSplits(c)));
   });
   // 256-key blocks were measured (and checked) for the forward only.
   if (backward)
@@ -830,6 +844,10 @@ Status CudaBackend::backward(const BackwardArgs &args, CUstream stream,
         return Status::success();
       },
       stream, progress);
+  // run() waited for the kernels when it succeeded; an error may leave
+  // tuning launches reading the set.
+  if (!status)
+    (void)CudaDriver::get().synchronizeStream(stream);
   impl->giveBack(std::move(set));
   return status;
 }

@@ -738,6 +738,8 @@ Status DeviceBuffer::allocate(size_t bytes) {
   if (bytes == 0)
     return Status::success(); // cuMemAlloc rejects 0; an empty buffer will do
   CudaDriver &driver = CudaDriver::get();
+  // Read first: a release during the allocation leaves the buffer stale.
+  uint64_t releases = driver.contextReleases();
   CUcontext context = nullptr;
   if (Status status = driver.currentContext(&context); !status)
     return status;
@@ -747,7 +749,7 @@ Status DeviceBuffer::allocate(size_t bytes) {
   pointer_ = pointer;
   size_ = bytes;
   context_ = context;
-  releases_ = driver.contextReleases();
+  releases_ = releases;
   return Status::success();
 }
 

@@ -6,7 +6,7 @@
 // iteration, no two live values share one, and the buffers of one region
 // are free for the next (sequential loops reuse the same bytes). Over
 // `max-bytes`, the shared copies of accumulating stores' tiles, which only
-// spare the stores' instructions, are dropped first.
+// spare the stores' instructions, are dropped (nothing else can be).
 //
 //===----------------------------------------------------------------------===//
 

@@ -42,8 +42,8 @@ public:
     bool overlapSoftmax = false;
     // Backward: dq summed by the dK/dV kernel with f32 atomic additions
     // (five products instead of seven, in varying order; on sm_90a one bulk
-    // reduction a tile). Off, the tuner still times it at 128x128 with 8
-    // warps on sm_90a (docs/performance.md, step 24).
+    // reduction a tile). Off, the tuner still times it on sm_90a at
+    // 128x128 and 64x128 with 8 warps (docs/performance.md, steps 24-25).
     bool atomicDq = false;
     // Backward: the dK/dV kernel works on Sᵀ = K Qᵀ (keys along the rows:
     // Pᵀ and dSᵀ are the dV and dK products' `a` operands as they are, the
@@ -69,8 +69,9 @@ public:
   /// spill more than kMaxTunedSpillBytes per thread (as the loaded module
   /// reports) or need more shared memory than the device has are skipped,
   /// and the softmax-overlap one is left out where it takes no effect (the
-  /// backward; without a producer warpgroup on sm_90a), the atomic-dq one
-  /// outside sm_90a's backward.
+  /// backward; without a producer warpgroup on sm_90a), the atomic-dq ones
+  /// outside sm_90a's backward and where dQ's share would not split over
+  /// the warps.
   static std::vector<TileConfig> tuningCandidates();
   static constexpr int64_t kMaxTunedSpillBytes = 1024;
   CudaBackend();

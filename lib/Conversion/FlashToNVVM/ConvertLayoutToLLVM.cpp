@@ -102,20 +102,25 @@ LogicalResult throughBuffer(Operation *op, Value value, RankedTensorType from,
   Type element = converter.convertType(to.getElementType());
   int64_t elementBytes = to.getElementTypeBitWidth() / 8;
   int64_t cols = to.getShape().back();
+  // Checked before any IR is built: a pattern that fails leaves none.
+  if (failed(getThreadMapping(from)))
+    return rewriter.notifyMatchFailure(op, "source has no register layout");
+  bool sharedTarget = isa_and_nonnull<SharedEncodingAttr>(toLayout);
+  if (!sharedTarget && failed(getThreadMapping(to)))
+    return rewriter.notifyMatchFailure(op, "target has no register layout");
   FailureOr<int64_t> offset = sharedOffset(op);
   if (failed(offset))
     return failure();
   Value buffer = sharedBase(rewriter, loc, op, *offset);
   // Rank-1 tiles are stored as one row of consecutive elements.
-  SharedTileAddressing addressing = SharedTileAddressing::rowMajor(
-      to.getRank() == 1 ? 1 : cols + 16 / elementBytes, elementBytes);
-  if (isa_and_nonnull<SharedEncodingAttr>(toLayout))
-    addressing = SharedTileAddressing::of(to);
-  else if (failed(getThreadMapping(to)))
-    return rewriter.notifyMatchFailure(op, "target has no register layout");
+  SharedTileAddressing addressing =
+      sharedTarget ? SharedTileAddressing::of(to)
+                   : SharedTileAddressing::rowMajor(
+                         to.getRank() == 1 ? 1 : cols + 16 / elementBytes,
+                         elementBytes);
   FailureOr<ThreadTile> source = threadTile(rewriter, loc, from, ids);
-  if (failed(source))
-    return rewriter.notifyMatchFailure(op, "source has no register layout");
+  if (failed(source)) // the source's mapping was checked above
+    return failure();
   SmallVector<Value> values = unpack(rewriter, loc, value);
   // A buffer that a bulk reduction reads (asynchronously, through the
   // async proxy) is rewritten once that reduction's reads are done, and
@@ -149,7 +154,7 @@ LogicalResult throughBuffer(Operation *op, Value value, RankedTensorType from,
         NVVM::SharedSpaceAttr::get(rewriter.getContext(),
                                    NVVM::SharedSpace::shared_cta));
   barrier(rewriter, loc); // the buffer is complete
-  if (isa_and_nonnull<SharedEncodingAttr>(toLayout)) {
+  if (sharedTarget) {
     rewriter.replaceOp(op, buffer);
     return success();
   }

@@ -380,7 +380,7 @@ void mlir::flash::nvvm::awaitBulkReductions(ModuleOp module) {
       return;
     // The buffer is free for other tiles once the op holding its region is
     // done (flash-allocate-shared-memory): its reads must be done by then.
-    Operation *owner = store.getValue().getDefiningOp()->getParentOp();
+    Operation *owner = store.getValue().getParentRegion()->getParentOp();
     if (isa<FunctionOpInterface>(owner))
       return;
     OpBuilder b(owner->getContext());

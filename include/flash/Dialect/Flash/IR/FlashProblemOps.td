@@ -106,8 +106,9 @@ def Flash_AttentionGradOp : Flash_Op<"attention_grad", [AttrSizedOperandSegments
     workspace, head-major with padded rows: `getDqSumShape`, converted to
     `dq`'s type at the end): five products, but the
     order of the sum, and so the last bits of `dq`, may differ from run to
-    run, and the additions' memory traffic may cost more than the products
-    saved (docs/performance.md, step 13).
+    run, and the additions' memory traffic decides whether it pays: faster
+    with 128 keys a program and bulk reductions on sm_90a, slower from
+    registers (docs/performance.md, steps 13, 24 and 25).
 
     Example:
 
@@ -149,8 +150,9 @@ def Flash_AttentionGradOp : Flash_Op<"attention_grad", [AttrSizedOperandSegments
     /// q's: [batch, heads, seqlen, head_dim + kDqSumPadding] (varlen:
     /// [heads, total_tokens, ...]). A block of a head's rows is one
     /// contiguous range, which the GPU adds in one bulk reduction; the
-    /// padding puts the 8 rows a warp writes to shared memory in distinct
-    /// banks (rows of a multiple of 128 bytes would share them).
+    /// padding spreads the 8 rows a warp writes to shared memory over the
+    /// banks (two wavefronts a 256-byte store, the least; rows of a
+    /// multiple of 128 bytes would all share the same 8 banks).
     static ::llvm::SmallVector<int64_t> getDqSumShape(
         ::llvm::ArrayRef<int64_t> qShape);
     static constexpr int64_t kDqSumPadding = 8;
