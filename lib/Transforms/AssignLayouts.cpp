@@ -19,7 +19,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/Matchers.h"
 
 namespace mlir::flash {
 #define GEN_PASS_DEF_FLASHASSIGNLAYOUTS
@@ -83,22 +82,13 @@ bool isPerColumnStatistics(OpOperand &use) {
 
 /// With shared-reductions, the layout an accumulating store's f32 tile is
 /// added from when the tile is a block of whole rows of its destination
-/// (row-major, rows along the next-to-last axis, from column 0, rows of a
-/// multiple of 16 bytes): rows padded to the destination's, so that the
-/// buffer is the bytes of the rows it adds to.
+/// (StoreOp::getWholeRowsPadding): rows padded to the destination's, so
+/// that the buffer is the bytes of the rows it adds to.
 SharedEncodingAttr bulkReductionLayout(StoreOp store, const Layouts &layouts) {
-  RankedTensorType type = store.getValue().getType();
-  MemRefType dest = store.getDest().getType();
-  int64_t rank = dest.getRank();
-  if (!layouts.sharedReductions || !store.getAccumulate() ||
-      type.getRank() != 2 || !type.getElementType().isF32() ||
-      !dest.getLayout().isIdentity() || int64_t(store.getAlong()) != rank - 2 ||
-      !matchPattern(store.getIndices().back(), m_Zero()))
+  std::optional<int64_t> padding = store.getWholeRowsPadding();
+  if (!layouts.sharedReductions || !padding)
     return {};
-  int64_t width = dest.getShape().back(), cols = type.getDimSize(1);
-  if (ShapedType::isDynamic(width) || width < cols || width * 4 % 16 != 0)
-    return {};
-  return SharedEncodingAttr::get(store.getContext(), width - cols, 0);
+  return SharedEncodingAttr::get(store.getContext(), *padding, 0);
 }
 
 Attribute requiredLayout(OpOperand &use, const Layouts &layouts) {

@@ -298,15 +298,12 @@ struct StoreLowering : public ConvertOpToLLVMPattern<StoreOp> {
                           ConversionPatternRewriter &rewriter) const {
     Location loc = op.getLoc();
     RankedTensorType type = op.getValue().getType();
-    MemRefType dest = op.getDest().getType();
     auto shared = cast<SharedEncodingAttr>(type.getEncoding());
-    int64_t rank = dest.getRank();
+    int64_t rank = op.getDest().getType().getRank();
     int64_t rowElements = type.getShape().back() + shared.getPadding();
-    if (!pairedReductions || type.getRank() != 2 ||
-        !type.getElementType().isF32() || shared.isSwizzled() ||
-        !dest.getLayout().isIdentity() || int64_t(op.getAlong()) != rank - 2 ||
-        dest.getShape().back() != rowElements || rowElements * 4 % 16 != 0 ||
-        !matchPattern(op.getIndices().back(), m_Zero()))
+    std::optional<int64_t> padding = op.getWholeRowsPadding();
+    if (!pairedReductions || shared.isSwizzled() || !padding ||
+        *padding != shared.getPadding())
       return op.emitOpError(
           "a bulk reduction adds f32 rows padded to whole rows of 16-byte "
           "multiples of its row-major destination, from column 0, on sm_90");

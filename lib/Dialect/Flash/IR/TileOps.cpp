@@ -1,10 +1,11 @@
-//===- TileOps.cpp - Verifiers of the tile-level ops ------------------------===//
+//===- TileOps.cpp - Verifiers and queries of the tile-level ops -------------===//
 
 #include "flash/Dialect/Flash/IR/FlashOps.h"
 
 #include "VerifyUtils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 
 using namespace mlir;
@@ -69,6 +70,20 @@ static LogicalResult verifyBlockAccess(Operation *op, MemRefType memref,
 LogicalResult LoadOp::verify() {
   return verifyBlockAccess(*this, getSource().getType(), getIndices().size(),
                            getAlong(), getResult().getType());
+}
+
+std::optional<int64_t> StoreOp::getWholeRowsPadding() {
+  RankedTensorType type = getValue().getType();
+  MemRefType dest = getDest().getType();
+  if (!getAccumulate() || type.getRank() != 2 ||
+      !type.getElementType().isF32() || !dest.getLayout().isIdentity() ||
+      int64_t(getAlong()) != dest.getRank() - 2 ||
+      !matchPattern(getIndices().back(), m_Zero()))
+    return std::nullopt;
+  int64_t width = dest.getShape().back(), cols = type.getDimSize(1);
+  if (ShapedType::isDynamic(width) || width < cols || width * 4 % 16 != 0)
+    return std::nullopt;
+  return width - cols;
 }
 
 LogicalResult StoreOp::verify() {

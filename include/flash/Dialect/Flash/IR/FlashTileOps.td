@@ -175,6 +175,14 @@ def Flash_StoreOp : Flash_Op<"store"> {
     (`accumulate` $accumulate^)? attr-dict `:` type($value) `->` type($dest)
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// When this accumulating store's f32 tile is a block of whole rows of
+    /// its destination (identity layout, rows along the next-to-last axis,
+    /// from column 0, rows of a multiple of 16 bytes): the padding that
+    /// makes the tile's rows its destination's, so that the rows it adds
+    /// to are one contiguous range (a bulk reduction on sm_90).
+    std::optional<int64_t> getWholeRowsPadding();
+  }];
 }
 
 //===----------------------------------------------------------------------===//
