@@ -756,13 +756,13 @@ Status CudaBackend::Impl::run(const Args &args, const ProblemSizes &sizes,
   // dq added atomically is a backward candidate where it adds in bulk
   // (sm_90a), unless every candidate has it already.
   bool atomicDqApplies = backward && !options.atomicDq && sm90a;
-  // dQ's share has block-m rows, 16 a warp, or (transposed) head-dim ones
-  // where block-m divides the head dim (flash-tile-attention's
-  // transposedDq): else the kernels would not compile.
+  // dQ's share has block-m rows, 16 a warp, or when computed transposed
+  // head-dim ones: else the kernels would not compile.
   auto dqSplits = [&](const TileConfig &c) {
     int64_t rows = 16 * c.numWarps;
-    bool transposed = options.transposedGrad && sizes.headDim > c.blockM &&
-                      sizes.headDim % c.blockM == 0;
+    bool transposed =
+        options.transposedGrad &&
+        mlir::flash::AttentionGradOp::transposesDqShare(c.blockM, sizes.headDim);
     return c.blockM % rows == 0 || (transposed && sizes.headDim % rows == 0);
   };
   std::vector<TileConfig> candidates = tuningCandidates();

@@ -123,13 +123,11 @@ struct Problem {
   /// takes: at least block-n, so that a block of 64 queries beside 128 keys
   /// over 8 warps still gives them whole warps' rows.
   int64_t rowBlock() const { return std::max(blockM, blockN); }
-  /// The dK/dV kernel computes dQ's share transposed, dQᵀ = Kᵀ dSᵀ, when
-  /// the head dim is a multiple of its (fewer) queries: the product's rows,
-  /// which the warps split, are then the longer side, and split wherever
-  /// block-m's would.
+  /// The dK/dV kernel computes dQ's share transposed, dQᵀ = Kᵀ dSᵀ
+  /// (AttentionGradOp::transposesDqShare).
   bool transposedDq() const {
-    return atomicDq && transposedGrad && blockM < headDim &&
-           headDim % blockM == 0;
+    return atomicDq && transposedGrad &&
+           AttentionGradOp::transposesDqShare(blockM, headDim);
   }
 };
 

@@ -79,18 +79,10 @@ struct ConvertFlashToNVVMPass
     if (failed(lowerKernelSignatures(module, converter, threads)))
       return signalPassFailure();
 
-    SmallVector<Operation *> kernels, bulkReducing;
-    for (auto function : module.getOps<LLVM::LLVMFuncOp>()) {
-      if (!function->hasAttr("nvvm.kernel"))
-        continue;
-      kernels.push_back(function);
-      if (function.walk([](StoreOp store) {
-                    return isBulkReduction(store) ? WalkResult::interrupt()
-                                                  : WalkResult::advance();
-                  })
-              .wasInterrupted())
-        bulkReducing.push_back(function);
-    }
+    SmallVector<Operation *> kernels;
+    for (auto function : module.getOps<LLVM::LLVMFuncOp>())
+      if (function->hasAttr("nvvm.kernel"))
+        kernels.push_back(function);
 
     ConversionTarget target(*context);
     target.addLegalDialect<LLVM::LLVMDialect, NVVM::NVVMDialect>();
@@ -119,9 +111,7 @@ struct ConvertFlashToNVVMPass
     scf::populateSCFStructuralTypeConversionsAndLegality(converter, patterns,
                                                          target);
     if (failed(applyPartialConversion(kernels, target, std::move(patterns))))
-      return signalPassFailure();
-    for (Operation *kernel : bulkReducing)
-      awaitBulkReductionsAtExit(kernel);
+      signalPassFailure();
   }
 };
 

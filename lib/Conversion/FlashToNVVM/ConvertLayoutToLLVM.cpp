@@ -127,9 +127,7 @@ LogicalResult throughBuffer(Operation *op, Value value, RankedTensorType from,
   // its new contents are made visible to that proxy before the next.
   bool bulkReduced = llvm::any_of(op->getUsers(), isBulkReduction);
   if (bulkReduced)
-    NVVM::CpAsyncBulkWaitGroupOp::create(rewriter, loc,
-                                         rewriter.getI32IntegerAttr(0),
-                                         /*read=*/rewriter.getUnitAttr());
+    waitBulkGroups(rewriter, loc, /*reads=*/true);
   barrier(rewriter, loc); // earlier readers of the buffer are done
   if (stmatrix && !transposed && mma && elementBytes == 2 &&
       rowsPerWarp(mma, from.getDimSize(0)) % 16 == 0 && cols % 16 == 0) {

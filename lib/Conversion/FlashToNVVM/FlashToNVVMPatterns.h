@@ -40,11 +40,9 @@ void populateKernelPatterns(TileTypeConverter &converter,
                             RewritePatternSet &patterns);
 /// Bulk reductions (isBulkReduction) read their buffer asynchronously:
 /// awaitBulkReductions waits for the reads after the op whose region holds
-/// the buffer, before any later tile may take its bytes (on the tile IR,
-/// after annotateSharedWaits); awaitBulkReductionsAtExit waits for their
-/// end before a lowered kernel's returns.
+/// the buffer, before any later tile may take its bytes, and for their end
+/// before the kernel's returns (on the tile IR, after annotateSharedWaits).
 void awaitBulkReductions(ModuleOp module);
-void awaitBulkReductionsAtExit(Operation *kernel);
 /// With `pairedReductions` (sm_90), accumulating stores add pairs of
 /// adjacent f32 with one vector reduction where aligned, and shared tiles
 /// in bulk.

@@ -17,8 +17,10 @@
 #include "Utility.h"
 
 #include "mlir/IR/Matchers.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SetVector.h"
 
 using namespace mlir;
 using namespace mlir::flash;
@@ -372,9 +374,11 @@ struct WaitSharedCopiesLowering
 } // namespace
 
 void mlir::flash::nvvm::awaitBulkReductions(ModuleOp module) {
-  module.walk([](StoreOp store) {
+  llvm::SetVector<Operation *> kernels;
+  module.walk([&](StoreOp store) {
     if (!isBulkReduction(store))
       return;
+    kernels.insert(store->getParentWithTrait<OpTrait::IsIsolatedFromAbove>());
     // The buffer is free for other tiles once the op holding its region is
     // done (flash-allocate-shared-memory): its reads must be done by then.
     Operation *owner = store.getValue().getParentRegion()->getParentOp();
@@ -382,19 +386,14 @@ void mlir::flash::nvvm::awaitBulkReductions(ModuleOp module) {
       return;
     OpBuilder b(owner->getContext());
     b.setInsertionPointAfter(owner);
-    NVVM::CpAsyncBulkWaitGroupOp::create(b, owner->getLoc(),
-                                         b.getI32IntegerAttr(0),
-                                         /*read=*/b.getUnitAttr());
+    waitBulkGroups(b, owner->getLoc(), /*reads=*/true);
   });
-}
-
-void mlir::flash::nvvm::awaitBulkReductionsAtExit(Operation *kernel) {
-  kernel->walk([](LLVM::ReturnOp ret) {
-    OpBuilder b(ret);
-    NVVM::CpAsyncBulkWaitGroupOp::create(b, ret.getLoc(),
-                                         b.getI32IntegerAttr(0),
-                                         /*read=*/UnitAttr());
-  });
+  // The kernel ends once its additions are done.
+  for (Operation *kernel : kernels)
+    kernel->walk([](func::ReturnOp ret) {
+      OpBuilder b(ret);
+      waitBulkGroups(b, ret.getLoc(), /*reads=*/false);
+    });
 }
 
 void mlir::flash::nvvm::populateLoadStorePatterns(TileTypeConverter &converter,

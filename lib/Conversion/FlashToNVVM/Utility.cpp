@@ -241,6 +241,11 @@ void barrier(OpBuilder &b, Location loc) {
                           NVVM::BarrierReductionAttr(), /*reductionPredicate=*/Value());
 }
 
+void waitBulkGroups(OpBuilder &b, Location loc, bool reads) {
+  NVVM::CpAsyncBulkWaitGroupOp::create(
+      b, loc, b.getI32IntegerAttr(0), reads ? b.getUnitAttr() : UnitAttr());
+}
+
 bool readsSharedTiles(Operation *op) { return isa<DotOp, ConvertLayoutOp>(op); }
 
 bool isBulkReduction(Operation *op) {

@@ -173,6 +173,10 @@ int64_t consumerThreads(OpBuilder &b);
 /// A barrier for all threads of the program; in a warp-specialized kernel
 /// (flash.consumer_threads), for its consumer threads (named barrier 1).
 void barrier(OpBuilder &b, Location loc);
+/// Waits until this thread's bulk asynchronous operations (its bulk
+/// reductions) have read their shared memory, or with `reads` false until
+/// they are complete.
+void waitBulkGroups(OpBuilder &b, Location loc, bool reads);
 
 /// `value` combined with the values of the lanes `xor 1` and `xor 2`, i.e.
 /// across the four lanes of a group that share a row of an mma tile.

@@ -156,6 +156,13 @@ def Flash_AttentionGradOp : Flash_Op<"attention_grad", [AttrSizedOperandSegments
     static ::llvm::SmallVector<int64_t> getDqSumShape(
         ::llvm::ArrayRef<int64_t> qShape);
     static constexpr int64_t kDqSumPadding = 8;
+    /// Whether the dK/dV kernel on transposed scores computes dQ's share
+    /// transposed, dQᵀ = Kᵀ dSᵀ (with `atomic_dq`): where `blockM` queries
+    /// divide a larger head dim, so that the product's rows, which the
+    /// warps split, are the longer side and split wherever block-m's would.
+    static bool transposesDqShare(int64_t blockM, int64_t headDim) {
+      return blockM < headDim && headDim % blockM == 0;
+    }
   }];
 }
 
