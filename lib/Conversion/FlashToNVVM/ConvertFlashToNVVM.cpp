@@ -111,7 +111,9 @@ struct ConvertFlashToNVVMPass
     scf::populateSCFStructuralTypeConversionsAndLegality(converter, patterns,
                                                          target);
     if (failed(applyPartialConversion(kernels, target, std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    for (Operation *kernel : kernels)
+      dropRedundantBarriers(kernel);
   }
 };
 

@@ -68,6 +68,11 @@ void populatePhiloxPatterns(TileTypeConverter &converter,
 void populateElementwisePatterns(TileTypeConverter &converter,
                                  RewritePatternSet &patterns);
 
+/// Drops each barrier of `kernel` (after the conversion) that is followed
+/// in its block by a barrier of the same threads with only thread-local
+/// ops between (RedundantBarriers.cpp).
+void dropRedundantBarriers(Operation *kernel);
+
 } // namespace mlir::flash::nvvm
 
 #endif // FLASH_LIB_CONVERSION_FLASHTONVVM_PATTERNS_H

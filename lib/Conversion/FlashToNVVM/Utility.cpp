@@ -352,6 +352,27 @@ static bool followsSharedLoad(Operation *load) {
   return false;
 }
 
+/// Readers of one block with no shared load between them: one that allows
+/// no fewer copies in flight than an earlier one waits for nothing the
+/// earlier one did not, and that one's barrier already made every thread's
+/// copies visible, so it needs neither of its own.
+static void shareWaits(Block &block) {
+  std::optional<int64_t> awaited; // copies left in flight at the last wait
+  for (Operation &op : block) {
+    if (isSharedLoad(&op) || op.getNumRegions() != 0) {
+      awaited.reset();
+      continue;
+    }
+    auto allowed = op.getAttrOfType<IntegerAttr>(kSharedWaitAttrName);
+    if (!allowed)
+      continue;
+    if (awaited && allowed.getInt() >= *awaited)
+      op.removeAttr(kSharedWaitAttrName);
+    else
+      awaited = allowed.getInt();
+  }
+}
+
 void annotateSharedWaits(Operation *root) {
   Builder b(root->getContext());
   root->walk([&](Operation *op) {
@@ -369,6 +390,7 @@ void annotateSharedWaits(Operation *root) {
     if (!tiles.empty() && llvm::all_of(tiles, isAwaitedOnBarrier))
       op->setAttr(kAwaitedOnBarriersAttrName, b.getUnitAttr());
   });
+  root->walk([&](Block *block) { shareWaits(*block); });
 }
 
 void waitForSharedTiles(OpBuilder &b, Location loc, Operation *consumer,

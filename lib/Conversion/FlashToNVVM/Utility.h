@@ -118,7 +118,10 @@ FailureOr<int64_t> sharedOffset(Operation *op);
 
 /// Records on each reader of shared tiles (flash.dot, flash.convert_layout)
 /// how many asynchronous copies committed after those it reads may still be
-/// in flight when it runs. Computed on the tile IR before conversion.
+/// in flight when it runs; none on a reader that an earlier reader of its
+/// block, with no shared load between, waited for already (that one's
+/// barrier made the copies visible). Computed on the tile IR before
+/// conversion.
 constexpr llvm::StringLiteral kSharedWaitAttrName = "flash.shared_wait";
 /// Marks readers whose shared tiles all come from TMA copies: their waits
 /// are on the copies' barriers (planTensorCopies).
