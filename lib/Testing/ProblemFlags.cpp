@@ -31,6 +31,8 @@ Backend:
   --backend=cpu|cuda|auto   (default auto: cuda when a GPU is usable, else cpu)
   --block-m=N --block-n=N   tile sizes (default 64, or the tuned ones)
   --num-warps=N        warps per program on the GPU (default 4)
+  --bwd-block-m=N --bwd-block-n=N --bwd-num-warps=N   the backward's, where
+                       they differ from the forward's (default: the same)
   --stages=1|2         pipeline stages of the K/V tiles on the GPU (default 1,
                        or the tuned ones)
   --wgmma=0|1          on sm_90a, lower matrix products to wgmma (default 1)
@@ -136,7 +138,8 @@ bool parseProblemFlag(const std::string &flag, bool hasValue,
   static const char *const withValue[] = {
       "batch", "heads", "kv-heads", "seqlen-q", "seqlen-k", "head-dim",
       "dtype", "dropout", "seed", "offset", "scale", "varlen", "varlen-k",
-      "data-seed", "backend", "block-m", "block-n", "num-warps", "stages", "wgmma",
+      "data-seed", "backend", "block-m", "block-n", "num-warps", "bwd-block-m",
+      "bwd-block-n", "bwd-num-warps", "stages", "wgmma",
       "tma", "warp-specialize", "ping-pong", "overlap-softmax", "atomic-dq",
       "persistent", "producer-registers", "transposed-grad"};
   static const char *const withoutValue[] = {"causal", "backward"};
@@ -212,6 +215,18 @@ bool parseProblemFlag(const std::string &flag, bool hasValue,
   } else if (flag == "num-warps" && parseInt(flag, value, 1, 16, integer, error)) {
     f.numWarps = integer;
     f.blocksGiven = true;
+  } else if (flag == "bwd-block-m" &&
+             parseInt(flag, value, 16, 256, integer, error)) {
+    f.backwardBlockM = integer;
+    f.blocksGiven = true;
+  } else if (flag == "bwd-block-n" &&
+             parseInt(flag, value, 16, 256, integer, error)) {
+    f.backwardBlockN = integer;
+    f.blocksGiven = true;
+  } else if (flag == "bwd-num-warps" &&
+             parseInt(flag, value, 1, 16, integer, error)) {
+    f.backwardNumWarps = integer;
+    f.blocksGiven = true;
   } else if (flag == "stages" && parseInt(flag, value, 1, 2, integer, error)) {
     f.stages = integer;
     f.blocksGiven = true;
@@ -248,6 +263,8 @@ CpuBackend::Options cpuBackendOptions(const ProblemFlags &f, Tuning tuning) {
   CpuBackend::Options options;
   options.blockM = f.blockM;
   options.blockN = f.blockN;
+  options.backwardBlockM = f.backwardBlockM;
+  options.backwardBlockN = f.backwardBlockN;
   options.tuning = tuning;
   options.atomicDq = f.atomicDq;
   options.transposedGrad = f.transposedGrad.value_or(options.transposedGrad);
@@ -259,6 +276,9 @@ CudaBackend::Options cudaBackendOptions(const ProblemFlags &f, Tuning tuning) {
   options.blockM = f.blockM;
   options.blockN = f.blockN;
   options.numWarps = f.numWarps;
+  options.backwardBlockM = f.backwardBlockM;
+  options.backwardBlockN = f.backwardBlockN;
+  options.backwardNumWarps = f.backwardNumWarps;
   options.tuning = tuning;
   options.wgmma = f.wgmma;
   options.stages = f.stages;
@@ -295,8 +315,12 @@ std::optional<std::string> finishProblemFlags(ProblemFlags &f) {
     return std::string("--varlen-k must list as many lengths as --varlen");
   if (f.blockM % 16 != 0 || f.blockN % 16 != 0)
     return std::string("--block-m and --block-n must be multiples of 16");
+  if (f.backwardBlockM % 16 != 0 || f.backwardBlockN % 16 != 0)
+    return std::string("--bwd-block-m and --bwd-block-n must be multiples of 16");
   if ((f.numWarps & (f.numWarps - 1)) != 0)
     return std::string("--num-warps must be a power of two");
+  if ((f.backwardNumWarps & (f.backwardNumWarps - 1)) != 0)
+    return std::string("--bwd-num-warps must be a power of two");
   if (!f.dataSeedGiven)
     s.dataSeed = std::random_device{}();
   return std::nullopt;

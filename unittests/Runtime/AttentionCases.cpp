@@ -138,19 +138,14 @@ void prepareDropoutProbe(Workload &w) {
 }
 
 Status runOnGpu(Workload &w, CudaBackend &backend, Autotuner::Progress progress) {
-  return runOnGpu(w, backend, backend, progress);
-}
-
-Status runOnGpu(Workload &w, CudaBackend &forward, CudaBackend &backward,
-                Autotuner::Progress progress) {
   DeviceWorkload device;
   w.poisonOutputs();
   if (Status s = device.upload(w); !s)
     return s;
-  if (Status s = forward.forward(device.forwardArgs(w), nullptr, progress); !s)
+  if (Status s = backend.forward(device.forwardArgs(w), nullptr, progress); !s)
     return s;
   if (w.spec().backward)
-    if (Status s = backward.backward(device.backwardArgs(w), nullptr, progress); !s)
+    if (Status s = backend.backward(device.backwardArgs(w), nullptr, progress); !s)
       return s;
   return device.download(w);
 }

@@ -49,9 +49,6 @@ void prepareDropoutProbe(Workload &w);
 /// outputs poisoned first; they end up in `w`. `progress` sees any tuning.
 Status runOnGpu(Workload &w, CudaBackend &backend,
                 Autotuner::Progress progress = nullptr);
-/// The same with the forward and the backward on backends of their own.
-Status runOnGpu(Workload &w, CudaBackend &forward, CudaBackend &backward,
-                Autotuner::Progress progress = nullptr);
 
 } // namespace flash::testing
 

@@ -199,6 +199,47 @@ INSTANTIATE_TEST_SUITE_P(TransposedGrad, CpuTransposedGradAttention,
                            return std::string(info.param.name);
                          });
 
+// Options::backwardBlockM/N give the backward tiles of its own (the CUDA
+// backend's FlashAttention 3 block at d=128 cannot run the forward): the
+// forward's class keeps the forward's tiles, both match the oracle.
+TEST(CpuAttentionProperties, BackwardTilesApplyToTheBackwardOnly) {
+  CpuBackend::Options options{32, 16, Tuning::Off};
+  options.backwardBlockM = 16;
+  options.backwardBlockN = 32;
+  CpuBackend backend(options);
+  WorkloadSpec spec;
+  spec.batch = 2;
+  spec.heads = 2;
+  spec.kvHeads = 2;
+  spec.seqlenQ = 50;
+  spec.seqlenK = 70;
+  spec.headDim = 32;
+  spec.causal = true;
+  spec.backward = true;
+  spec.dataSeed = freshSeed();
+  Workload w(spec);
+  ForwardArgs forward = w.forwardArgs();
+  BackwardArgs backward = w.backwardArgs();
+  ProblemSizes sizes;
+  ASSERT_TRUE(validate(forward, &sizes));
+  ProblemClass forwardClass = backend.classify(forward, sizes);
+  EXPECT_EQ(forwardClass.blockM, 32);
+  EXPECT_EQ(forwardClass.blockN, 16);
+  ASSERT_TRUE(validate(backward, &sizes));
+  ProblemClass backwardClass = backend.classify(backward, sizes);
+  EXPECT_EQ(backwardClass.blockM, 16);
+  EXPECT_EQ(backwardClass.blockN, 32);
+
+  w.poisonOutputs();
+  Status status = backend.forward(forward);
+  ASSERT_TRUE(status) << status.message();
+  status = backend.backward(backward);
+  ASSERT_TRUE(status) << status.message();
+  for (const CheckEntry &e : w.check().entries)
+    EXPECT_TRUE(e.passed) << e.name << " error " << e.error << " > tolerance "
+                          << e.tolerance << ", data seed " << spec.dataSeed;
+}
+
 /// Bytes of a tensor's elements in logical order.
 std::vector<float> values(const HostTensor &t) {
   std::vector<float> v(t.numElements());

@@ -35,12 +35,21 @@ public:
                           bool warpSpecialize = true, bool pingPong = false,
                           bool overlapSoftmax = false, bool atomicDq = false,
                           int64_t persistentPrograms = -1,
-                          bool transposedGrad = true) {
+                          bool transposedGrad = true,
+                          bool backwardTiles = false) {
     auto &slot = backends[{blockM, blockN, warps, stages, tma, warpSpecialize,
                            pingPong, overlapSoftmax, atomicDq,
-                           persistentPrograms, transposedGrad}];
+                           persistentPrograms, transposedGrad, backwardTiles}];
     if (!slot) {
       CudaBackend::Options options{blockM, blockN, warps, 0};
+      // The tiles for the backward only: the forward at 64x64, 4 warps.
+      if (backwardTiles) {
+        options.backwardBlockM = blockM;
+        options.backwardBlockN = blockN;
+        options.backwardNumWarps = warps;
+        options.blockM = options.blockN = 64;
+        options.numWarps = 4;
+      }
       options.stages = stages;
       options.tma = tma;
       options.warpSpecialize = warpSpecialize;
@@ -55,7 +64,7 @@ public:
     return *slot;
   }
   using Key = std::tuple<int64_t, int64_t, int64_t, int64_t, bool, bool, bool,
-                         bool, bool, int64_t, bool>;
+                         bool, bool, int64_t, bool, bool>;
   static std::map<Key, std::unique_ptr<CudaBackend>> backends;
 };
 std::map<CudaBackends::Key, std::unique_ptr<CudaBackend>> CudaBackends::backends;
@@ -78,8 +87,9 @@ struct GpuCase {
   // Backward: the dK/dV kernel on transposed scores (Sᵀ = K Qᵀ, the
   // runtime's default), else on S = Q Kᵀ.
   bool transposedGrad = true;
-  // Tiles only the backward takes (64 queries over 8 warps): the forward
-  // runs at 64x64 with 4 warps, as a tuned runtime would pick them apart.
+  // Tiles only the backward takes (64 queries over 8 warps): the backend's
+  // backward tiles (Options::backwardBlockM...), the forward at 64x64 with
+  // 4 warps, as a tuned runtime would pick them apart.
   bool backwardTiles = false;
 };
 
@@ -206,13 +216,11 @@ TEST_P(CudaAttention, MatchesFloat64Reference) {
   GpuCase c = GetParam();
   c.base.spec.dataSeed = freshSeed();
   Workload w(c.base.spec);
-  CudaBackend &backend =
-      CudaBackends::get(c.blockM, c.blockN, c.warps, c.stages, c.tma,
-                        c.warpSpecialize, c.pingPong, c.overlapSoftmax,
-                        c.base.atomicDq, c.persistentPrograms, c.transposedGrad);
-  Status status = c.backwardTiles
-                      ? runOnGpu(w, CudaBackends::get(64, 64), backend)
-                      : runOnGpu(w, backend);
+  CudaBackend &backend = CudaBackends::get(
+      c.blockM, c.blockN, c.warps, c.stages, c.tma, c.warpSpecialize,
+      c.pingPong, c.overlapSoftmax, c.base.atomicDq, c.persistentPrograms,
+      c.transposedGrad, c.backwardTiles);
+  Status status = runOnGpu(w, backend);
   ASSERT_TRUE(status) << status.message();
   for (const CheckEntry &e : w.check().entries)
     EXPECT_TRUE(e.passed) << c.base.name << ": " << e.name << " error " << e.error

@@ -32,6 +32,9 @@ public:
     // here, where programs run one after another: it checks the tile
     // schedules without a GPU).
     int64_t persistentPrograms = 0;
+    // The backward's tiles, where they differ from the forward's (0: as
+    // the forward's).
+    int64_t backwardBlockM = 0, backwardBlockN = 0;
   };
   /// The candidates the autotuner times on the CPU.
   static std::vector<TileConfig> tuningCandidates();

@@ -64,6 +64,11 @@ public:
     // producer, at 56 none with 128x128 tiles: docs/Hopper.md). 0:
     // producerRegistersFor's choice, 56 forward and 24 backward.
     int64_t producerRegisters = 0;
+    // The backward's tiles, where they differ from the forward's (0: as
+    // the forward's). FlashAttention 3's backward block at d=128, 64x128
+    // with 8 warps (docs/performance.md, step 25), cannot run the forward,
+    // whose 64 rows do not split over 8 warps.
+    int64_t backwardBlockM = 0, backwardBlockN = 0, backwardNumWarps = 0;
   };
   /// The candidates the autotuner times on the GPU; those whose kernels
   /// spill more than kMaxTunedSpillBytes per thread (as the loaded module

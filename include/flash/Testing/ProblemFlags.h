@@ -23,7 +23,9 @@ struct ProblemFlags {
   WorkloadSpec spec;
   std::string backend = "auto"; // cpu, cuda or auto
   int64_t blockM = 64, blockN = 64, numWarps = 4;
-  bool blocksGiven = false; // --block-m / --block-n / --num-warps / --stages given
+  // --bwd-block-m / --bwd-block-n / --bwd-num-warps (0: as the forward's)
+  int64_t backwardBlockM = 0, backwardBlockN = 0, backwardNumWarps = 0;
+  bool blocksGiven = false; // any tile flag or --stages given
   bool wgmma = true;        // --wgmma=0 keeps mma.sync on sm_90a
   bool tma = true;          // --tma=0 keeps cp.async copies on sm_90a
   bool warpSpecialize = true; // --warp-specialize=0: no producer warpgroup
