@@ -37,6 +37,7 @@ std::string tuningKey(const std::string &device, const ProblemClass &problem,
      << (problem.dropoutP > 0 ? "-dropout" : "")
      << (problem.atomicDq ? "-atomicdq" : "")
      << (problem.transposedGrad ? "-transposed" : "")
+     << (problem.deterministic ? "-deterministic" : "")
      << (problem.persistent ? "-persistent" : "") << "-gqa"
      << (sizes.kvHeads ? sizes.heads / sizes.kvHeads : 1) << "-s" << bucket;
   return os.str();

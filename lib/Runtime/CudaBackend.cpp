@@ -725,6 +725,7 @@ void CudaBackend::setCodeOptions(const Options &options, ProblemClass &problem) 
       producerRegistersFor(problem.backward, options.producerRegisters);
   problem.persistent = options.persistent && problem.persistentApplies();
   problem.atomicDq = problem.backward && options.atomicDq;
+  problem.deterministic = problem.backward && options.deterministic;
   problem.transposedGrad = problem.backward && options.transposedGrad;
 }
 
@@ -757,8 +758,10 @@ Status CudaBackend::Impl::run(const Args &args, const ProblemSizes &sizes,
                         options.tma && options.warpSpecialize &&
                         CudaDriver::get().hasTensorMaps();
   // dq added atomically is a backward candidate where it adds in bulk
-  // (sm_90a), unless every candidate has it already.
-  bool atomicDqApplies = backward && !options.atomicDq && sm90a;
+  // (sm_90a), unless every candidate has it already or the sums must
+  // repeat bit for bit.
+  bool atomicDqApplies =
+      backward && !options.atomicDq && !options.deterministic && sm90a;
   // dQ's share has block-m rows, 16 a warp, or when computed transposed
   // head-dim ones: else the kernels would not compile.
   auto dqSplits = [&](const TileConfig &c) {
@@ -805,6 +808,9 @@ Status CudaBackend::forward(const ForwardArgs &args, CUstream stream,
 
 Status CudaBackend::backward(const BackwardArgs &args, CUstream stream,
                              Autotuner::Progress progress) {
+  if (impl->options.atomicDq && impl->options.deterministic)
+    return Status::error("options: atomicDq adds dq in a varying order, which "
+                         "deterministic rules out");
   ProblemSizes sizes;
   if (Status s = validate(args, &sizes); !s)
     return s;

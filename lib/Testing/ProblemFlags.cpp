@@ -47,6 +47,9 @@ Backend:
                        with atomic additions instead of a dq kernel that
                        recomputes the scores (default 0; the order of the
                        sum varies between runs)
+  --deterministic      backward: dq summed in a fixed order, so that runs
+                       repeat bit for bit: tuned configurations leave out
+                       atomic dq (on the CPU every order is fixed)
   --transposed-grad=0|1  backward: the dK/dV kernel computes Sᵀ = K Qᵀ, keys
                        along the rows (default 1 on the GPU, 0 on the CPU)
   --persistent=0|1     forward of fixed lengths, with a producer warpgroup
@@ -142,7 +145,8 @@ bool parseProblemFlag(const std::string &flag, bool hasValue,
       "bwd-block-n", "bwd-num-warps", "stages", "wgmma",
       "tma", "warp-specialize", "ping-pong", "overlap-softmax", "atomic-dq",
       "persistent", "producer-registers", "transposed-grad"};
-  static const char *const withoutValue[] = {"causal", "backward"};
+  static const char *const withoutValue[] = {"causal", "backward",
+                                             "deterministic"};
   bool known = false, needsValue = false;
   for (const char *name : withValue)
     if (flag == name)
@@ -198,6 +202,8 @@ bool parseProblemFlag(const std::string &flag, bool hasValue,
     parseLengths(flag, value, s.varlenK, error);
   else if (flag == "backward")
     s.backward = true;
+  else if (flag == "deterministic")
+    f.deterministic = true;
   else if (flag == "data-seed") {
     if (parseUnsigned(flag, value, s.dataSeed, error))
       f.dataSeedGiven = true;
@@ -287,6 +293,7 @@ CudaBackend::Options cudaBackendOptions(const ProblemFlags &f, Tuning tuning) {
   options.pingPong = f.pingPong;
   options.overlapSoftmax = f.overlapSoftmax;
   options.atomicDq = f.atomicDq;
+  options.deterministic = f.deterministic;
   options.transposedGrad = f.transposedGrad.value_or(options.transposedGrad);
   options.persistent = f.persistent;
   options.producerRegisters = f.producerRegisters;
@@ -321,6 +328,9 @@ std::optional<std::string> finishProblemFlags(ProblemFlags &f) {
     return std::string("--num-warps must be a power of two");
   if ((f.backwardNumWarps & (f.backwardNumWarps - 1)) != 0)
     return std::string("--bwd-num-warps must be a power of two");
+  if (f.deterministic && f.atomicDq)
+    return std::string("--atomic-dq=1 adds dq in a varying order, which "
+                       "--deterministic rules out");
   if (!f.dataSeedGiven)
     s.dataSeed = std::random_device{}();
   return std::nullopt;

@@ -463,4 +463,37 @@ TEST_F(CacheTest, CudaBackwardTuningAlsoTimesAtomicDqOnSm90a) {
   EXPECT_EQ(Autotuner::get().entries().size(), 2u);
 }
 
+TEST_F(CacheTest, DeterministicBackwardTuningLeavesOutAtomicDq) {
+  SKIP_WITHOUT_GPU();
+  // Options::deterministic: the backward's class is tuned apart (its key
+  // says so) without the atomic-dq candidates, and repeats bit for bit.
+  std::vector<TileConfig> timed;
+  auto record = [&](size_t, size_t, const TileConfig &config, double,
+                    const TileConfig &, double) { timed.push_back(config); };
+  Autotuner::Progress progress = record;
+  CudaBackend::Options options;
+  options.tuning = Tuning::Force;
+  options.deterministic = true;
+  CudaBackend tuning(options);
+  Workload w = smallProblem(true);
+  ASSERT_TRUE(runOnGpu(w, tuning, progress));
+  EXPECT_TRUE(w.check().passed());
+  EXPECT_FALSE(timed.empty());
+  EXPECT_EQ(llvm::count_if(timed, [](const TileConfig &c) { return c.atomicDq; }),
+            0);
+  size_t deterministicKeys = 0;
+  for (const auto &[key, entry] : Autotuner::get().entries())
+    deterministicKeys += key.find("/bwd-") != std::string::npos &&
+                         key.find("-deterministic") != std::string::npos;
+  EXPECT_EQ(deterministicKeys, 1u);
+  std::vector<float> first;
+  for (int64_t i = 0; i < w.dq.numElements(); ++i)
+    first.push_back(w.dq.get(i));
+  options.tuning = Tuning::Lookup;
+  CudaBackend lookup(options);
+  ASSERT_TRUE(runOnGpu(w, lookup));
+  for (int64_t i = 0; i < w.dq.numElements(); ++i)
+    ASSERT_EQ(w.dq.get(i), first[i]) << "dq element " << i;
+}
+
 } // namespace

@@ -297,6 +297,25 @@ TEST(CudaAttentionProperties, HostPointersAreRejectedNamingTheArgument) {
       << status.message();
 }
 
+// Contradicting options are an error before anything is looked at or
+// launched (no GPU needed): the outputs keep their poison.
+TEST(CudaBackend, DeterministicRejectsAtomicDq) {
+  WorkloadSpec spec = baseSpec(DType::BF16, 64);
+  spec.backward = true;
+  Workload w(spec);
+  w.poisonOutputs();
+  CudaBackend::Options options;
+  options.atomicDq = options.deterministic = true;
+  Status status = CudaBackend(options).backward(w.backwardArgs());
+  ASSERT_FALSE(status);
+  EXPECT_NE(status.message().find("options: atomicDq adds dq in a varying "
+                                  "order, which deterministic rules out"),
+            std::string::npos)
+      << status.message();
+  for (int64_t i = 0; i < w.dq.numElements(); ++i)
+    ASSERT_TRUE(std::isnan(w.dq.get(i)));
+}
+
 TEST(CudaBackend, EmitsPTXWithoutAGpu) {
   ProblemClass problem;
   problem.dtype = DType::BF16;

@@ -45,6 +45,11 @@ public:
     // reduction a tile). Off, the tuner still times it on sm_90a at
     // 128x128 and 64x128 with 8 warps (docs/performance.md, steps 24-25).
     bool atomicDq = false;
+    // Backward: dq summed in a fixed order, so that a call's outputs repeat
+    // bit for bit: the autotuner leaves out the atomic-dq candidates (whose
+    // additions land in a varying order) and tunes such classes apart.
+    // With atomicDq it is an error.
+    bool deterministic = false;
     // Backward: the dK/dV kernel works on Sᵀ = K Qᵀ (keys along the rows:
     // Pᵀ and dSᵀ are the dV and dK products' `a` operands as they are, the
     // statistics read from shared memory); measured 3-13% faster than

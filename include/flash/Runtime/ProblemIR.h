@@ -32,6 +32,10 @@ struct ProblemClass {
   /// Backward: the dK/dV kernel works on Sᵀ = K Qᵀ, keys along the rows
   /// (flash-tile-attention's transposed-grad).
   bool transposedGrad = false;
+  /// Backward, tuning only: dq must be summed in a fixed order, so the
+  /// tuner leaves out atomic dq. Part of the tuning key, not of the code
+  /// (key() leaves it out).
+  bool deterministic = false;
   int64_t blockM = 64, blockN = 64;
   int64_t numWarps = 4; // GPU only
   int64_t stages = 1;   // GPU only: 2 prefetches the next K/V tiles

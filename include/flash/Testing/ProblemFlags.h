@@ -32,6 +32,7 @@ struct ProblemFlags {
   bool pingPong = false;    // --ping-pong=1: consumer warpgroups take turns
   bool overlapSoftmax = false; // --overlap-softmax=1: softmax beside products
   bool atomicDq = false;    // --atomic-dq=1: dq added atomically by dK/dV
+  bool deterministic = false; // --deterministic: no atomic dq, even tuned
   // --transposed-grad=0|1: dK/dV from Sᵀ = K Qᵀ (unset: the backend's default)
   std::optional<bool> transposedGrad;
   bool persistent = true;   // --persistent=0: a program a tile
