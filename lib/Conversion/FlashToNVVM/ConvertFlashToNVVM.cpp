@@ -75,6 +75,7 @@ struct ConvertFlashToNVVMPass
           module, warpSpecialize,
           WarpRoles{pingPong, overlapSoftmax, producerRegisters}, threads);
     annotateSharedWaits(module);
+    markReadsAtUses(module);
     awaitBulkReductions(module);
     if (failed(lowerKernelSignatures(module, converter, threads)))
       return signalPassFailure();

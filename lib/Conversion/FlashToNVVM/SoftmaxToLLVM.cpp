@@ -43,6 +43,57 @@ int64_t statisticSlotOf(RankedTensorType tile, int64_t slot, bool perColumn) {
   return perColumn ? columnSlotOf(tile, slot) : rowSlotOf(tile, slot);
 }
 
+/// The statistics a lowering combines with its tile's slots. Per-column
+/// statistics converted from a shared vector (the transposed backward's
+/// lse and D) are read from shared memory where first used, when nothing
+/// may overwrite the vector before (markReadsAtUses): a thread needs N/4
+/// of an N-column tile's (32 at 128 queries), which, read all at once at
+/// the conversion, stay live in registers through the exponentials beside
+/// the tile and the products in flight. The conversion's own reads are
+/// then dead.
+class Statistics {
+public:
+  Statistics(ConversionPatternRewriter &rewriter, Location loc, Value original,
+             Value converted, const TypeConverter &converter) {
+    auto columns = cast<RankedTensorType>(original.getType());
+    auto conversion = original.getDefiningOp<ConvertLayoutOp>();
+    RankedTensorType source =
+        conversion ? conversion.getSource().getType() : RankedTensorType();
+    if (source && conversion->hasAttr(kReadAtUsesAttrName) &&
+        isa_and_nonnull<ColumnsEncodingAttr>(columns.getEncoding())) {
+      FailureOr<ThreadTile> tile =
+          threadTile(rewriter, loc, columns, threadIds(rewriter, loc));
+      if (succeeded(tile)) {
+        buffer = rewriter.getRemappedValue(conversion.getSource());
+        thread = *tile;
+        addressing = SharedTileAddressing::of(source);
+        element = converter.convertType(columns.getElementType());
+        read.resize(tile->mapping.slots.size());
+        return;
+      }
+    }
+    values = unpack(rewriter, loc, converted);
+  }
+  Value operator()(OpBuilder &b, Location loc, int64_t slot) {
+    if (!buffer)
+      return values[slot];
+    if (!read[slot]) {
+      Value offset = addressing.byteOffset(b, loc, thread.row(b, loc, slot),
+                                           i64Const(b, loc, 0));
+      read[slot] = LLVM::LoadOp::create(b, loc, element,
+                                        sharedAddress(b, loc, buffer, offset));
+    }
+    return read[slot];
+  }
+
+private:
+  SmallVector<Value> values, read;
+  Value buffer;
+  ThreadTile thread;
+  SharedTileAddressing addressing;
+  Type element;
+};
+
 LogicalResult checkMma(Operation *op, RankedTensorType tile,
                        ConversionPatternRewriter &rewriter) {
   if (!isa_and_nonnull<MmaEncodingAttr>(tile.getEncoding()))
@@ -193,7 +244,8 @@ struct OnlineSoftmaxLowering : public ConvertOpToLLVMPattern<OnlineSoftmaxOp> {
 /// tile's rows (columns) layout.
 template <typename OpTy>
 LogicalResult mapWithStatistics(OpTy op, RankedTensorType type,
-                                Value tileValue, Value statsValue,
+                                Value tileValue, Value originalStats,
+                                Value statsValue,
                                 const TypeConverter *converter,
                                 ConversionPatternRewriter &rewriter,
                                 llvm::function_ref<Value(Value, Value)> fn,
@@ -202,9 +254,9 @@ LogicalResult mapWithStatistics(OpTy op, RankedTensorType type,
     return failure();
   Location loc = op.getLoc();
   SmallVector<Value> values = unpack(rewriter, loc, tileValue);
-  SmallVector<Value> stats = unpack(rewriter, loc, statsValue);
+  Statistics stats(rewriter, loc, originalStats, statsValue, *converter);
   for (auto [slot, value] : llvm::enumerate(values))
-    value = fn(value, stats[statisticSlotOf(type, slot, perColumn)]);
+    value = fn(value, stats(rewriter, loc, statisticSlotOf(type, slot, perColumn)));
   rewriter.replaceOp(op, pack(rewriter, loc, converter->convertType(type), values));
   return success();
 }
@@ -216,7 +268,8 @@ struct ScaleRowsLowering : public ConvertOpToLLVMPattern<ScaleRowsOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     return mapWithStatistics(op, op.getType(), adaptor.getTile(),
-                             adaptor.getFactors(), getTypeConverter(), rewriter,
+                             op.getFactors(), adaptor.getFactors(),
+                             getTypeConverter(), rewriter,
                              [&](Value x, Value f) {
                                return mulF(rewriter, loc, x, f);
                              });
@@ -233,7 +286,7 @@ struct SoftmaxRecomputeLowering
     Value scaleLog2 = f32Const(rewriter, loc, op.getScale().convertToDouble() * kLog2E);
     Value log2e = f32Const(rewriter, loc, kLog2E);
     return mapWithStatistics(
-        op, op.getType(), adaptor.getScores(), adaptor.getLse(),
+        op, op.getType(), adaptor.getScores(), op.getLse(), adaptor.getLse(),
         getTypeConverter(), rewriter,
         [&](Value s, Value lse) {
           Value negShift = negF(rewriter, loc, mulF(rewriter, loc, lse, log2e));
@@ -255,11 +308,13 @@ struct SoftmaxGradLowering : public ConvertOpToLLVMPattern<SoftmaxGradOp> {
       return failure();
     SmallVector<Value> p = unpack(rewriter, loc, adaptor.getProbs());
     SmallVector<Value> dp = unpack(rewriter, loc, adaptor.getGradProbs());
-    SmallVector<Value> delta = unpack(rewriter, loc, adaptor.getDelta());
+    Statistics delta(rewriter, loc, op.getDelta(), adaptor.getDelta(),
+                     *getTypeConverter());
     for (size_t slot = 0; slot < p.size(); ++slot)
       p[slot] = mulF(rewriter, loc, p[slot],
                      subF(rewriter, loc, dp[slot],
-                          delta[statisticSlotOf(type, slot, perColumn)]));
+                          delta(rewriter, loc,
+                                statisticSlotOf(type, slot, perColumn))));
     rewriter.replaceOp(op, pack(rewriter, loc, getTypeConverter()->convertType(type), p));
     return success();
   }

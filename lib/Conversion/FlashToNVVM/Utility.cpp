@@ -393,6 +393,35 @@ void annotateSharedWaits(Operation *root) {
   root->walk([&](Block *block) { shareWaits(*block); });
 }
 
+void markReadsAtUses(Operation *root) {
+  auto isShared = [](Type type) {
+    auto tile = dyn_cast<RankedTensorType>(type);
+    return tile && isa_and_nonnull<SharedEncodingAttr>(tile.getEncoding());
+  };
+  root->walk([&](ConvertLayoutOp conversion) {
+    RankedTensorType source = conversion.getSource().getType();
+    if (source.getRank() != 1 || !isShared(source) ||
+        isShared(conversion.getType()) || conversion->use_empty())
+      return;
+    Block *block = conversion->getBlock();
+    Operation *last = conversion;
+    for (Operation *user : conversion->getUsers()) {
+      if (user->getBlock() != block)
+        return;
+      if (last->isBeforeInBlock(user))
+        last = user;
+    }
+    // A copy, conversion or region between could overwrite the vector's
+    // buffer (a prefetched next block's statistics reuse it).
+    for (Operation *op = conversion->getNextNode(); op != last;
+         op = op->getNextNode())
+      if (op->getNumRegions() != 0 ||
+          llvm::any_of(op->getResultTypes(), isShared))
+        return;
+    conversion->setAttr(kReadAtUsesAttrName, UnitAttr::get(root->getContext()));
+  });
+}
+
 void waitForSharedTiles(OpBuilder &b, Location loc, Operation *consumer,
                         bool asyncProxy) {
   auto allowed = consumer->getAttrOfType<IntegerAttr>(kSharedWaitAttrName);

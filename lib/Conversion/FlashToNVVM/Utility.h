@@ -134,6 +134,14 @@ void annotateSharedWaits(Operation *root);
 /// they need none of their own. Set by annotateSharedWaits.
 constexpr llvm::StringLiteral kReadersDoneAttrName = "flash.readers_done";
 
+/// Marks each conversion of a shared vector into a register layout (the
+/// per-column statistics) whose uses all follow it in its block with no
+/// write of a shared tile between: its lowering's users may read the
+/// vector from shared memory where they use it rather than all at once at
+/// the conversion. Computed on the tile IR before conversion.
+constexpr llvm::StringLiteral kReadAtUsesAttrName = "flash.read_at_uses";
+void markReadsAtUses(Operation *root);
+
 /// Before a reader of shared tiles: waits for the asynchronous copies it
 /// needs (cp.async.wait_group with the count annotateSharedWaits recorded,
 /// leaving later copies in flight), then a barrier so that every thread's

@@ -25,6 +25,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LateWaits.h"
 #include "SoftmaxOverlap.h"
 #include "TensorCopies.h"
 #include "Utility.h"
@@ -490,10 +491,12 @@ void mlir::flash::nvvm::specializeWarps(func::FuncOp kernel,
     yield->erase();
   }
   // The consumers' side: loops whose products can overlap their softmax
-  // are rotated first, consuming the copies of the products' `b` tiles.
-  if (roles.overlapSoftmax)
-    for (auto &[loop, chain] : nests)
-      overlapProductsWithSoftmax(loop, consumed, kernel);
+  // are rotated first (with overlapSoftmax), consuming the copies of the
+  // products' `b` tiles; the products of the others are awaited late.
+  for (auto &[loop, chain] : nests)
+    if (!roles.overlapSoftmax ||
+        !overlapProductsWithSoftmax(loop, consumed, kernel))
+      awaitProductsLate(loop);
   for (const PipelinedCopy &copy : consumed)
     if (copy.load)
       consume(copy, kernel);

@@ -226,3 +226,37 @@ func.func @store_loaded_b(%q: memref<?x64xbf16>, %k: memref<?x64xbf16>, %o: memr
   flash.store %kt, %kc[%c0, %c0] bound %n along 0 : tensor<64x64xbf16> -> memref<?x64xbf16>
   return
 }
+
+// -----
+
+// The per-column statistics of a transposed tile are copied into shared
+// memory once (flash-assign-layouts) and each thread reads its columns
+// there where the softmax first uses them, one at a time (slots 0-7 use
+// column slots 0, 1, 0, 1, 2, 3, 2, 3): never all of them live at once.
+
+// CHECK-LABEL: llvm.func @column_statistics_where_used(
+// CHECK: nvvm.cp.async.wait.group 0
+// CHECK-NEXT: nvvm.barrier0
+// CHECK: %[[L0:.*]] = llvm.load %{{.*}} : !llvm.ptr<3> -> f32
+// CHECK-NEXT: llvm.fmul %[[L0]]
+// CHECK: llvm.nvvm.ex2.approx.ftz.f
+// CHECK: %[[L1:.*]] = llvm.load %{{.*}} : !llvm.ptr<3> -> f32
+// CHECK-NEXT: llvm.fmul %[[L1]]
+// CHECK-COUNT-3: llvm.nvvm.ex2.approx.ftz.f
+// CHECK: %[[L2:.*]] = llvm.load %{{.*}} : !llvm.ptr<3> -> f32
+// CHECK-NEXT: llvm.fmul %[[L2]]
+// CHECK: llvm.nvvm.ex2.approx.ftz.f
+// CHECK: %[[L3:.*]] = llvm.load %{{.*}} : !llvm.ptr<3> -> f32
+// CHECK-NEXT: llvm.fmul %[[L3]]
+// CHECK-COUNT-3: llvm.nvvm.ex2.approx.ftz.f
+// CHECK-NOT: !llvm.ptr<3> -> f32
+// CHECK: llvm.return
+func.func @column_statistics_where_used(%s: memref<?x16xf32>, %r: memref<?xf32>,
+                                        %n: index) attributes {flash.kernel} {
+  %c0 = arith.constant 0 : index
+  %st = flash.load %s[%c0, %c0] bound %n along 0 : memref<?x16xf32> -> tensor<64x16xf32>
+  %l = flash.load %r[%c0] bound %n along 0 : memref<?xf32> -> tensor<16xf32>
+  %p = flash.softmax_recompute %st, %l scale 0.5 transposed : tensor<64x16xf32>, tensor<16xf32>
+  flash.store %p, %s[%c0, %c0] bound %n along 0 : tensor<64x16xf32> -> memref<?x16xf32>
+  return
+}

@@ -515,3 +515,34 @@ func.func @column_load(%r: memref<?xf32>, %n: index) attributes {flash.kernel} {
   flash.store %l, %r[%c0] bound %n along 0 : tensor<16xf32, #columns> -> memref<?xf32>
   return
 }
+
+// -----
+
+// Per-column statistics are read where the softmax uses them only when
+// nothing writes a shared tile between their conversion and that use
+// (markReadsAtUses): here the next block's vector is copied into the same
+// buffer (as flash-prefetch-shared-tiles does), so the conversion reads
+// them all, before that copy is issued.
+
+// CHECK-LABEL: llvm.func @statistics_overwritten(
+// CHECK-COUNT-4: llvm.load %{{.*}} : !llvm.ptr<3> -> f32
+// CHECK: nvvm.cp.async.shared.global
+// CHECK-NOT: !llvm.ptr<3> -> f32
+// CHECK: llvm.nvvm.ex2.approx.ftz.f
+// CHECK: llvm.return
+#mma = #flash.mma<warps = 4>
+#columns = #flash.columns<#mma>
+#vec = #flash.shared<padding = 0>
+func.func @statistics_overwritten(%s: memref<?x16xf32>, %r: memref<?xf32>, %n: index) attributes {flash.kernel, flash.shared_memory = 64 : i64} {
+  %c0 = arith.constant 0 : index
+  %c16 = arith.constant 16 : index
+  %st = flash.load %s[%c0, %c0] bound %n along 0 : memref<?x16xf32> -> tensor<64x16xf32, #mma>
+  %lv = flash.load %r[%c0] bound %n along 0 {flash.shared_offset = 0 : i64} : memref<?xf32> -> tensor<16xf32, #vec>
+  %l = flash.convert_layout %lv : tensor<16xf32, #vec> -> tensor<16xf32, #columns>
+  %next = flash.load %r[%c16] bound %n along 0 {flash.shared_offset = 0 : i64} : memref<?xf32> -> tensor<16xf32, #vec>
+  %p = flash.softmax_recompute %st, %l scale 0.5 transposed : tensor<64x16xf32, #mma>, tensor<16xf32, #columns>
+  flash.store %p, %s[%c0, %c0] bound %n along 0 : tensor<64x16xf32, #mma> -> memref<?x16xf32>
+  %m = flash.convert_layout %next : tensor<16xf32, #vec> -> tensor<16xf32, #columns>
+  flash.store %m, %r[%c0] bound %n along 0 : tensor<16xf32, #columns> -> memref<?xf32>
+  return
+}

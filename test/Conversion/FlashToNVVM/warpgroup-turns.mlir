@@ -8,7 +8,7 @@
 // their wgmma products. Warpgroup w waits for its turn on named barrier
 // 2 + w (256 threads: its own and the arrival of the warpgroup before it),
 // issues, commits, hands the turn on to barrier 2 + (w + 1) % 2 and only
-// then waits for its products. Before waiting for its turn it stores the
+// then (at the products' first use) waits for its products. Before waiting for its turn it stores the
 // XOR of the product's operand registers to a word of shared memory (after
 // the stage buffers and barriers, 32800): a barrier may not pass a store, so the code
 // computing the operands stays before it. Warpgroup 1 hands warpgroup 0
@@ -60,7 +60,7 @@
 // CHECK-NEXT: %[[C2_2:.*]] = llvm.mlir.constant(2 : i32) : i32
 // CHECK-NEXT: %[[NEXT_TURN:.*]] = llvm.add %[[FOLLOWER]], %[[C2_2]] : i32
 // CHECK-NEXT: nvvm.barrier.arrive id = %[[NEXT_TURN]] number_of_threads = %[[THREADS2]]
-// CHECK-NEXT: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK: nvvm.wgmma.wait.group.sync.aligned 0
 // CHECK: %[[IS_FIRST:.*]] = llvm.icmp "eq" %{{.*}}, %{{.*}} : i32
 // CHECK-NEXT: scf.if %[[IS_FIRST]] {
 // CHECK: nvvm.barrier id = %{{.*}} number_of_threads = %{{.*}}
