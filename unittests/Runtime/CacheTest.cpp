@@ -54,6 +54,18 @@ protected:
   std::optional<std::string> previous;
 };
 
+/// The configurations a tuning run times (an Autotuner::Progress).
+struct TimedConfigs {
+  std::vector<TileConfig> configs;
+  void operator()(size_t, size_t, const TileConfig &config, double,
+                  const TileConfig &, double) {
+    configs.push_back(config);
+  }
+  size_t atomicDq() const {
+    return llvm::count_if(configs, [](const TileConfig &c) { return c.atomicDq; });
+  }
+};
+
 Workload smallProblem(bool causal, bool backward = true) {
   WorkloadSpec spec = baseSpec(DType::BF16, 32);
   spec.backward = backward;
@@ -447,19 +459,16 @@ TEST_F(CacheTest, CudaBackwardTuningAlsoTimesAtomicDqOnSm90a) {
     backward += !c.overlapSoftmax && c.blockN <= 128 && (!c.atomicDq || atomicTimed);
     atomic += c.atomicDq && atomicTimed;
   }
-  std::vector<TileConfig> timed;
-  auto record = [&](size_t, size_t, const TileConfig &config, double,
-                    const TileConfig &, double) { timed.push_back(config); };
-  Autotuner::Progress progress = record;
+  TimedConfigs timed;
+  Autotuner::Progress progress = timed;
   CudaBackend::Options options;
   options.tuning = Tuning::Force;
   CudaBackend tuning(options);
   Workload w = smallProblem(true);
   ASSERT_TRUE(runOnGpu(w, tuning, progress));
   EXPECT_TRUE(w.check().passed()); // with whichever form of dq won
-  EXPECT_EQ(timed.size(), forward + backward);
-  EXPECT_EQ(llvm::count_if(timed, [](const TileConfig &c) { return c.atomicDq; }),
-            atomic);
+  EXPECT_EQ(timed.configs.size(), forward + backward);
+  EXPECT_EQ(timed.atomicDq(), atomic);
   EXPECT_EQ(Autotuner::get().entries().size(), 2u);
 }
 
@@ -467,10 +476,8 @@ TEST_F(CacheTest, DeterministicBackwardTuningLeavesOutAtomicDq) {
   SKIP_WITHOUT_GPU();
   // Options::deterministic: the backward's class is tuned apart (its key
   // says so) without the atomic-dq candidates, and repeats bit for bit.
-  std::vector<TileConfig> timed;
-  auto record = [&](size_t, size_t, const TileConfig &config, double,
-                    const TileConfig &, double) { timed.push_back(config); };
-  Autotuner::Progress progress = record;
+  TimedConfigs timed;
+  Autotuner::Progress progress = timed;
   CudaBackend::Options options;
   options.tuning = Tuning::Force;
   options.deterministic = true;
@@ -478,9 +485,8 @@ TEST_F(CacheTest, DeterministicBackwardTuningLeavesOutAtomicDq) {
   Workload w = smallProblem(true);
   ASSERT_TRUE(runOnGpu(w, tuning, progress));
   EXPECT_TRUE(w.check().passed());
-  EXPECT_FALSE(timed.empty());
-  EXPECT_EQ(llvm::count_if(timed, [](const TileConfig &c) { return c.atomicDq; }),
-            0);
+  EXPECT_FALSE(timed.configs.empty());
+  EXPECT_EQ(timed.atomicDq(), 0u);
   size_t deterministicKeys = 0;
   for (const auto &[key, entry] : Autotuner::get().entries())
     deterministicKeys += key.find("/bwd-") != std::string::npos &&

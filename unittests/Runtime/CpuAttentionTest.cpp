@@ -207,15 +207,10 @@ TEST(CpuAttentionProperties, BackwardTilesApplyToTheBackwardOnly) {
   options.backwardBlockM = 16;
   options.backwardBlockN = 32;
   CpuBackend backend(options);
-  WorkloadSpec spec;
-  spec.batch = 2;
-  spec.heads = 2;
-  spec.kvHeads = 2;
+  WorkloadSpec spec = baseSpec(DType::BF16, 32);
   spec.seqlenQ = 50;
   spec.seqlenK = 70;
-  spec.headDim = 32;
   spec.causal = true;
-  spec.backward = true;
   spec.dataSeed = freshSeed();
   Workload w(spec);
   ForwardArgs forward = w.forwardArgs();
