@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "FlashToNVVMPatterns.h"
+#include "SoftmaxOverlap.h"
 #include "Utility.h"
 
 using namespace mlir;
@@ -90,6 +91,11 @@ public:
         for (int64_t e = 0; e < 4; ++e)
           acc[mmaSlot(accType.getShape(), mma, i, j, e)] = c[e];
       }
+    // An asynchronous product (sm_90a, where the others are wgmma) counts
+    // among the products its neighbours' flash.dot_wait let run: it commits
+    // an empty wgmma group, so that every wait_group count stays exact.
+    if (op->hasAttr(kAsyncProductAttrName))
+      NVVM::WgmmaGroupSyncAlignedOp::create(rewriter, loc);
     rewriter.replaceOp(op, pack(rewriter, loc,
                                 getTypeConverter()->convertType(accType), acc));
     return success();
@@ -224,7 +230,7 @@ private:
 };
 
 /// mma.sync products complete as they are issued: flash.dot_wait has
-/// nothing to wait for.
+/// nothing to wait for (on sm_90a the wgmma patterns' wait takes it).
 struct DotWaitForwarding : public ConvertOpToLLVMPattern<DotWaitOp> {
   using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
   LogicalResult

@@ -2,9 +2,11 @@
 
 #include "Utility.h"
 
+#include "flash/Dialect/Flash/IR/FlashOps.h"
+#include "flash/Transforms/SharedMemory.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "flash/Dialect/Flash/IR/FlashOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 
@@ -364,7 +366,10 @@ static void shareWaits(Block &block) {
       continue;
     }
     auto allowed = op.getAttrOfType<IntegerAttr>(kSharedWaitAttrName);
-    if (!allowed)
+    // A conversion to its own layout lowers to nothing, its wait included.
+    auto conversion = dyn_cast<ConvertLayoutOp>(op);
+    if (!allowed ||
+        (conversion && conversion.getSource().getType() == conversion.getType()))
       continue;
     if (awaited && allowed.getInt() >= *awaited)
       op.removeAttr(kSharedWaitAttrName);
@@ -411,11 +416,13 @@ void markReadsAtUses(Operation *root) {
       if (last->isBeforeInBlock(user))
         last = user;
     }
-    // A copy, conversion or region between could overwrite the vector's
-    // buffer (a prefetched next block's statistics reuse it).
+    // A copy, a conversion through a buffer (scratch ones too) or a region
+    // between could overwrite the vector's buffer (a prefetched next
+    // block's statistics reuse it; the allocator freed it after the
+    // conversion).
     for (Operation *op = conversion->getNextNode(); op != last;
          op = op->getNextNode())
-      if (op->getNumRegions() != 0 ||
+      if (op->getNumRegions() != 0 || sharedBufferBytes(op) ||
           llvm::any_of(op->getResultTypes(), isShared))
         return;
     conversion->setAttr(kReadAtUsesAttrName, UnitAttr::get(root->getContext()));

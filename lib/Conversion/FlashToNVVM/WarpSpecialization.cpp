@@ -135,9 +135,9 @@ void produce(OpBuilder &b, Location loc, ArrayRef<scf::ForOp> loops,
 }
 
 /// Replaces the consumers' load by a wait on its stage's full barrier and
-/// the stage's buffer, and releases the stage after the last reader (after
-/// the wait for it, when that reader is an asynchronous product; after the
-/// op of the load's block that holds it, when it is nested).
+/// the stage's buffer, and releases the stage after the last reader (an
+/// asynchronous product reading until the wait for it; a nested reader
+/// until the op of the load's block that holds it).
 void consume(const PipelinedCopy &copy, Operation *kernel) {
   LoadOp load = copy.load;
   Location loc = load.getLoc();
@@ -153,14 +153,15 @@ void consume(const PipelinedCopy &copy, Operation *kernel) {
   Operation *lastReader = nullptr;
   for (Operation *user : load->getUsers()) {
     Operation *reader = block->findAncestorOpInBlock(*user);
+    // An asynchronous product reads until its wait.
+    if (reader->hasAttr(kAsyncProductAttrName))
+      for (Operation *wait : reader->getUsers())
+        if (isa<DotWaitOp>(wait) && wait->getBlock() == block &&
+            reader->isBeforeInBlock(wait))
+          reader = wait;
     if (!lastReader || lastReader->isBeforeInBlock(reader))
       lastReader = reader;
   }
-  if (lastReader->hasAttr(kAsyncProductAttrName))
-    for (Operation *user : lastReader->getUsers())
-      if (isa<DotWaitOp>(user) && user->getBlock() == block &&
-          lastReader->isBeforeInBlock(user))
-        lastReader = user;
   load.getResult().replaceAllUsesWith(tile);
   b.setInsertionPointAfter(lastReader);
   releaseStage(b, loc, copy, stage, kernel);
