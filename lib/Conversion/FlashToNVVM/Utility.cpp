@@ -417,9 +417,9 @@ void markReadsAtUses(Operation *root) {
         last = user;
     }
     // A copy, a conversion through a buffer (scratch ones too) or a region
-    // between could overwrite the vector's buffer (a prefetched next
-    // block's statistics reuse it; the allocator freed it after the
-    // conversion).
+    // between could write the vector's buffer: a prefetched next block's
+    // statistics are copied into it. (Other buffers of the block do not
+    // share its bytes today; the check does not rely on that.)
     for (Operation *op = conversion->getNextNode(); op != last;
          op = op->getNextNode())
       if (op->getNumRegions() != 0 || sharedBufferBytes(op) ||
