@@ -24,20 +24,24 @@ using namespace mlir::flash::nvvm;
 namespace {
 
 /// Whether `op` is a barrier of all the program's threads, or a named one
-/// without a reduction.
+/// of a constant id without a reduction. Barriers of computed ids (the
+/// warpgroups' turns, WarpgroupTurns.cpp) pair with arrivals of other
+/// threads: merging two would leave an arrival without its wait.
 bool isBarrier(Operation *op) {
   if (isa<NVVM::Barrier0Op>(op))
     return true;
   auto named = dyn_cast<NVVM::BarrierOp>(op);
-  return named && !named.getReductionOp() && !named.getRes();
+  return named && !named.getReductionOp() && !named.getRes() &&
+         (!named.getBarrierId() ||
+          matchPattern(named.getBarrierId(), m_Constant()));
 }
 
-/// Whether two values are the same, or the same constant.
+/// Whether two optional operands are both absent or the same constant.
 bool sameValue(Value a, Value b) {
-  if (a == b)
-    return true;
+  if (!a || !b)
+    return !a && !b;
   APInt x, y;
-  return a && b && matchPattern(a, m_ConstantInt(&x)) &&
+  return matchPattern(a, m_ConstantInt(&x)) &&
          matchPattern(b, m_ConstantInt(&y)) && x == y;
 }
 
