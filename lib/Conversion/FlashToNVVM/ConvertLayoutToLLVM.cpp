@@ -77,13 +77,9 @@ Value readSlots(OpBuilder &b, Location loc, RankedTensorType to, Value buffer,
                 Type element, const TypeConverter &converter) {
   FailureOr<ThreadTile> target = threadTile(b, loc, to, ids);
   SmallVector<Value> values;
-  for (unsigned slot = 0; slot < target->mapping.slots.size(); ++slot) {
-    Value row = target->row(b, loc, slot);
-    Value col = to.getRank() == 2 ? target->col(b, loc, slot) : i64Const(b, loc, 0);
-    Value address =
-        sharedAddress(b, loc, buffer, addressing.byteOffset(b, loc, row, col));
-    values.push_back(LLVM::LoadOp::create(b, loc, element, address));
-  }
+  for (unsigned slot = 0; slot < target->mapping.slots.size(); ++slot)
+    values.push_back(
+        readSharedSlot(b, loc, *target, to, slot, buffer, addressing, element));
   return pack(b, loc, converter.convertType(to), values);
 }
 

@@ -80,8 +80,7 @@ bool mlir::flash::nvvm::awaitProductsLate(scf::ForOp loop) {
   // tiles) are rewritten by the body for the next iteration, where no
   // buffer says so: their products keep waiting as they are issued.
   unfit |= llvm::any_of(loop.getRegionIterArgs(), [](BlockArgument arg) {
-    auto tile = dyn_cast<RankedTensorType>(arg.getType());
-    return tile && isa_and_nonnull<SharedEncodingAttr>(tile.getEncoding());
+    return isSharedTile(arg.getType());
   });
   if (unfit || products.empty())
     return false;

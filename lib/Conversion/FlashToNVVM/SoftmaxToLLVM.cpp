@@ -55,7 +55,7 @@ class Statistics {
 public:
   Statistics(ConversionPatternRewriter &rewriter, Location loc, Value original,
              Value converted, const TypeConverter &converter) {
-    auto columns = cast<RankedTensorType>(original.getType());
+    columns = cast<RankedTensorType>(original.getType());
     auto conversion = original.getDefiningOp<ConvertLayoutOp>();
     RankedTensorType source =
         conversion ? conversion.getSource().getType() : RankedTensorType();
@@ -77,17 +77,15 @@ public:
   Value operator()(OpBuilder &b, Location loc, int64_t slot) {
     if (!buffer)
       return values[slot];
-    if (!read[slot]) {
-      Value offset = addressing.byteOffset(b, loc, thread.row(b, loc, slot),
-                                           i64Const(b, loc, 0));
-      read[slot] = LLVM::LoadOp::create(b, loc, element,
-                                        sharedAddress(b, loc, buffer, offset));
-    }
+    if (!read[slot])
+      read[slot] = readSharedSlot(b, loc, thread, columns, slot, buffer,
+                                  addressing, element);
     return read[slot];
   }
 
 private:
   SmallVector<Value> values, read;
+  RankedTensorType columns;
   Value buffer;
   ThreadTile thread;
   SharedTileAddressing addressing;

@@ -248,6 +248,21 @@ void waitBulkGroups(OpBuilder &b, Location loc, bool reads) {
       b, loc, b.getI32IntegerAttr(0), reads ? b.getUnitAttr() : UnitAttr());
 }
 
+bool isSharedTile(Type type) {
+  auto tile = dyn_cast<RankedTensorType>(type);
+  return tile && isa_and_nonnull<SharedEncodingAttr>(tile.getEncoding());
+}
+
+Value readSharedSlot(OpBuilder &b, Location loc, const ThreadTile &tile,
+                     RankedTensorType type, unsigned slot, Value buffer,
+                     const SharedTileAddressing &addressing, Type element) {
+  Value row = tile.row(b, loc, slot);
+  Value col = type.getRank() == 2 ? tile.col(b, loc, slot) : i64Const(b, loc, 0);
+  Value address =
+      sharedAddress(b, loc, buffer, addressing.byteOffset(b, loc, row, col));
+  return LLVM::LoadOp::create(b, loc, element, address);
+}
+
 bool readsSharedTiles(Operation *op) { return isa<DotOp, ConvertLayoutOp>(op); }
 
 bool isBulkReduction(Operation *op) {
@@ -280,11 +295,9 @@ static bool isSharedLoad(Operation *op) {
 /// The consumer's operands that are shared tiles.
 static SmallVector<Value> sharedOperands(Operation *consumer) {
   SmallVector<Value> tiles;
-  for (Value operand : consumer->getOperands()) {
-    auto type = dyn_cast<RankedTensorType>(operand.getType());
-    if (type && isa_and_nonnull<SharedEncodingAttr>(type.getEncoding()))
+  for (Value operand : consumer->getOperands())
+    if (isSharedTile(operand.getType()))
       tiles.push_back(operand);
-  }
   return tiles;
 }
 
@@ -313,9 +326,7 @@ static std::optional<int64_t> pendingAllowed(Operation *consumer,
       // the rest of the body's loads and this iteration's loads before the
       // consumer.
       auto loop = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp());
-      auto type = dyn_cast<RankedTensorType>(arg.getType());
-      if (!loop || arg.getArgNumber() == 0 || !type ||
-          !isa_and_nonnull<SharedEncodingAttr>(type.getEncoding()))
+      if (!loop || arg.getArgNumber() == 0 || !isSharedTile(arg.getType()))
         continue;
       Block *body = loop.getBody();
       Operation *next =
@@ -399,14 +410,10 @@ void annotateSharedWaits(Operation *root) {
 }
 
 void markReadsAtUses(Operation *root) {
-  auto isShared = [](Type type) {
-    auto tile = dyn_cast<RankedTensorType>(type);
-    return tile && isa_and_nonnull<SharedEncodingAttr>(tile.getEncoding());
-  };
   root->walk([&](ConvertLayoutOp conversion) {
     RankedTensorType source = conversion.getSource().getType();
-    if (source.getRank() != 1 || !isShared(source) ||
-        isShared(conversion.getType()) || conversion->use_empty())
+    if (source.getRank() != 1 || !isSharedTile(source) ||
+        isSharedTile(conversion.getType()) || conversion->use_empty())
       return;
     Block *block = conversion->getBlock();
     Operation *last = conversion;
@@ -423,7 +430,7 @@ void markReadsAtUses(Operation *root) {
     for (Operation *op = conversion->getNextNode(); op != last;
          op = op->getNextNode())
       if (op->getNumRegions() != 0 || sharedBufferBytes(op) ||
-          llvm::any_of(op->getResultTypes(), isShared))
+          llvm::any_of(op->getResultTypes(), isSharedTile))
         return;
     conversion->setAttr(kReadAtUsesAttrName, UnitAttr::get(root->getContext()));
   });

@@ -109,6 +109,15 @@ struct SharedTileAddressing {
   Value byteOffset(OpBuilder &b, Location loc, Value row, Value col) const;
 };
 
+/// Slot `slot` of the thread's share `tile` of a register tile of type
+/// `type`, read from `buffer` (laid out as `addressing` says).
+Value readSharedSlot(OpBuilder &b, Location loc, const ThreadTile &tile,
+                     RankedTensorType type, unsigned slot, Value buffer,
+                     const SharedTileAddressing &addressing, Type element);
+
+/// Whether `type` is a tile in shared memory (#flash.shared).
+bool isSharedTile(Type type);
+
 /// Base pointer of the kernel's dynamic shared memory plus `offset` bytes.
 Value sharedBase(OpBuilder &b, Location loc, Operation *from, int64_t offset);
 /// Byte offset `offset` added to a shared pointer.
