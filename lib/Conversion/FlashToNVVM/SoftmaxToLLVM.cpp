@@ -12,6 +12,8 @@
 #include "FlashToNVVMPatterns.h"
 #include "Utility.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
 #include <cmath>
 #include <limits>
 
@@ -143,6 +145,13 @@ Value toF32(OpBuilder &b, Location loc, Value x) {
                              : Value(LLVM::FPExtOp::create(b, loc, b.getF32Type(), x));
 }
 
+/// Scores outside the sequences, or (causal) above the diagonal, become
+/// -inf. A block wholly inside and below (most of a causal dK/dV kernel's
+/// blocks, every block but the last of a sequence) branches around the
+/// per-element compares and selects: one loop over the blocks, unlike the
+/// forward's split into unmasked and masked loops, which in the backward's
+/// consumers cost registers that ptxas then spilled (performance.md, step
+/// 29).
 struct MaskLowering : public ConvertOpToLLVMPattern<MaskOp> {
   using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
   LogicalResult
@@ -152,33 +161,60 @@ struct MaskLowering : public ConvertOpToLLVMPattern<MaskOp> {
     RankedTensorType type = op.getType();
     if (failed(checkMma(op, type, rewriter)))
       return failure();
-    ThreadIds ids = threadIds(rewriter, loc);
-    FailureOr<ThreadTile> tile = threadTile(rewriter, loc, type, ids);
-    SmallVector<Value> values = unpack(rewriter, loc, adaptor.getScores());
-    Value negInf = f32Const(rewriter, loc, -kInfinity);
+    bool transposed = op.getTransposed();
     Value diagonal =
         LLVM::SubOp::create(rewriter, loc, adaptor.getSeqlenK(), adaptor.getSeqlenQ());
-    auto less = [&](Value x, Value y, LLVM::ICmpPredicate p) -> Value {
-      return LLVM::ICmpOp::create(rewriter, loc, p, x, y);
+    auto compare = [&](OpBuilder &b, Value x, Value y,
+                       LLVM::ICmpPredicate p) -> Value {
+      return LLVM::ICmpOp::create(b, loc, p, x, y);
     };
-    bool transposed = op.getTransposed();
+    // The block's last query row and key column (the tile's extents along
+    // them).
+    auto plus = [&](Value x, int64_t extent) -> Value {
+      return LLVM::AddOp::create(rewriter, loc, x,
+                                 i64Const(rewriter, loc, extent - 1));
+    };
+    Value lastRow = plus(adaptor.getRow(), type.getDimSize(transposed ? 1 : 0));
+    Value lastCol = plus(adaptor.getCol(), type.getDimSize(transposed ? 0 : 1));
+    Value rowsIn =
+        compare(rewriter, lastRow, adaptor.getSeqlenQ(), LLVM::ICmpPredicate::slt);
+    Value colsIn =
+        compare(rewriter, lastCol, adaptor.getSeqlenK(), LLVM::ICmpPredicate::slt);
+    Value whole = LLVM::AndOp::create(rewriter, loc, rowsIn, colsIn);
+    if (op.getCausal()) // the first row sees the last column
+      whole = LLVM::AndOp::create(
+          rewriter, loc, whole,
+          compare(rewriter, lastCol,
+                  LLVM::AddOp::create(rewriter, loc, adaptor.getRow(), diagonal),
+                  LLVM::ICmpPredicate::sle));
+    Type packed = getTypeConverter()->convertType(type);
+    auto branch = scf::IfOp::create(rewriter, loc, TypeRange{packed}, whole,
+                                    /*withElseRegion=*/true);
+    OpBuilder kept = OpBuilder::atBlockBegin(branch.thenBlock());
+    scf::YieldOp::create(kept, loc, adaptor.getScores());
+
+    OpBuilder b = OpBuilder::atBlockBegin(branch.elseBlock());
+    ThreadIds ids = threadIds(b, loc);
+    FailureOr<ThreadTile> tile = threadTile(b, loc, type, ids);
+    SmallVector<Value> values = unpack(b, loc, adaptor.getScores());
+    Value negInf = f32Const(b, loc, -kInfinity);
     for (unsigned slot = 0; slot < values.size(); ++slot) {
-      Value r = LLVM::AddOp::create(rewriter, loc, adaptor.getRow(),
-                                    tile->query(rewriter, loc, slot, transposed));
-      Value c = LLVM::AddOp::create(rewriter, loc, adaptor.getCol(),
-                                    tile->key(rewriter, loc, slot, transposed));
-      Value keep = LLVM::AndOp::create(
-          rewriter, loc, less(r, adaptor.getSeqlenQ(), LLVM::ICmpPredicate::slt),
-          less(c, adaptor.getSeqlenK(), LLVM::ICmpPredicate::slt));
+      Value r = LLVM::AddOp::create(b, loc, adaptor.getRow(),
+                                    tile->query(b, loc, slot, transposed));
+      Value c = LLVM::AddOp::create(b, loc, adaptor.getCol(),
+                                    tile->key(b, loc, slot, transposed));
+      Value rowIn = compare(b, r, adaptor.getSeqlenQ(), LLVM::ICmpPredicate::slt);
+      Value colIn = compare(b, c, adaptor.getSeqlenK(), LLVM::ICmpPredicate::slt);
+      Value keep = LLVM::AndOp::create(b, loc, rowIn, colIn);
       if (op.getCausal())
         keep = LLVM::AndOp::create(
-            rewriter, loc, keep,
-            less(c, LLVM::AddOp::create(rewriter, loc, r, diagonal),
-                 LLVM::ICmpPredicate::sle));
-      values[slot] = LLVM::SelectOp::create(rewriter, loc, keep, values[slot], negInf);
+            b, loc, keep,
+            compare(b, c, LLVM::AddOp::create(b, loc, r, diagonal),
+                    LLVM::ICmpPredicate::sle));
+      values[slot] = LLVM::SelectOp::create(b, loc, keep, values[slot], negInf);
     }
-    rewriter.replaceOp(op, pack(rewriter, loc, getTypeConverter()->convertType(type),
-                                values));
+    scf::YieldOp::create(b, loc, pack(b, loc, packed, values));
+    rewriter.replaceOp(op, branch.getResult(0));
     return success();
   }
 };

@@ -126,11 +126,28 @@ func.func @online_softmax(%s: memref<?x8xf32>, %r: memref<?xf32>, %n: index) att
 
 // flash.mask (causal): slot (r, c) = (row + 16 warp + group + {0, 8},
 // col + 2 tig + {0, 1}) is kept when r < seqlen_q, c < seqlen_k and
-// c <= r + (seqlen_k - seqlen_q), else -inf.
+// c <= r + (seqlen_k - seqlen_q), else -inf. A block wholly inside both
+// sequences (its last row row + 63 and last column col + 7) whose first
+// row sees its last column keeps its scores without the per-slot
+// compares: a uniform branch.
 
 // CHECK-LABEL: llvm.func @mask(
 // CHECK-SAME: %[[ROW0:[^:]+]]: i64, %[[COL0:[^:]+]]: i64, %[[SQ:[^:]+]]: i64, %[[SK:[^:]+]]: i64)
 // CHECK: %[[S:.*]] = llvm.insertvalue %{{.*}}[3] : !llvm.struct<(f32, f32, f32, f32)>
+// CHECK-NEXT: %[[DIAG:.*]] = llvm.sub %[[SK]], %[[SQ]] : i64
+// CHECK-NEXT: llvm.mlir.constant(63 : i64)
+// CHECK-NEXT: %[[LASTR:.*]] = llvm.add %[[ROW0]], %{{.*}} : i64
+// CHECK-NEXT: llvm.mlir.constant(7 : i64)
+// CHECK-NEXT: %[[LASTC:.*]] = llvm.add %[[COL0]], %{{.*}} : i64
+// CHECK-NEXT: %[[RSIN:.*]] = llvm.icmp "slt" %[[LASTR]], %[[SQ]] : i64
+// CHECK-NEXT: %[[CSIN:.*]] = llvm.icmp "slt" %[[LASTC]], %[[SK]] : i64
+// CHECK-NEXT: %[[BOTH:.*]] = llvm.and %[[RSIN]], %[[CSIN]] : i1
+// CHECK-NEXT: %[[FIRSTLAST:.*]] = llvm.add %[[ROW0]], %[[DIAG]] : i64
+// CHECK-NEXT: %[[SEES:.*]] = llvm.icmp "sle" %[[LASTC]], %[[FIRSTLAST]] : i64
+// CHECK-NEXT: %[[WHOLE:.*]] = llvm.and %[[BOTH]], %[[SEES]] : i1
+// CHECK-NEXT: %[[OUT:.*]] = scf.if %[[WHOLE]] -> (!llvm.struct<(f32, f32, f32, f32)>) {
+// CHECK-NEXT: scf.yield %[[S]] : !llvm.struct<(f32, f32, f32, f32)>
+// CHECK-NEXT: } else {
 // CHECK-NEXT: nvvm.read.ptx.sreg.tid.x
 // CHECK-NEXT: llvm.zext
 // CHECK-NEXT: llvm.mlir.constant(5 : i64)
@@ -155,15 +172,14 @@ func.func @online_softmax(%s: memref<?x8xf32>, %r: memref<?xf32>, %n: index) att
 // CHECK-NEXT: llvm.extractvalue %[[S]][2]
 // CHECK-NEXT: llvm.extractvalue %[[S]][3]
 // CHECK-NEXT: %[[NINF:.*]] = llvm.mlir.constant(0xFF800000 : f32) : f32
-// CHECK-NEXT: %[[DIAG:.*]] = llvm.sub %[[SK]], %[[SQ]] : i64
 // CHECK-NEXT: %[[Z0:.*]] = llvm.mlir.constant(0 : i64) : i64
 // CHECK-NEXT: %[[TR0:.*]] = llvm.add %[[TROW]], %[[Z0]] : i64
 // CHECK-NEXT: %[[R:.*]] = llvm.add %[[ROW0]], %[[TR0]] : i64
 // CHECK-NEXT: %[[Z1:.*]] = llvm.mlir.constant(0 : i64) : i64
 // CHECK-NEXT: %[[TC0:.*]] = llvm.add %[[TCOL]], %[[Z1]] : i64
 // CHECK-NEXT: %[[C:.*]] = llvm.add %[[COL0]], %[[TC0]] : i64
-// CHECK-NEXT: %[[INC:.*]] = llvm.icmp "slt" %[[C]], %[[SK]] : i64
 // CHECK-NEXT: %[[INR:.*]] = llvm.icmp "slt" %[[R]], %[[SQ]] : i64
+// CHECK-NEXT: %[[INC:.*]] = llvm.icmp "slt" %[[C]], %[[SK]] : i64
 // CHECK-NEXT: %[[IN:.*]] = llvm.and %[[INR]], %[[INC]] : i1
 // CHECK-NEXT: %[[LAST:.*]] = llvm.add %[[R]], %[[DIAG]] : i64
 // CHECK-NEXT: %[[CAUSAL:.*]] = llvm.icmp "sle" %[[C]], %[[LAST]] : i64
@@ -172,6 +188,9 @@ func.func @online_softmax(%s: memref<?x8xf32>, %r: memref<?xf32>, %n: index) att
 // CHECK-COUNT-3: llvm.select %{{.*}}, %{{.*}}, %[[NINF]] : i1, f32
 // CHECK-NEXT: %[[U:.*]] = llvm.mlir.undef : !llvm.struct<(f32, f32, f32, f32)>
 // CHECK-NEXT: llvm.insertvalue %[[M0]], %[[U]][0]
+// CHECK: scf.yield
+// CHECK-NEXT: }
+// CHECK: llvm.extractvalue %[[OUT]][0]
 // CHECK-LABEL: llvm.func @mask_not_causal(
 // CHECK-NOT: llvm.icmp "sle"
 // CHECK-COUNT-4: llvm.select %{{.*}}, %{{.*}}, %{{.*}} : i1, f32
@@ -414,12 +433,20 @@ func.func @column_maps(%s: memref<?x16xf32>, %r: memref<?xf32>, %n: index) attri
 // -----
 
 // flash.mask transposed: an element's query is row0 + its column, its key
-// col0 + its row.
+// col0 + its row; the block's last query row0 + 7, its last key col0 + 63.
 
 // CHECK-LABEL: llvm.func @mask_transposed(
 // CHECK-SAME: %{{[^:]+}}: !llvm.ptr<1>, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %[[ROW0:[^:]+]]: i64, %[[COL0:[^:]+]]: i64, %[[SQ:[^:]+]]: i64, %[[SK:[^:]+]]: i64)
-// The loaded tile, then the mask's thread coordinates.
+// The loaded tile, the block's test, then the mask's thread coordinates.
 // CHECK: llvm.insertvalue %{{.*}}[3] : !llvm.struct<(f32, f32, f32, f32)>
+// CHECK-NEXT: %[[DIAG:.*]] = llvm.sub %[[SK]], %[[SQ]] : i64
+// CHECK-NEXT: llvm.mlir.constant(7 : i64)
+// CHECK-NEXT: %[[LASTR:.*]] = llvm.add %[[ROW0]], %{{.*}} : i64
+// CHECK-NEXT: llvm.mlir.constant(63 : i64)
+// CHECK-NEXT: %[[LASTC:.*]] = llvm.add %[[COL0]], %{{.*}} : i64
+// CHECK-NEXT: llvm.icmp "slt" %[[LASTR]], %[[SQ]] : i64
+// CHECK-NEXT: llvm.icmp "slt" %[[LASTC]], %[[SK]] : i64
+// CHECK: scf.if
 // CHECK: %[[LANE:.*]] = llvm.and %{{.*}}, %{{.*}} : i64
 // CHECK-NEXT: llvm.mlir.constant(2 : i64)
 // CHECK-NEXT: %[[GROUP:.*]] = llvm.lshr %[[LANE]], %{{.*}} : i64
@@ -430,15 +457,14 @@ func.func @column_maps(%s: memref<?x16xf32>, %r: memref<?xf32>, %n: index) attri
 // CHECK-NEXT: llvm.mlir.constant(2 : i64)
 // CHECK-NEXT: %[[T2:.*]] = llvm.mul %[[TIG]]
 // CHECK-NEXT: %[[TCOL:.*]] = llvm.add %{{.*}}, %[[T2]] : i64
-// CHECK: %[[DIAG:.*]] = llvm.sub %[[SK]], %[[SQ]] : i64
-// CHECK-NEXT: llvm.mlir.constant(0 : i64)
+// CHECK: llvm.mlir.constant(0 : i64)
 // CHECK-NEXT: %[[TC0:.*]] = llvm.add %[[TCOL]], %{{.*}} : i64
 // CHECK-NEXT: %[[R:.*]] = llvm.add %[[ROW0]], %[[TC0]] : i64
 // CHECK-NEXT: llvm.mlir.constant(0 : i64)
 // CHECK-NEXT: %[[TR0:.*]] = llvm.add %[[TROW]], %{{.*}} : i64
 // CHECK-NEXT: %[[C:.*]] = llvm.add %[[COL0]], %[[TR0]] : i64
-// CHECK-NEXT: %[[INC:.*]] = llvm.icmp "slt" %[[C]], %[[SK]] : i64
 // CHECK-NEXT: %[[INR:.*]] = llvm.icmp "slt" %[[R]], %[[SQ]] : i64
+// CHECK-NEXT: %[[INC:.*]] = llvm.icmp "slt" %[[C]], %[[SK]] : i64
 // CHECK-NEXT: %[[IN:.*]] = llvm.and %[[INR]], %[[INC]] : i1
 // CHECK-NEXT: %[[LAST:.*]] = llvm.add %[[R]], %[[DIAG]] : i64
 // CHECK-NEXT: llvm.icmp "sle" %[[C]], %[[LAST]] : i64
