@@ -628,6 +628,9 @@ func::FuncOp KernelEmitter::dkdvKernel() {
       Value lse = loadRowStats(kb, s, arg(p.lse), row, head, p.blockM);
       Value delta = loadRowStats(kb, s, arg(p.delta), row, head, p.blockM);
       // Every block masked: rows past seqlen_q would add to dK and dV.
+      // One loop, not the forward's unmasked and masked ones: split, the
+      // GPU's consumers spilled (performance.md, step 29); the mask's
+      // lowering skips its compares for whole blocks instead.
       // Transposed (Sᵀ, Pᵀ, dSᵀ: the keys along the rows), the products
       // below take Pᵀ and dSᵀ as they are.
       bool transposed = p.transposedGrad;
