@@ -94,10 +94,13 @@ private:
   Type element;
 };
 
+/// These lowerings take mma tiles whose shape has a thread mapping (so that
+/// threadTile, called once IR is being built, cannot fail).
 LogicalResult checkMma(Operation *op, RankedTensorType tile,
                        ConversionPatternRewriter &rewriter) {
-  if (!isa_and_nonnull<MmaEncodingAttr>(tile.getEncoding()))
-    return rewriter.notifyMatchFailure(op, "needs an mma tile");
+  if (!isa_and_nonnull<MmaEncodingAttr>(tile.getEncoding()) ||
+      failed(getThreadMapping(tile)))
+    return rewriter.notifyMatchFailure(op, "needs an mma tile with a thread mapping");
   return success();
 }
 
