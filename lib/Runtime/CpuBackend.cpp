@@ -241,12 +241,9 @@ template <typename Args>
 ProblemClass classOf(const CpuBackend::Options &options, const Args &args,
                      const ProblemSizes &sizes) {
   constexpr bool backward = std::is_same_v<Args, BackwardArgs>;
-  auto tile = [&](int64_t backwardValue, int64_t value) {
-    return backward && backwardValue ? backwardValue : value;
-  };
   ProblemClass problem = classifyProblem(
-      args, sizes, tile(options.backwardBlockM, options.blockM),
-      tile(options.backwardBlockN, options.blockN));
+      args, sizes, tileFor(backward, options.backwardBlockM, options.blockM),
+      tileFor(backward, options.backwardBlockN, options.blockN));
   problem.atomicDq = problem.backward && options.atomicDq;
   problem.transposedGrad = problem.backward && options.transposedGrad;
   problem.persistent =

@@ -709,12 +709,12 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
 }
 
 void CudaBackend::setCodeOptions(const Options &options, ProblemClass &problem) {
-  auto tile = [&](int64_t backwardValue, int64_t value) {
-    return problem.backward && backwardValue ? backwardValue : value;
-  };
-  problem.blockM = tile(options.backwardBlockM, options.blockM);
-  problem.blockN = tile(options.backwardBlockN, options.blockN);
-  problem.numWarps = tile(options.backwardNumWarps, options.numWarps);
+  problem.blockM =
+      tileFor(problem.backward, options.backwardBlockM, options.blockM);
+  problem.blockN =
+      tileFor(problem.backward, options.backwardBlockN, options.blockN);
+  problem.numWarps =
+      tileFor(problem.backward, options.backwardNumWarps, options.numWarps);
   problem.stages = options.stages;
   problem.wgmma = options.wgmma;
   problem.tma = options.tma;

@@ -90,6 +90,12 @@ inline int64_t producerRegistersFor(bool backward, int64_t requested) {
   return backward ? 24 : 56;
 }
 
+/// A tile parameter of a backward's or forward's class: the backends'
+/// backward option where one is set (non-zero), else the forward's.
+inline int64_t tileFor(bool backward, int64_t backwardValue, int64_t value) {
+  return backward && backwardValue ? backwardValue : value;
+}
+
 struct ForwardArgs;
 struct BackwardArgs;
 struct ProblemSizes;
