@@ -100,10 +100,10 @@ bool qualifies(LoadOp load, func::FuncOp kernel) {
 
 /// Lays out, from byte `end` of shared memory, the stage buffers (1024-byte
 /// aligned for the swizzle) and then the barriers of the pipelined copies
-/// `loads`; records the barriers to initialise (offset, arrivals) and
-/// returns the new end.
+/// `loads`, a copy in a tile loop itself with `tileCopyStages`; records the
+/// barriers to initialise (offset, arrivals) and returns the new end.
 int64_t layOutPipeline(func::FuncOp kernel, ArrayRef<LoadOp> loads, int64_t end,
-                       int64_t consumerThreads,
+                       int64_t tileCopyStages, int64_t consumerThreads,
                        SmallVector<PipelinedCopy> &pipelined,
                        SmallVector<std::pair<int64_t, int64_t>> &inits) {
   // Loops directly in the kernel's body or branches, or in a tile loop.
@@ -116,11 +116,12 @@ int64_t layOutPipeline(func::FuncOp kernel, ArrayRef<LoadOp> loads, int64_t end,
     auto loop = cast<scf::ForOp>(load->getParentOp());
     PipelinedCopy copy;
     copy.load = load;
-    // A copy in a tile loop is read until its tile's last key block.
+    // A copy in a tile loop is read until its tile's last key block: with
+    // two stages the next tile's lands while this one's loops run.
     if (llvm::any_of(loads, [&](LoadOp other) {
           return tileLoopOf(cast<scf::ForOp>(other->getParentOp())) == loop;
         }))
-      copy.stages = 1;
+      copy.stages = tileCopyStages;
     // A sibling loop's copy of the same tensor and box, at the kernel's
     // level of loops, shares the buffers: this loop's executions follow.
     // Only one such copy in each of the two loops: they pair one to one.
@@ -248,14 +249,20 @@ void planKernel(func::FuncOp kernel, bool warpSpecialize, WarpRoles roles,
   // (the expect_tx of the thread issuing the copy), or every consumer
   // thread's for a stage's "empty" barrier. A pipeline that would not fit
   // the shared memory of an sm_90 SM is given up: the consumers copy.
+  // A tile loop's own copy (a persistent forward's Q) gets two stages where
+  // they fit, else one.
   SmallVector<PipelinedCopy> pipelined;
   SmallVector<std::pair<int64_t, int64_t>> inits; // offset, arrivals
   int64_t kernelEnd = end;
-  end = layOutPipeline(kernel, pipelinedLoads,
-                       stageBuffersStart(kernel, pipelinedLoads, kernelEnd),
-                       consumerThreads, pipelined, inits);
-  if (!pipelinedLoads.empty() &&
-      end + 8 * int64_t(copies.size()) > kMaxSharedBytesSm90) {
+  auto fits = [&](int64_t tileCopyStages) {
+    pipelined.clear();
+    inits.clear();
+    end = layOutPipeline(kernel, pipelinedLoads,
+                         stageBuffersStart(kernel, pipelinedLoads, kernelEnd),
+                         tileCopyStages, consumerThreads, pipelined, inits);
+    return end + 8 * int64_t(copies.size()) <= kMaxSharedBytesSm90;
+  };
+  if (!fits(PipelinedCopy::kStages) && !fits(1)) {
     pipelinedLoads.clear();
     pipelined.clear();
     inits.clear();

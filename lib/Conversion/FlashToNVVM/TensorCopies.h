@@ -63,8 +63,9 @@ SmallVector<scf::ForOp> loopsAround(Operation *op);
 /// executions are counted on, after those of the `earlierLoops`.
 /// In a tile loop (tileLoopOf), the executions of earlier tiles are the
 /// tile loop's iter_arg `carried`. A copy in the tile loop itself (the
-/// forward's Q) is read across the key-block loops and has one stage,
-/// refilled for the next tile once they are done.
+/// forward's Q) is read across the key-block loops; it has two stages where
+/// they fit in shared memory (the next tile's lands while this one's loops
+/// run), else one, refilled for the next tile once they are done.
 struct PipelinedCopy {
   static constexpr int64_t kStages = 2;
   LoadOp load;

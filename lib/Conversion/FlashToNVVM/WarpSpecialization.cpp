@@ -16,9 +16,9 @@
 // of iteration j + 1 land while the consumers compute iteration j. In a
 // persistent kernel's loop over tiles, the tile loop carries a counter of
 // each copy group's executions in earlier tiles, and a copy in the tile
-// loop itself (Q) has one stage (j % 1, round j), released after the key
-// loops that read it; the producer replays the tile loop once. The
-// producer recomputes the loops' bounds and the copies' coordinates from
+// loop itself (Q) has two stages, or one where two do not fit, released
+// after the key loops that read it; the producer replays the tile loop
+// once. The producer recomputes the loops' bounds and the copies' coordinates from
 // the kernel's arguments (the ops computing them are cloned: they are
 // side-effect free). Consumer barriers become named barriers over the
 // consumer threads (Utility.cpp's barrier()).

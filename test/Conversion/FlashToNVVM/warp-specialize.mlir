@@ -248,22 +248,23 @@ func.func @loops_in_a_tile_loop(%k: !kv, %o: !kv, %n: index) attributes {flash.k
 // -----
 
 // A persistent kernel's tiles: Q copied once a tile and read across the
-// key-block loop, K and V in it. Q has one stage (at 0, the buffers'
-// start; full and empty barriers at 81920 and 81928), released after the
-// loop that reads it: the producer refills it for the next tile while the
-// consumers finish this one. K and V (two stages each, from 16384) are two
-// groups, each counted by its own iter_arg of the tile loop.
+// key-block loop, K and V in it. Q has two stages (at 0 and 16384; full
+// barriers at 98304 and 98312, empty ones at 98320 and 98328), each
+// released after the loop that reads it: the producer copies the next
+// tile's Q while the consumers compute this one. K and V (two stages each,
+// from 32768) are two groups, each counted by its own iter_arg of the tile
+// loop.
 // CHECK-LABEL: llvm.func @copies_of_a_tile(
 // CHECK-SAME: flash.consumer_threads = 256 : i64
-// CHECK-SAME: flash.shared_memory = 82000 : i64
+// CHECK-SAME: flash.shared_memory = 98400 : i64
 // CHECK: nvvm.setmaxregister increase 240
 // CHECK: scf.for %{{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (i64, i64)
-// CHECK: llvm.mlir.constant(81920 : i64) : i64
+// CHECK: llvm.mlir.constant(98304 : i64) : i64
 // CHECK: nvvm.mbarrier.try_wait.parity
 // CHECK: scf.for
 // CHECK-COUNT-2: nvvm.mbarrier.try_wait.parity
 // CHECK-COUNT-2: nvvm.mbarrier.arrive %
-// CHECK: llvm.mlir.constant(81928 : i64) : i64
+// CHECK: llvm.mlir.constant(98320 : i64) : i64
 // CHECK: nvvm.mbarrier.arrive %
 // (no block closes between Q's release and the tile loop's yield: the
 // release follows the key loop)
@@ -271,10 +272,15 @@ func.func @loops_in_a_tile_loop(%k: !kv, %o: !kv, %n: index) attributes {flash.k
 // CHECK: scf.yield %{{.*}}, %{{.*}} : i64, i64
 // CHECK: } else {
 // CHECK: scf.for %{{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (i64, i64)
-// CHECK-NOT: scf.if
-// CHECK: llvm.mlir.constant(81920 : i64) : i64
+// CHECK: llvm.mlir.constant(98320 : i64) : i64
+// CHECK: nvvm.mbarrier.try_wait.parity
+// CHECK: scf.if
+// CHECK: llvm.mlir.constant(98304 : i64) : i64
 // CHECK: nvvm.mbarrier.arrive.expect_tx
-// CHECK-NEXT: llvm.mlir.constant(0 : i32) : i32
+// CHECK: nvvm.cp.async.bulk.tensor.shared.cluster.global
+// CHECK: } else {
+// CHECK: llvm.mlir.constant(98312 : i64) : i64
+// CHECK: nvvm.mbarrier.arrive.expect_tx
 // CHECK: nvvm.cp.async.bulk.tensor.shared.cluster.global
 // CHECK: scf.for
 // CHECK-COUNT-4: nvvm.cp.async.bulk.tensor.shared.cluster.global
@@ -283,6 +289,53 @@ func.func @loops_in_a_tile_loop(%k: !kv, %o: !kv, %n: index) attributes {flash.k
 #mma = #flash.mma<warps = 8>
 !kv = memref<?x64xbf16>
 func.func @copies_of_a_tile(%q: !kv, %k: !kv, %v: !kv, %o: !kv, %n: index) attributes {flash.kernel, flash.shared_memory = 49152 : i64} {
+  %c0 = arith.constant 0 : index
+  %c128 = arith.constant 128 : index
+  %rows = memref.dim %k, %c0 : !kv
+  %qrows = memref.dim %q, %c0 : !kv
+  %vrows = memref.dim %v, %c0 : !kv
+  %first = flash.program_id x
+  %programs = flash.num_programs x
+  scf.for %t = %first to %n step %programs {
+    %row = arith.muli %t, %c128 : index
+    %qt = flash.load %q[%row, %c0] bound %qrows along 0 {flash.shared_offset = 0 : i64} : !kv -> tensor<128x64xbf16, #sw>
+    %end = arith.minsi %row, %rows : index
+    scf.for %r = %c0 to %end step %c128 {
+      %kt = flash.load %k[%r, %c0] bound %rows along 0 {flash.shared_offset = 16384 : i64} : !kv -> tensor<128x64xbf16, #sw>
+      %vt = flash.load %v[%r, %c0] bound %vrows along 0 {flash.shared_offset = 32768 : i64} : !kv -> tensor<128x64xbf16, #sw>
+      %x = flash.convert_layout %qt : tensor<128x64xbf16, #sw> -> tensor<128x64xbf16, #mma>
+      %y = flash.convert_layout %kt : tensor<128x64xbf16, #sw> -> tensor<128x64xbf16, #mma>
+      %z = flash.convert_layout %vt : tensor<128x64xbf16, #sw> -> tensor<128x64xbf16, #mma>
+      %s = arith.addf %x, %y : tensor<128x64xbf16, #mma>
+      %u = arith.addf %s, %z : tensor<128x64xbf16, #mma>
+      flash.store %u, %o[%r, %c0] bound %rows along 0 : tensor<128x64xbf16, #mma> -> !kv
+    }
+  }
+  return
+}
+
+// -----
+
+// The same kernel beside 140000 bytes of its own shared memory: Q's two
+// stages would not fit 227 KiB, so it has one (at 140288, its full and
+// empty barriers at 222208 and 222216), refilled once the consumers
+// released it; K and V keep two.
+// CHECK-LABEL: llvm.func @one_stage_of_a_tile(
+// CHECK-SAME: flash.shared_memory = 222288 : i64
+// CHECK: } else {
+// CHECK: scf.for %{{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (i64, i64)
+// CHECK: llvm.mlir.constant(222216 : i64) : i64
+// CHECK: nvvm.mbarrier.try_wait.parity
+// CHECK-NOT: scf.if
+// CHECK: llvm.mlir.constant(222208 : i64) : i64
+// CHECK: nvvm.mbarrier.arrive.expect_tx
+// CHECK: nvvm.cp.async.bulk.tensor.shared.cluster.global
+// CHECK: scf.for
+// CHECK: scf.if
+#sw = #flash.shared<swizzle = 128>
+#mma = #flash.mma<warps = 8>
+!kv = memref<?x64xbf16>
+func.func @one_stage_of_a_tile(%q: !kv, %k: !kv, %v: !kv, %o: !kv, %n: index) attributes {flash.kernel, flash.shared_memory = 140000 : i64} {
   %c0 = arith.constant 0 : index
   %c128 = arith.constant 128 : index
   %rows = memref.dim %k, %c0 : !kv
