@@ -50,6 +50,7 @@ public:
   Value min(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
   Value max(Value x, Value y) { return arith::MaxSIOp::create(b, loc, x, y); }
   Value ceilDiv(Value x, int64_t d) { return div(add(x, index(d - 1)), index(d)); }
+  Value ceilDivBy(Value x, Value d) { return div(sub(add(x, d), index(1)), d); }
   Value dim(Value memref, int64_t axis) {
     return memref::DimOp::create(b, loc, memref, axis);
   }
@@ -209,19 +210,14 @@ private:
   /// each), with the insertion point moved into an `scf.if` that skips
   /// programs past `extent`.
   Value programBlock(KernelBuilder &kb, int64_t block, Value extent);
-  /// A persistent forward's tile numbered `tile` of `blocks` query blocks
-  /// by `streams` (batch * heads), as (stream, query block). Without a
-  /// causal mask a head's blocks are consecutive, so that the programs
-  /// running at once share its K and V in L2. With it a block's work grows
-  /// with its index and the tiles go longest first: every stream's last
-  /// block, then every stream's block before it, and so on.
-  std::pair<Value, Value> tileOrder(KernelBuilder &kb, Value tile, Value blocks,
-                                    Value streams);
   /// The forward's (sequence, first row) of each tile a persistent program
-  /// computes: the insertion point moves into a loop over the tiles (in
-  /// tileOrder) from the program's index, striding by the number of
-  /// programs. With a causal mask every other full round of tiles is taken
-  /// in reverse, so that a program's long and short tiles even out.
+  /// computes: the insertion point moves into a loop over the program's
+  /// tiles, striding by the number of programs. A stream's (batch * head's)
+  /// tiles are consecutive, so that the programs running at once share a
+  /// few streams' K and V in L2. Without a causal mask tile t is block
+  /// t % blocks of stream t / blocks. With it block i does i + 1 key blocks,
+  /// so the tiles go in pairs of equal work: a program takes its pair's
+  /// long tile in one round and the short one in the next.
   std::pair<Sequence, Value> tileLoop(KernelBuilder &kb);
 
   /// dS = P * (dP - D) of a block, with dP = dO V^T through the dropout
@@ -421,46 +417,48 @@ Value KernelEmitter::programBlock(KernelBuilder &kb, int64_t block,
   return first;
 }
 
-std::pair<Value, Value> KernelEmitter::tileOrder(KernelBuilder &kb, Value tile,
-                                                 Value blocks, Value streams) {
-  if (!p.causal)
-    return {kb.div(tile, blocks), kb.rem(tile, blocks)};
-  Value depth = kb.div(tile, streams);
-  return {kb.rem(tile, streams), kb.sub(kb.sub(blocks, kb.index(1)), depth)};
-}
-
 std::pair<Sequence, Value> KernelEmitter::tileLoop(KernelBuilder &kb) {
-  // Fixed lengths only: every tile's rows start inside the sequence.
+  // Fixed lengths only: every tile's rows start inside the sequence, but
+  // for the padding tile of a causal pair (below).
   Value blocks = kb.ceilDiv(kb.dim(arg(p.q), 1), p.blockM);
   Value streams = kb.mul(kb.dim(arg(p.q), 0), kb.dim(arg(p.q), 2));
-  Value tiles = kb.mul(blocks, streams);
   // Programs numbered over the grid's x and y, so that any grid computes
   // each tile once (the runtime's is (programs, 1, 1)).
   Value programsX = kb.numPrograms(GridAxis::x);
   Value program = kb.add(kb.programId(GridAxis::x),
                          kb.mul(kb.programId(GridAxis::y), programsX));
   Value programs = kb.mul(programsX, kb.numPrograms(GridAxis::y));
-  auto loop = scf::ForOp::create(kb.b, kb.loc, program, tiles, programs);
-  kb.b.setInsertionPoint(loop.getBody()->getTerminator());
-  Value tile = loop.getInductionVar();
-  if (p.causal) {
-    // Round r holds tiles [r * programs, (r + 1) * programs), program i the
-    // i-th; in odd rounds it takes the (programs - 1 - i)-th instead (a
-    // snake), unless the round is the last and not full.
-    Value round = kb.div(tile, programs);
-    Value roundStart = kb.mul(round, programs);
-    Value mirrored = kb.sub(kb.add(kb.add(roundStart, roundStart), programs),
-                            kb.add(tile, kb.index(1)));
-    Value odd = arith::CmpIOp::create(kb.b, kb.loc, arith::CmpIPredicate::eq,
-                                      kb.rem(round, kb.index(2)),
-                                      kb.index(1));
-    Value full = arith::CmpIOp::create(kb.b, kb.loc, arith::CmpIPredicate::ule,
-                                       kb.add(roundStart, programs), tiles);
-    Value reversed = arith::AndIOp::create(kb.b, kb.loc, odd, full);
-    tile = arith::SelectOp::create(kb.b, kb.loc, reversed, mirrored, tile);
+  if (!p.causal) {
+    auto loop = scf::ForOp::create(kb.b, kb.loc, program,
+                                   kb.mul(blocks, streams), programs);
+    kb.b.setInsertionPoint(loop.getBody()->getTerminator());
+    Value tile = loop.getInductionVar();
+    Value stream = kb.div(tile, blocks), block = kb.rem(tile, blocks);
+    Sequence s = locate(kb, /*perKvHead=*/false, stream);
+    return {s, kb.mul(block, kb.index(p.blockM))};
   }
-  auto [stream, block] = tileOrder(kb, tile, blocks, streams);
-  Sequence s = locate(kb, /*perKvHead=*/false, stream);
+  // Pair d of a stream is its blocks 2 * half - 1 - d and d (half =
+  // ceil(blocks / 2)): (2 * half - d) + (d + 1) blocks' worth of keys
+  // whatever d. With
+  // an odd count of blocks pair 0's long tile lies past the sequence and
+  // sees no keys (keyEnd). Pairs are numbered stream-major; program i takes
+  // pairs i, i + programs, ...: the long tile of pair r * programs + i in
+  // round 2r, its short tile in round 2r + 1. Its loop counts rounds.
+  Value half = kb.ceilDiv(blocks, 2);
+  Value pairs = kb.mul(half, streams);
+  Value ownPairs = kb.ceilDivBy(kb.max(kb.sub(pairs, program), kb.index(0)),
+                                programs);
+  Value rounds = kb.mul(ownPairs, kb.index(2));
+  auto loop = scf::ForOp::create(kb.b, kb.loc, kb.index(0), rounds, kb.index(1));
+  kb.b.setInsertionPoint(loop.getBody()->getTerminator());
+  Value round = loop.getInductionVar();
+  Value pair = kb.add(kb.mul(kb.div(round, kb.index(2)), programs), program);
+  Value d = kb.rem(pair, half);
+  Value isShort = arith::CmpIOp::create(kb.b, kb.loc, arith::CmpIPredicate::eq,
+                                        kb.rem(round, kb.index(2)), kb.index(1));
+  Value longBlock = kb.sub(kb.sub(kb.add(half, half), kb.index(1)), d);
+  Value block = arith::SelectOp::create(kb.b, kb.loc, isShort, d, longBlock);
+  Sequence s = locate(kb, /*perKvHead=*/false, kb.div(pair, half));
   return {s, kb.mul(block, kb.index(p.blockM))};
 }
 
@@ -479,7 +477,13 @@ Value KernelEmitter::keyEnd(KernelBuilder &kb, const Sequence &s, Value row) {
   // Row r sees columns c <= r + seqlen_k - seqlen_q (bottom-right aligned).
   Value lastRowEnd = kb.add(row, kb.index(p.blockM));
   Value visible = kb.add(lastRowEnd, kb.sub(s.seqlenK, s.seqlenQ));
-  return kb.max(kb.index(0), kb.min(visible, s.seqlenK));
+  Value end = kb.max(kb.index(0), kb.min(visible, s.seqlenK));
+  if (!p.persistent)
+    return end;
+  // A persistent kernel's padding tile, past the sequence, sees none.
+  Value inside = arith::CmpIOp::create(kb.b, kb.loc, arith::CmpIPredicate::slt,
+                                       row, s.seqlenQ);
+  return arith::SelectOp::create(kb.b, kb.loc, inside, end, kb.index(0));
 }
 
 ValueRange KernelEmitter::keyBlocks(KernelBuilder &kb, const Sequence &s,

@@ -55,11 +55,14 @@ func.func @fwd(%q: memref<2x200x3x64xbf16>, %k: memref<2x200x3x64xbf16>,
 
 // -----
 
-// Causal: a tile's work grows with its query block, so the tiles go
-// longest first (tile u is block blocks - 1 - u / streams of stream
-// u % streams), and a program takes, in every odd round of tiles that is
-// full, the mirror of its place (round start + programs - 1 - program): a
-// snake, so that a program's long and short tiles even out.
+// Causal: block i does i + 1 key blocks, so the tiles go in pairs of equal
+// work, a stream's blocks 2 * half - 1 - d and d (half = ceil(blocks / 2)
+// = 2 here, pairs = half * streams = 16), numbered stream-major so that
+// the programs running at once share a few streams' K and V. Program i
+// takes pairs i, i + programs, ...: its loop counts rounds, twice its
+// pairs; in round r it does pair (r / 2) * programs + i, the long tile
+// when r is even, the short one when odd. A padding tile (the long tile of
+// pair 0 when blocks is odd) lies past the sequence and sees no keys.
 
 // CHECK-LABEL: func.func @fwd_causal(
 // CHECK-DAG: %[[ONE:.*]] = arith.constant 1 : index
@@ -68,37 +71,44 @@ func.func @fwd(%q: memref<2x200x3x64xbf16>, %k: memref<2x200x3x64xbf16>,
 // CHECK-LABEL: func.func private @fwd_causal_attention_fwd(
 // CHECK-SAME: %[[Q:[^:]+]]: memref<2x200x4x64xbf16>
 // CHECK-SAME: flash.grid = {block = 64 : i64, heads = "q", order = 0 : i64, persistent, rows = "q"}
-// CHECK-DAG: %[[ALL:.*]] = arith.constant 32 : index
-// CHECK-DAG: %[[STREAMS:.*]] = arith.constant 8 : index
+// CHECK-DAG: %[[LEN:.*]] = arith.constant 200 : index
 // CHECK-DAG: %[[HEADS:.*]] = arith.constant 4 : index
-// CHECK-DAG: %[[LAST:.*]] = arith.constant 3 : index
+// CHECK-DAG: %[[LONGEST:.*]] = arith.constant 3 : index
+// CHECK-DAG: %[[PAIRS:.*]] = arith.constant 16 : index
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
 // CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
 // CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
 // CHECK-DAG: %[[BM:.*]] = arith.constant 64 : index
 // CHECK-DAG: %[[NX:.*]] = flash.num_programs x
+// CHECK-DAG: %[[Y:.*]] = flash.program_id y
+// CHECK-DAG: %[[YNX:.*]] = arith.muli %[[Y]], %[[NX]] : index
+// CHECK-DAG: %[[X:.*]] = flash.program_id x
+// CHECK-DAG: %[[PROGRAM:.*]] = arith.addi %[[X]], %[[YNX]] : index
 // CHECK-DAG: %[[NY:.*]] = flash.num_programs y
-// CHECK-DAG: %[[STRIDE:.*]] = arith.muli %[[NX]], %[[NY]] : index
-// CHECK: scf.for %[[T:.*]] = %{{.*}} to %[[ALL]] step %[[STRIDE]] {
-// CHECK-NEXT: %[[ROUND:.*]] = arith.divui %[[T]], %[[STRIDE]] : index
-// CHECK-NEXT: %[[START:.*]] = arith.muli %[[ROUND]], %[[STRIDE]] : index
-// CHECK-NEXT: %[[T1:.*]] = arith.addi %[[T]], %[[C1]] : index
-// CHECK-NEXT: %[[TWICE:.*]] = arith.addi %[[START]], %[[START]] : index
-// CHECK-NEXT: %[[END:.*]] = arith.addi %[[TWICE]], %[[STRIDE]] : index
-// CHECK-NEXT: %[[MIRROR:.*]] = arith.subi %[[END]], %[[T1]] : index
-// CHECK-NEXT: %[[PARITY:.*]] = arith.remui %[[ROUND]], %[[C2]] : index
-// CHECK-NEXT: %[[ODD:.*]] = arith.cmpi eq, %[[PARITY]], %[[C1]] : index
-// CHECK-NEXT: %[[NEXT:.*]] = arith.addi %[[START]], %[[STRIDE]] : index
-// CHECK-NEXT: %[[FULL:.*]] = arith.cmpi ule, %[[NEXT]], %[[ALL]] : index
-// CHECK-NEXT: %[[REVERSE:.*]] = arith.andi %[[ODD]], %[[FULL]] : i1
-// CHECK-NEXT: %[[U:.*]] = arith.select %[[REVERSE]], %[[MIRROR]], %[[T]] : index
-// CHECK-NEXT: %[[DEPTH:.*]] = arith.divui %[[U]], %[[STREAMS]] : index
-// CHECK-NEXT: %[[STREAM:.*]] = arith.remui %[[U]], %[[STREAMS]] : index
-// CHECK-NEXT: %[[BLOCK:.*]] = arith.subi %[[LAST]], %[[DEPTH]] : index
+// CHECK-DAG: %[[PROGRAMS:.*]] = arith.muli %[[NX]], %[[NY]] : index
+// CHECK: %[[LEFT:.*]] = arith.subi %[[PAIRS]], %[[PROGRAM]] : index
+// CHECK-NEXT: %[[LEFT0:.*]] = arith.maxsi %[[LEFT]], %[[C0]] : index
+// CHECK-NEXT: %[[UP:.*]] = arith.addi %[[LEFT0]], %[[PROGRAMS]] : index
+// CHECK-NEXT: %[[UP1:.*]] = arith.subi %[[UP]], %[[C1]] : index
+// CHECK-NEXT: %[[OWN:.*]] = arith.divui %[[UP1]], %[[PROGRAMS]] : index
+// CHECK-NEXT: %[[ROUNDS:.*]] = arith.muli %[[OWN]], %[[C2]] : index
+// CHECK-NEXT: scf.for %[[R:.*]] = %[[C0]] to %[[ROUNDS]] step %[[C1]] {
+// CHECK-NEXT: %[[RP:.*]] = arith.divui %[[R]], %[[C2]] : index
+// CHECK-NEXT: %[[BASE:.*]] = arith.muli %[[RP]], %[[PROGRAMS]] : index
+// CHECK-NEXT: %[[PAIR:.*]] = arith.addi %[[BASE]], %[[PROGRAM]] : index
+// CHECK-NEXT: %[[D:.*]] = arith.remui %[[PAIR]], %[[C2]] : index
+// CHECK-NEXT: %[[PARITY:.*]] = arith.remui %[[R]], %[[C2]] : index
+// CHECK-NEXT: %[[SHORT:.*]] = arith.cmpi eq, %[[PARITY]], %[[C1]] : index
+// CHECK-NEXT: %[[LONG:.*]] = arith.subi %[[LONGEST]], %[[D]] : index
+// CHECK-NEXT: %[[BLOCK:.*]] = arith.select %[[SHORT]], %[[D]], %[[LONG]] : index
+// CHECK-NEXT: %[[STREAM:.*]] = arith.divui %[[PAIR]], %[[C2]] : index
 // CHECK-NEXT: %[[BATCH:.*]] = arith.divui %[[STREAM]], %[[HEADS]] : index
 // CHECK-NEXT: %[[HEAD:.*]] = arith.remui %[[STREAM]], %[[HEADS]] : index
 // CHECK-NEXT: %[[ROW:.*]] = arith.muli %[[BLOCK]], %[[BM]] : index
+// CHECK-NEXT: flash.load %[[Q]][%[[BATCH]], %[[ROW]], %[[HEAD]], %{{.*}}]
+// CHECK: %[[INSIDE:.*]] = arith.cmpi slt, %[[ROW]], %[[LEN]] : index
+// CHECK-NEXT: %[[END:.*]] = arith.select %[[INSIDE]], %{{.*}}, %[[C0]] : index
 // CHECK-NOT: scf.if
-// CHECK: flash.load %[[Q]][%[[BATCH]], %[[ROW]], %[[HEAD]], %{{.*}}]
 // CHECK: flash.mask {{.*}} causal
 // CHECK: flash.store
 // CHECK: flash.store

@@ -89,8 +89,8 @@ INSTANTIATE_TEST_SUITE_P(Features, CpuAttention, ::testing::ValuesIn(attentionCa
 
 /// Persistent forward kernels (CpuBackend::Options::persistentPrograms): a
 /// few programs each loop over several tiles, in the GPU's tile orders
-/// (causal ones longest first, every other full round reversed). A tile
-/// skipped keeps its poisoned output.
+/// (causal ones in pairs of a long and a short tile). A tile skipped keeps
+/// its poisoned output.
 struct PersistentCase {
   Case base;
   int64_t programs;
@@ -102,8 +102,10 @@ std::vector<PersistentCase> persistentCases() {
     if (!c.spec.isVarlen() && !c.atomicDq)
       for (int64_t programs : {3, 4})
         all.push_back({c, programs});
-  // 30 causal tiles (5 query blocks x 6 heads): over 4 programs, seven full
-  // rounds and a last odd one of two tiles; over 7, four and an even one.
+  // 30 causal tiles (5 query blocks x 6 heads): 3 pairs a head, one with
+  // the padding tile past the sequence (an odd count of blocks); the 18
+  // pairs over 4 programs leave two for a fifth round, over 7 four for a
+  // third, and over 64 most programs have none.
   WorkloadSpec ragged = baseSpec(DType::BF16, 32);
   ragged.batch = 2;
   ragged.heads = ragged.kvHeads = 3;

@@ -152,9 +152,9 @@ std::vector<GpuCase> gpuCases() {
         all.push_back({c, 128, 128, 8, 2, true, true, false, false, 0});
       }
     }
-  // Persistent causal forward kernels: the tiles longest first, every
-  // other full round of them reversed (few programs, so that both orders
-  // and a last round that is not full occur).
+  // Persistent causal forward kernels: the tiles in pairs of a long and a
+  // short one (few programs, so that programs take several pairs and some
+  // programs one fewer).
   for (const Case &c : attentionCases())
     if (c.spec.causal && !c.spec.isVarlen() &&
         (c.spec.headDim == 64 || c.spec.headDim == 128)) {

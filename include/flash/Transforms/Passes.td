@@ -18,8 +18,8 @@ def FlashTileAttention : Pass<"flash-tile-attention", "::mlir::ModuleOp"> {
     `persistent` (fixed lengths) it is launched over
     `(ceil(seqlen_q / block-m) * batch * heads, 1)` programs instead, and
     each loops over the tiles from its index by the number of programs
-    (`flash.num_programs`; with a causal mask, longest first and every
-    other round of tiles reversed): the grid attribute's `persistent` tells a
+    (`flash.num_programs`; with a causal mask, in pairs of a long and a
+    short tile of equal work): the grid attribute's `persistent` tells a
     runtime that it may launch fewer: as many as the GPU holds at once. The backward
     becomes three: `D = rowsum(dO * O)` per query row into a workspace
     (a `memref.alloc` shaped like the lse, left for the buffer-deallocation
