@@ -45,6 +45,9 @@ std::string tuningKey(const std::string &device, const ProblemClass &problem,
 
 Tuning defaultTuning() { return Autotuner::enabled() ? Tuning::Auto : Tuning::Off; }
 
+constexpr size_t kMinTimings = 3, kMaxTimings = 50;
+constexpr double kMinTimedMs = 10;
+
 double medianOf(std::vector<double> &values) {
   std::sort(values.begin(), values.end());
   return values.empty() ? 0.0 : values[values.size() / 2];
@@ -211,10 +214,19 @@ Status chooseTiles(Tuning tuning, const std::string &device,
       applyTiles(config, candidate);
       if (Status s = runOnce(candidate); !s) // compiles and warms up
         return s;
-      std::vector<double> times(3);
-      for (double &t : times)
+      // A launch of a short kernel varies by several percent (0.2 ms ones
+      // by up to 10%, more than between some candidates): time each for
+      // kMinTimedMs in all, within kMinTimings..kMaxTimings launches.
+      std::vector<double> times;
+      double total = 0;
+      while (times.size() < kMinTimings ||
+             (total < kMinTimedMs && times.size() < kMaxTimings)) {
+        double t = 0;
         if (Status s = timeOnce(candidate, t); !s)
           return s;
+        times.push_back(t);
+        total += t;
+      }
       ms = medianOf(times);
       return Status::success();
     };

@@ -289,6 +289,34 @@ TEST_F(CacheTest, TuningTimesEveryCandidateAndRemembersTheFastest) {
   EXPECT_TRUE(again.check().passed());
 }
 
+TEST_F(CacheTest, TuningTimesShortKernelsOverMoreLaunches) {
+  // 64x64 runs in 0.2 ms but its first three timed launches are slow
+  // (0.3 ms); 128x64 runs in 0.25 ms; 128x128 in 5 ms. Three launches each
+  // would pick 128x64. Short kernels are timed until their launches add
+  // up to 10 ms (at most 50), long ones three times; the median decides.
+  std::map<int64_t, int> timed; // launches timed, by blockN * 1000 + blockM
+  auto id = [](const ProblemClass &c) { return c.blockN * 1000 + c.blockM; };
+  auto runOnce = [](const ProblemClass &) { return Status::success(); };
+  auto timeOnce = [&](const ProblemClass &c, double &ms) {
+    int launch = timed[id(c)]++;
+    ms = c.blockN == 128 ? 5.0 : c.blockM == 64 ? (launch < 3 ? 0.3 : 0.2) : 0.25;
+    return Status::success();
+  };
+  ProblemClass problem;
+  ProblemSizes sizes;
+  sizes.batch = sizes.heads = sizes.kvHeads = 1;
+  sizes.headDim = 64;
+  sizes.seqlenQ = sizes.seqlenK = 1024;
+  std::vector<TileConfig> candidates = {{128, 64, 4}, {64, 64, 4}, {128, 128, 8}};
+  ASSERT_TRUE(chooseTiles(Tuning::Force, "test-device", problem, sizes,
+                          candidates, runOnce, timeOnce, nullptr));
+  EXPECT_EQ(problem.blockM, 64);
+  EXPECT_EQ(problem.blockN, 64);
+  EXPECT_EQ(timed[64064], 49);   // 3 * 0.3 + 46 * 0.2 = 10.1 ms
+  EXPECT_EQ(timed[64128], 40);   // 40 * 0.25 = 10 ms
+  EXPECT_EQ(timed[128128], 3);
+}
+
 TEST_F(CacheTest, TuningEntriesKeepStagesAndOverlapWhichOldEntriesLack) {
   std::string path = directory + "/autotune.json";
   ASSERT_TRUE(writeFileAtomically(

@@ -106,7 +106,8 @@ private:
 /// Picks the tile configuration of a call's `problem` per `tuning` and sets
 /// it on `problem`: a recorded choice, or (Auto, Force) the fastest of
 /// `candidates`, each run once by `runOnce` (compiling, warming up) and then
-/// timed three times by `timeOnce` (milliseconds, median kept).
+/// timed by `timeOnce` (milliseconds, median kept): 3 launches, or more up
+/// to 50 until they add up to 10 ms.
 Status chooseTiles(Tuning tuning, const std::string &device,
                    ProblemClass &problem, const ProblemSizes &sizes,
                    const std::vector<TileConfig> &candidates,
