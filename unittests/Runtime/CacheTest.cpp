@@ -317,6 +317,26 @@ TEST_F(CacheTest, TuningTimesShortKernelsOverMoreLaunches) {
   EXPECT_EQ(timed[128128], 3);
 }
 
+TEST_F(CacheTest, TuningTimesCloseCandidatesAgainInTurns) {
+  // 64x64 is timed slow once (0.22 ms), then 0.20; 128x64 steady at 0.21;
+  // 128x128 at 0.5. The first two are within 5%: each is timed twice more
+  // and 64x64's median wins; 128x128 is timed once.
+  std::map<int64_t, int> measured; // by blockN * 1000 + blockM
+  auto measure = [&](const TileConfig &c, double &ms) {
+    int call = measured[c.blockN * 1000 + c.blockM]++;
+    ms = c.blockN == 128 ? 0.5 : c.blockM == 64 ? (call == 0 ? 0.22 : 0.20) : 0.21;
+    return Status::success();
+  };
+  TileConfig best;
+  ASSERT_TRUE(Autotuner::get().tune(
+      "close", {{64, 64, 4}, {128, 64, 8}, {128, 128, 8}}, measure, best));
+  EXPECT_EQ(best, (TileConfig{64, 64, 4}));
+  EXPECT_EQ(measured[64064], 3);
+  EXPECT_EQ(measured[64128], 3);
+  EXPECT_EQ(measured[128128], 1);
+  EXPECT_DOUBLE_EQ(Autotuner::get().entries()["close"].ms, 0.20);
+}
+
 TEST_F(CacheTest, TuningEntriesKeepStagesAndOverlapWhichOldEntriesLack) {
   std::string path = directory + "/autotune.json";
   ASSERT_TRUE(writeFileAtomically(

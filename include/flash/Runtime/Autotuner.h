@@ -82,8 +82,10 @@ public:
                                            const TileConfig &candidate,
                                            double ms, const TileConfig &best,
                                            double bestMs)>;
-  /// Times every candidate, records and returns the fastest; fails when
-  /// none runs (with the first failure's message).
+  /// Times every candidate, then those within 5% of the fastest twice more
+  /// in turns (their medians deciding); records and returns the fastest;
+  /// fails when none runs (with the first failure's message). `progress`
+  /// follows the first timings.
   Status tune(const std::string &key, const std::vector<TileConfig> &candidates,
               Measure measure, TileConfig &best, Progress progress = nullptr);
 
