@@ -446,16 +446,18 @@ std::pair<Sequence, Value> KernelEmitter::tileLoop(KernelBuilder &kb) {
   // round 2r, its short tile in round 2r + 1. Its loop counts rounds.
   Value half = kb.ceilDiv(blocks, 2);
   Value pairs = kb.mul(half, streams);
-  Value ownPairs = kb.ceilDivBy(kb.max(kb.sub(pairs, program), kb.index(0)),
-                                programs);
+  Value ownPairs =
+      kb.ceilDivBy(kb.max(kb.sub(pairs, program), kb.index(0)), programs);
   Value rounds = kb.mul(ownPairs, kb.index(2));
-  auto loop = scf::ForOp::create(kb.b, kb.loc, kb.index(0), rounds, kb.index(1));
+  auto loop =
+      scf::ForOp::create(kb.b, kb.loc, kb.index(0), rounds, kb.index(1));
   kb.b.setInsertionPoint(loop.getBody()->getTerminator());
   Value round = loop.getInductionVar();
   Value pair = kb.add(kb.mul(kb.div(round, kb.index(2)), programs), program);
   Value d = kb.rem(pair, half);
-  Value isShort = arith::CmpIOp::create(kb.b, kb.loc, arith::CmpIPredicate::eq,
-                                        kb.rem(round, kb.index(2)), kb.index(1));
+  Value isShort =
+      arith::CmpIOp::create(kb.b, kb.loc, arith::CmpIPredicate::eq,
+                            kb.rem(round, kb.index(2)), kb.index(1));
   Value longBlock = kb.sub(kb.sub(kb.add(half, half), kb.index(1)), d);
   Value block = arith::SelectOp::create(kb.b, kb.loc, isShort, d, longBlock);
   Sequence s = locate(kb, /*perKvHead=*/false, kb.div(pair, half));

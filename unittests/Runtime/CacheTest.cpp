@@ -299,7 +299,9 @@ TEST_F(CacheTest, TuningTimesShortKernelsOverMoreLaunches) {
   auto runOnce = [](const ProblemClass &) { return Status::success(); };
   auto timeOnce = [&](const ProblemClass &c, double &ms) {
     int launch = timed[id(c)]++;
-    ms = c.blockN == 128 ? 5.0 : c.blockM == 64 ? (launch < 3 ? 0.3 : 0.2) : 0.25;
+    ms = c.blockN == 128  ? 5.0
+         : c.blockM == 64 ? (launch < 3 ? 0.3 : 0.2)
+                          : 0.25;
     return Status::success();
   };
   ProblemClass problem;
@@ -307,13 +309,14 @@ TEST_F(CacheTest, TuningTimesShortKernelsOverMoreLaunches) {
   sizes.batch = sizes.heads = sizes.kvHeads = 1;
   sizes.headDim = 64;
   sizes.seqlenQ = sizes.seqlenK = 1024;
-  std::vector<TileConfig> candidates = {{128, 64, 4}, {64, 64, 4}, {128, 128, 8}};
+  std::vector<TileConfig> candidates = {
+      {128, 64, 4}, {64, 64, 4}, {128, 128, 8}};
   ASSERT_TRUE(chooseTiles(Tuning::Force, "test-device", problem, sizes,
                           candidates, runOnce, timeOnce, nullptr));
   EXPECT_EQ(problem.blockM, 64);
   EXPECT_EQ(problem.blockN, 64);
-  EXPECT_EQ(timed[64064], 49);   // 3 * 0.3 + 46 * 0.2 = 10.1 ms
-  EXPECT_EQ(timed[64128], 40);   // 40 * 0.25 = 10 ms
+  EXPECT_EQ(timed[64064], 49); // 3 * 0.3 + 46 * 0.2 = 10.1 ms
+  EXPECT_EQ(timed[64128], 40); // 40 * 0.25 = 10 ms
   EXPECT_EQ(timed[128128], 3);
 }
 
@@ -324,7 +327,9 @@ TEST_F(CacheTest, TuningTimesCloseCandidatesAgainInTurns) {
   std::map<int64_t, int> measured; // by blockN * 1000 + blockM
   auto measure = [&](const TileConfig &c, double &ms) {
     int call = measured[c.blockN * 1000 + c.blockM]++;
-    ms = c.blockN == 128 ? 0.5 : c.blockM == 64 ? (call == 0 ? 0.22 : 0.20) : 0.21;
+    ms = c.blockN == 128  ? 0.5
+         : c.blockM == 64 ? (call == 0 ? 0.22 : 0.20)
+                          : 0.21;
     return Status::success();
   };
   TileConfig best;

@@ -18,10 +18,10 @@
 // each copy group's executions in earlier tiles, and a copy in the tile
 // loop itself (Q) has two stages, or one where two do not fit, released
 // after the key loops that read it; the producer replays the tile loop
-// once. The producer recomputes the loops' bounds and the copies' coordinates from
-// the kernel's arguments (the ops computing them are cloned: they are
-// side-effect free). Consumer barriers become named barriers over the
-// consumer threads (Utility.cpp's barrier()).
+// once. The producer recomputes the loops' bounds and the copies'
+// coordinates from the kernel's arguments (the ops computing them are
+// cloned: they are side-effect free). Consumer barriers become named
+// barriers over the consumer threads (Utility.cpp's barrier()).
 //
 //===----------------------------------------------------------------------===//
 
