@@ -2,6 +2,8 @@
 
 #include "flash/Testing/ProblemFlags.h"
 
+#include "llvm/ADT/STLExtras.h"
+
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -124,6 +126,60 @@ bool parseLengths(const std::string &flag, const std::string &text,
   return true;
 }
 
+/// A flag taking an integer in [min, max], and where it goes.
+struct IntegerFlag {
+  const char *name;
+  int64_t min, max;
+  void (*set)(ProblemFlags &, int64_t);
+};
+
+template <auto Field> void setSpec(ProblemFlags &f, int64_t v) {
+  f.spec.*Field = v;
+}
+template <auto Field> void setField(ProblemFlags &f, int64_t v) {
+  f.*Field = v;
+}
+template <auto Field> void setSwitch(ProblemFlags &f, int64_t v) {
+  f.*Field = v == 1;
+}
+/// A tile flag also says that the user chose the tiles (no tuning).
+template <auto Field> void setTile(ProblemFlags &f, int64_t v) {
+  f.*Field = v;
+  f.blocksGiven = true;
+}
+
+const IntegerFlag kIntegerFlags[] = {
+    {"batch", 1, 1 << 16, setSpec<&WorkloadSpec::batch>},
+    {"heads", 1, 1024, setSpec<&WorkloadSpec::heads>},
+    {"kv-heads", 1, 1024, setField<&ProblemFlags::kvHeads>},
+    {"seqlen-q", 0, 1 << 20, setSpec<&WorkloadSpec::seqlenQ>},
+    {"seqlen-k", 0, 1 << 20, setField<&ProblemFlags::seqlenK>},
+    {"head-dim", 1, 1 << 20, setSpec<&WorkloadSpec::headDim>},
+    {"block-m", 16, 256, setTile<&ProblemFlags::blockM>},
+    {"block-n", 16, 256, setTile<&ProblemFlags::blockN>},
+    {"num-warps", 1, 16, setTile<&ProblemFlags::numWarps>},
+    {"bwd-block-m", 16, 256, setTile<&ProblemFlags::backwardBlockM>},
+    {"bwd-block-n", 16, 256, setTile<&ProblemFlags::backwardBlockN>},
+    {"bwd-num-warps", 1, 16, setTile<&ProblemFlags::backwardNumWarps>},
+    {"stages", 1, 2, setTile<&ProblemFlags::stages>},
+    {"producer-registers", 24, 128, setField<&ProblemFlags::producerRegisters>},
+    {"wgmma", 0, 1, setSwitch<&ProblemFlags::wgmma>},
+    {"tma", 0, 1, setSwitch<&ProblemFlags::tma>},
+    {"warp-specialize", 0, 1, setSwitch<&ProblemFlags::warpSpecialize>},
+    {"ping-pong", 0, 1, setSwitch<&ProblemFlags::pingPong>},
+    {"overlap-softmax", 0, 1, setSwitch<&ProblemFlags::overlapSoftmax>},
+    {"atomic-dq", 0, 1, setSwitch<&ProblemFlags::atomicDq>},
+    {"transposed-grad", 0, 1, setSwitch<&ProblemFlags::transposedGrad>},
+    {"persistent", 0, 1, setSwitch<&ProblemFlags::persistent>},
+};
+
+/// The other flags with a value, each parsed its own way below.
+const char *const kOtherFlagsWithValue[] = {"dtype",    "dropout",   "seed",
+                                            "offset",   "scale",     "varlen",
+                                            "varlen-k", "data-seed", "backend"};
+const char *const kFlagsWithoutValue[] = {"causal", "backward",
+                                          "deterministic"};
+
 } // namespace
 
 void splitFlag(const std::string &argument, std::string &name, bool &hasValue,
@@ -138,23 +194,13 @@ void splitFlag(const std::string &argument, std::string &name, bool &hasValue,
 bool parseProblemFlag(const std::string &flag, bool hasValue,
                       const std::string &value, ProblemFlags &f,
                       std::string &error) {
-  static const char *const withValue[] = {
-      "batch", "heads", "kv-heads", "seqlen-q", "seqlen-k", "head-dim",
-      "dtype", "dropout", "seed", "offset", "scale", "varlen", "varlen-k",
-      "data-seed", "backend", "block-m", "block-n", "num-warps", "bwd-block-m",
-      "bwd-block-n", "bwd-num-warps", "stages", "wgmma",
-      "tma", "warp-specialize", "ping-pong", "overlap-softmax", "atomic-dq",
-      "persistent", "producer-registers", "transposed-grad"};
-  static const char *const withoutValue[] = {"causal", "backward",
-                                             "deterministic"};
-  bool known = false, needsValue = false;
-  for (const char *name : withValue)
-    if (flag == name)
-      known = needsValue = true;
-  for (const char *name : withoutValue)
-    if (flag == name)
-      known = true;
-  if (!known)
+  const IntegerFlag *integerFlag = nullptr;
+  for (const IntegerFlag &candidate : kIntegerFlags)
+    if (flag == candidate.name)
+      integerFlag = &candidate;
+  bool needsValue =
+      integerFlag || llvm::is_contained(kOtherFlagsWithValue, flag);
+  if (!needsValue && !llvm::is_contained(kFlagsWithoutValue, flag))
     return false;
   if (needsValue && !hasValue) {
     error = "--" + flag + " needs a value (--" + flag + "=...)";
@@ -166,19 +212,11 @@ bool parseProblemFlag(const std::string &flag, bool hasValue,
   }
   WorkloadSpec &s = f.spec;
   int64_t integer = 0;
-  if (flag == "batch" && parseInt(flag, value, 1, 1 << 16, integer, error))
-    s.batch = integer;
-  else if (flag == "heads" && parseInt(flag, value, 1, 1024, integer, error))
-    s.heads = integer;
-  else if (flag == "kv-heads" && parseInt(flag, value, 1, 1024, integer, error))
-    f.kvHeads = integer;
-  else if (flag == "seqlen-q" && parseInt(flag, value, 0, 1 << 20, integer, error))
-    s.seqlenQ = integer;
-  else if (flag == "seqlen-k" && parseInt(flag, value, 0, 1 << 20, integer, error))
-    f.seqlenK = integer;
-  else if (flag == "head-dim" && parseInt(flag, value, 1, 1 << 20, integer, error))
-    s.headDim = integer;
-  else if (flag == "dtype") {
+  if (integerFlag) {
+    if (parseInt(flag, value, integerFlag->min, integerFlag->max, integer,
+                 error))
+      integerFlag->set(f, integer);
+  } else if (flag == "dtype") {
     std::optional<DType> dtype = parseDType(value);
     if (!dtype)
       error = "--dtype must be fp16 or bf16, got '" + value + "'";
@@ -212,55 +250,6 @@ bool parseProblemFlag(const std::string &flag, bool hasValue,
       error = "--backend must be cpu, cuda or auto, got '" + value + "'";
     else
       f.backend = value;
-  } else if (flag == "block-m" && parseInt(flag, value, 16, 256, integer, error)) {
-    f.blockM = integer;
-    f.blocksGiven = true;
-  } else if (flag == "block-n" && parseInt(flag, value, 16, 256, integer, error)) {
-    f.blockN = integer;
-    f.blocksGiven = true;
-  } else if (flag == "num-warps" && parseInt(flag, value, 1, 16, integer, error)) {
-    f.numWarps = integer;
-    f.blocksGiven = true;
-  } else if (flag == "bwd-block-m" &&
-             parseInt(flag, value, 16, 256, integer, error)) {
-    f.backwardBlockM = integer;
-    f.blocksGiven = true;
-  } else if (flag == "bwd-block-n" &&
-             parseInt(flag, value, 16, 256, integer, error)) {
-    f.backwardBlockN = integer;
-    f.blocksGiven = true;
-  } else if (flag == "bwd-num-warps" &&
-             parseInt(flag, value, 1, 16, integer, error)) {
-    f.backwardNumWarps = integer;
-    f.blocksGiven = true;
-  } else if (flag == "stages" && parseInt(flag, value, 1, 2, integer, error)) {
-    f.stages = integer;
-    f.blocksGiven = true;
-  } else if (flag == "wgmma" && parseInt(flag, value, 0, 1, integer, error)) {
-    f.wgmma = integer == 1;
-  } else if (flag == "tma" && parseInt(flag, value, 0, 1, integer, error)) {
-    f.tma = integer == 1;
-  } else if (flag == "warp-specialize" &&
-             parseInt(flag, value, 0, 1, integer, error)) {
-    f.warpSpecialize = integer == 1;
-  } else if (flag == "ping-pong" && parseInt(flag, value, 0, 1, integer, error)) {
-    f.pingPong = integer == 1;
-  } else if (flag == "overlap-softmax" &&
-             parseInt(flag, value, 0, 1, integer, error)) {
-    f.overlapSoftmax = integer == 1;
-  } else if (flag == "atomic-dq" && parseInt(flag, value, 0, 1, integer, error)) {
-    f.atomicDq = integer == 1;
-  } else if (flag == "transposed-grad" &&
-             parseInt(flag, value, 0, 1, integer, error)) {
-    f.transposedGrad = integer == 1;
-  } else if (flag == "persistent" && parseInt(flag, value, 0, 1, integer, error)) {
-    f.persistent = integer == 1;
-  } else if (flag == "producer-registers" &&
-             parseInt(flag, value, 24, 128, integer, error)) {
-    if (integer % 8 != 0)
-      error = "--producer-registers must be a multiple of 8, got " + value;
-    else
-      f.producerRegisters = integer;
   }
   return true;
 }
@@ -328,6 +317,9 @@ std::optional<std::string> finishProblemFlags(ProblemFlags &f) {
     return std::string("--num-warps must be a power of two");
   if ((f.backwardNumWarps & (f.backwardNumWarps - 1)) != 0)
     return std::string("--bwd-num-warps must be a power of two");
+  if (f.producerRegisters % 8 != 0)
+    return "--producer-registers must be a multiple of 8, got " +
+           std::to_string(f.producerRegisters);
   if (f.deterministic && f.atomicDq)
     return std::string("--atomic-dq=1 adds dq in a varying order, which "
                        "--deterministic rules out");
