@@ -167,29 +167,35 @@ struct MaskLowering : public ConvertOpToLLVMPattern<MaskOp> {
     bool transposed = op.getTransposed();
     Value diagonal =
         LLVM::SubOp::create(rewriter, loc, adaptor.getSeqlenK(), adaptor.getSeqlenQ());
-    auto compare = [&](OpBuilder &b, Value x, Value y,
-                       LLVM::ICmpPredicate p) -> Value {
-      return LLVM::ICmpOp::create(b, loc, p, x, y);
+    // Whether `row` and `col` lie inside the sequences and (causal)
+    // `col` is visible from `diagonalRow`.
+    auto visible = [&](OpBuilder &b, Value row, Value col,
+                       Value diagonalRow) -> Value {
+      auto compare = [&](Value x, Value y, LLVM::ICmpPredicate p) -> Value {
+        return LLVM::ICmpOp::create(b, loc, p, x, y);
+      };
+      Value rowIn =
+          compare(row, adaptor.getSeqlenQ(), LLVM::ICmpPredicate::slt);
+      Value colIn =
+          compare(col, adaptor.getSeqlenK(), LLVM::ICmpPredicate::slt);
+      Value keep = LLVM::AndOp::create(b, loc, rowIn, colIn);
+      if (op.getCausal())
+        keep = LLVM::AndOp::create(
+            b, loc, keep,
+            compare(col, LLVM::AddOp::create(b, loc, diagonalRow, diagonal),
+                    LLVM::ICmpPredicate::sle));
+      return keep;
     };
     // The block's last query row and key column (the tile's extents along
-    // them).
+    // them): the whole block is visible when they are and (causal) its
+    // first row sees its last column.
     auto plus = [&](Value x, int64_t extent) -> Value {
       return LLVM::AddOp::create(rewriter, loc, x,
                                  i64Const(rewriter, loc, extent - 1));
     };
     Value lastRow = plus(adaptor.getRow(), type.getDimSize(transposed ? 1 : 0));
     Value lastCol = plus(adaptor.getCol(), type.getDimSize(transposed ? 0 : 1));
-    Value rowsIn =
-        compare(rewriter, lastRow, adaptor.getSeqlenQ(), LLVM::ICmpPredicate::slt);
-    Value colsIn =
-        compare(rewriter, lastCol, adaptor.getSeqlenK(), LLVM::ICmpPredicate::slt);
-    Value whole = LLVM::AndOp::create(rewriter, loc, rowsIn, colsIn);
-    if (op.getCausal()) // the first row sees the last column
-      whole = LLVM::AndOp::create(
-          rewriter, loc, whole,
-          compare(rewriter, lastCol,
-                  LLVM::AddOp::create(rewriter, loc, adaptor.getRow(), diagonal),
-                  LLVM::ICmpPredicate::sle));
+    Value whole = visible(rewriter, lastRow, lastCol, adaptor.getRow());
     Type packed = getTypeConverter()->convertType(type);
     auto branch = scf::IfOp::create(rewriter, loc, TypeRange{packed}, whole,
                                     /*withElseRegion=*/true);
@@ -206,15 +212,8 @@ struct MaskLowering : public ConvertOpToLLVMPattern<MaskOp> {
                                     tile->query(b, loc, slot, transposed));
       Value c = LLVM::AddOp::create(b, loc, adaptor.getCol(),
                                     tile->key(b, loc, slot, transposed));
-      Value rowIn = compare(b, r, adaptor.getSeqlenQ(), LLVM::ICmpPredicate::slt);
-      Value colIn = compare(b, c, adaptor.getSeqlenK(), LLVM::ICmpPredicate::slt);
-      Value keep = LLVM::AndOp::create(b, loc, rowIn, colIn);
-      if (op.getCausal())
-        keep = LLVM::AndOp::create(
-            b, loc, keep,
-            compare(b, c, LLVM::AddOp::create(b, loc, r, diagonal),
-                    LLVM::ICmpPredicate::sle));
-      values[slot] = LLVM::SelectOp::create(b, loc, keep, values[slot], negInf);
+      values[slot] = LLVM::SelectOp::create(b, loc, visible(b, r, c, r),
+                                            values[slot], negInf);
     }
     scf::YieldOp::create(b, loc, pack(b, loc, packed, values));
     rewriter.replaceOp(op, branch.getResult(0));
