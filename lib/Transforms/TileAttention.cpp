@@ -439,11 +439,11 @@ std::pair<Sequence, Value> KernelEmitter::tileLoop(KernelBuilder &kb) {
   }
   // Pair d of a stream is its blocks 2 * half - 1 - d and d (half =
   // ceil(blocks / 2)): (2 * half - d) + (d + 1) blocks' worth of keys
-  // whatever d. With
-  // an odd count of blocks pair 0's long tile lies past the sequence and
-  // sees no keys (keyEnd). Pairs are numbered stream-major; program i takes
-  // pairs i, i + programs, ...: the long tile of pair r * programs + i in
-  // round 2r, its short tile in round 2r + 1. Its loop counts rounds.
+  // whatever d. With an odd count of blocks pair 0's long tile lies past
+  // the sequence and sees no keys (keyEnd). Pairs are numbered
+  // stream-major; program i takes pairs i, i + programs, ...: the long tile
+  // of pair r * programs + i in round 2r, its short tile in round 2r + 1.
+  // Its loop counts rounds.
   Value half = kb.ceilDiv(blocks, 2);
   Value pairs = kb.mul(half, streams);
   Value ownPairs =
