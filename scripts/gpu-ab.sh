@@ -40,13 +40,16 @@ time_of() { # variant index, flags...
   shift
   [ "$i" = 0 ] && extra=${FLAGS_A:-}
   [ "$i" = 1 ] && extra=${FLAGS_B:-}
-  mkdir -p "$out/cache-$i"
   # shellcheck disable=SC2086
   FLASH_CACHE_DIR=$out/cache-$i timeout 60 "${binaries[$i]}" --backend=cuda \
     --repeats=7 "$@" $extra 2>&1 |
     grep -oE '(forward|backward) [0-9.]+ ms' | awk '{printf "%s ", $2}'
 }
-names=$(for i in "${!binaries[@]}"; do printf '%s ' "$(printf "\\x$(printf %x $((65 + i)))")"; done)
+names=""
+for i in "${!binaries[@]}"; do
+  names+="$(echo {A..Z} | cut -d' ' -f$((i + 1))) "
+  mkdir -p "$out/cache-$i"
+done
 echo "problem | $names| $names  (ms: forward [backward])"
 while IFS= read -r problem; do
   [ -z "$problem" ] && continue
