@@ -311,17 +311,20 @@ Value KernelEmitter::loadRows(KernelBuilder &kb, const Sequence &s,
 void KernelEmitter::storeRows(KernelBuilder &kb, const Sequence &s, Value tile,
                               Value memref, bool ofQ, Value row, Value head,
                               bool accumulate) {
-  Value start = ofQ ? s.startQ : s.startK;
-  Value length = ofQ ? s.seqlenQ : s.seqlenK;
   Value zero = kb.index(0);
-  if (p.varlen)
+  if (p.varlen) {
+    Value start = ofQ ? s.startQ : s.startK;
+    Value length = ofQ ? s.seqlenQ : s.seqlenK;
     StoreOp::create(kb.b, kb.loc, tile, memref,
                     ValueRange{kb.add(start, row), head, zero},
                     kb.add(start, length), 0, accumulate);
-  else
-    StoreOp::create(kb.b, kb.loc, tile, memref,
-                    ValueRange{s.batch, row, head, zero}, length, 1,
-                    accumulate);
+    return;
+  }
+  // Bounded by the tensor's own length, as loadRows' tiles: the lowering
+  // may then store the tile with the TMA, which clips it there.
+  StoreOp::create(kb.b, kb.loc, tile, memref,
+                  ValueRange{s.batch, row, head, zero}, kb.dim(memref, 1), 1,
+                  accumulate);
 }
 
 /// The indices of row `row` of a head in dq's sums, and the bound of its

@@ -123,8 +123,10 @@
 // CHECK-NEXT: %[[DKS:.*]] = arith.mulf %[[HL]]#0, %[[SCALE]] : tensor<64x32xf32>
 // CHECK-NEXT: %[[DKT:.*]] = arith.truncf %[[DKS]] : tensor<64x32xf32> to tensor<64x32xf16>
 // CHECK-NEXT: %[[DVT:.*]] = arith.truncf %[[HL]]#1 : tensor<64x32xf32> to tensor<64x32xf16>
-// CHECK: flash.store %[[DKT]], %[[KDK]][%[[B]], %[[COL]], %[[KVHEAD]], %{{.*}}] bound %[[SK]] along 1 : tensor<64x32xf16> -> memref<1x128x2x32xf16>
-// CHECK: flash.store %[[DVT]], %[[KDV]][%[[B]], %[[COL]], %[[KVHEAD]], %{{.*}}] bound %[[SK]] along 1 : tensor<64x32xf16> -> memref<1x128x2x32xf16>
+// CHECK: %[[DKLEN:.*]] = memref.dim %[[KDK]], %{{.*}} : memref<1x128x2x32xf16>
+// CHECK-NEXT: flash.store %[[DKT]], %[[KDK]][%[[B]], %[[COL]], %[[KVHEAD]], %{{.*}}] bound %[[DKLEN]] along 1 : tensor<64x32xf16> -> memref<1x128x2x32xf16>
+// CHECK: %[[DVLEN:.*]] = memref.dim %[[KDV]], %{{.*}} : memref<1x128x2x32xf16>
+// CHECK-NEXT: flash.store %[[DVT]], %[[KDV]][%[[B]], %[[COL]], %[[KVHEAD]], %{{.*}}] bound %[[DVLEN]] along 1 : tensor<64x32xf16> -> memref<1x128x2x32xf16>
 // CHECK-NEXT: }
 // CHECK-NEXT: return
 
@@ -164,7 +166,8 @@
 // CHECK-NEXT: %[[SCALE:.*]] = arith.constant dense<0.176776692> : tensor<64x32xf32>
 // CHECK-NEXT: %[[DQS:.*]] = arith.mulf %[[LOOP]], %[[SCALE]] : tensor<64x32xf32>
 // CHECK-NEXT: %[[DQT:.*]] = arith.truncf %[[DQS]] : tensor<64x32xf32> to tensor<64x32xf16>
-// CHECK: flash.store %[[DQT]], %[[KDQ]][%[[B]], %[[ROW]], %[[HEAD]], %{{.*}}] bound %[[SQ]] along 1 : tensor<64x32xf16> -> memref<1x128x4x32xf16>
+// CHECK: %[[DQLEN:.*]] = memref.dim %[[KDQ]], %{{.*}} : memref<1x128x4x32xf16>
+// CHECK-NEXT: flash.store %[[DQT]], %[[KDQ]][%[[B]], %[[ROW]], %[[HEAD]], %{{.*}}] bound %[[DQLEN]] along 1 : tensor<64x32xf16> -> memref<1x128x4x32xf16>
 // CHECK-NEXT: }
 // CHECK-NEXT: return
 

@@ -75,7 +75,8 @@
 // CHECK-NEXT: scf.yield %[[ACCN]], %[[MN]], %[[LN]] : tensor<64x64xf32>, tensor<64xf32>, tensor<64xf32>
 // CHECK-NEXT: }
 // CHECK-NEXT: %[[OUT:[^,]+]], %[[LSE:[^ ]+]] = flash.finalize %[[LOOP]]#0, %[[LOOP]]#1, %[[LOOP]]#2 : tensor<64x64xf32>, tensor<64xf32> -> tensor<64x64xbf16>
-// CHECK: flash.store %[[OUT]], %[[KO]][%[[B]], %[[ROW]], %[[HEAD]], %{{.*}}] bound %[[SQ]] along 1 : tensor<64x64xbf16> -> memref<2x128x4x64xbf16>
+// CHECK: %[[OLEN:.*]] = memref.dim %[[KO]], %{{.*}} : memref<2x128x4x64xbf16>
+// CHECK-NEXT: flash.store %[[OUT]], %[[KO]][%[[B]], %[[ROW]], %[[HEAD]], %{{.*}}] bound %[[OLEN]] along 1 : tensor<64x64xbf16> -> memref<2x128x4x64xbf16>
 // CHECK-NEXT: flash.store %[[LSE]], %[[KL]][%[[B]], %[[HEAD]], %[[ROW]]] bound %[[SQ]] along 2 : tensor<64xf32> -> memref<2x4x128xf32>
 // CHECK-NEXT: }
 // CHECK-NEXT: return

@@ -101,7 +101,8 @@ def ConvertFlashToNVVM : Pass<"convert-flash-to-nvvm", "::mlir::ModuleOp"> {
            "With tma and two or more warpgroups (num-warps >= 8): a producer "
            "warpgroup after the consumer warps issues the TMA copies of loop "
            "bodies into two-stage buffers ahead of the consumers (full/empty "
-           "mbarriers, setmaxnreg)">,
+           "mbarriers, setmaxnreg); a persistent kernel's output tiles are "
+           "stored from shared memory by the TMA where a buffer fits">,
     Option<"pingPong", "ping-pong", "bool", /*default=*/"false",
            "With warp-specialize: the consumer warpgroups take turns issuing "
            "their wgmma products (named barriers), so that one's softmax "

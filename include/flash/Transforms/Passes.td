@@ -55,8 +55,9 @@ def FlashTileAttention : Pass<"flash-tile-attention", "::mlir::ModuleOp"> {
     Option<"blockN", "block-n", "int64_t", /*default=*/"64",
            "Key/value rows per inner-loop step (BLOCK_N)">,
     Option<"persistent", "persistent", "bool", /*default=*/"false",
-           "Forward kernels of fixed-length, non-causal problems loop over "
-           "their tiles, so that a runtime can launch one program per SM">,
+           "Forward kernels of fixed-length problems loop over their tiles "
+           "(causal ones in pairs of equal work), so that a runtime can "
+           "launch one program per SM">,
     Option<"transposedGrad", "transposed-grad", "bool", /*default=*/"false",
            "The dK/dV kernel computes the transposed scores Sᵀ = K Qᵀ (keys "
            "along the rows, `transposed` mask, Philox and softmax ops with "

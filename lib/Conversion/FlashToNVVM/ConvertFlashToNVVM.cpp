@@ -76,7 +76,7 @@ struct ConvertFlashToNVVMPass
           WarpRoles{pingPong, overlapSoftmax, producerRegisters}, threads);
     annotateSharedWaits(module);
     markReadsAtUses(module);
-    awaitBulkReductions(module);
+    awaitBulkStores(module);
     if (failed(lowerKernelSignatures(module, converter, threads)))
       return signalPassFailure();
 

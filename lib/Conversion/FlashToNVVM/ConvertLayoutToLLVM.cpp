@@ -21,56 +21,6 @@ using namespace mlir::flash::nvvm;
 
 namespace {
 
-/// Writes an mma tile of 16-bit elements with stmatrix .x4: per warp and
-/// 16x16 block, the matrices (rows 0-7 | 8-15) x (columns 0-7 | 8-15);
-/// lane l gives row l % 8 of matrix l / 8.
-void storeMatrices(OpBuilder &b, Location loc, RankedTensorType type,
-                   MmaEncodingAttr mma, ArrayRef<Value> values,
-                   const ThreadIds &ids, Value buffer,
-                   const SharedTileAddressing &addressing) {
-  Type operandType = type.getElementType().isBF16()
-                         ? Type(b.getI32Type())
-                         : Type(VectorType::get({2}, b.getF16Type()));
-  int64_t warpRows = rowsPerWarp(mma, type.getDimSize(0));
-  Value matrix = LLVM::LShrOp::create(b, loc, ids.lane, i64Const(b, loc, 3));
-  Value rowInMatrix = LLVM::AndOp::create(b, loc, ids.lane, i64Const(b, loc, 7));
-  // Row 8 (matrix % 2) + l % 8 and column 8 (matrix / 2) of the block.
-  Value blockRow = LLVM::AddOp::create(
-      b, loc, rowInMatrix,
-      LLVM::MulOp::create(
-          b, loc, LLVM::AndOp::create(b, loc, matrix, i64Const(b, loc, 1)),
-          i64Const(b, loc, 8)));
-  Value blockCol = LLVM::MulOp::create(
-      b, loc, LLVM::LShrOp::create(b, loc, matrix, i64Const(b, loc, 1)),
-      i64Const(b, loc, 8));
-  Value warpRow = LLVM::MulOp::create(b, loc, ids.warp, i64Const(b, loc, warpRows));
-  for (int64_t i = 0; i < warpRows / 16; ++i)
-    for (int64_t jj = 0; jj < type.getDimSize(1) / 16; ++jj) {
-      SmallVector<Value> sources;
-      for (int64_t half : {0, 1})     // columns 0-7, 8-15 of the block
-        for (int64_t rows : {0, 2}) { // rows 0-7 (k 0, 1), 8-15 (k 2, 3)
-          Value pair = packOperandPair(
-              b, loc,
-              values[mmaSlot(type.getShape(), mma, i, 2 * jj + half, rows)],
-              values[mmaSlot(type.getShape(), mma, i, 2 * jj + half, rows + 1)],
-              operandType);
-          if (operandType != b.getI32Type())
-            pair = LLVM::BitcastOp::create(b, loc, b.getI32Type(), pair);
-          sources.push_back(pair);
-        }
-      Value row = LLVM::AddOp::create(
-          b, loc, warpRow,
-          LLVM::AddOp::create(b, loc, i64Const(b, loc, 16 * i), blockRow));
-      Value col =
-          LLVM::AddOp::create(b, loc, i64Const(b, loc, 16 * jj), blockCol);
-      NVVM::StMatrixOp::create(
-          b, loc, sharedAddress(b, loc, buffer, addressing.byteOffset(b, loc, row, col)),
-          sources, NVVM::MMALayout::row,
-          NVVM::LdStMatrixShapeAttr::get(b.getContext(), 8, 8),
-          NVVM::LdStMatrixEltType::B16);
-    }
-}
-
 /// The thread's slots of a register-layout tile read from a buffer.
 Value readSlots(OpBuilder &b, Location loc, RankedTensorType to, Value buffer,
                 const ThreadIds &ids, const SharedTileAddressing &addressing,

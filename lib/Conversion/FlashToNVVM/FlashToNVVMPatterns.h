@@ -38,11 +38,12 @@ void planTensorCopies(ModuleOp module, bool warpSpecialize, WarpRoles roles,
 
 void populateKernelPatterns(TileTypeConverter &converter,
                             RewritePatternSet &patterns);
-/// Bulk reductions (isBulkReduction) read their buffer asynchronously:
-/// awaitBulkReductions waits for the reads after the op whose region holds
-/// the buffer, before any later tile may take its bytes, and for their end
-/// before the kernel's returns (on the tile IR, after annotateSharedWaits).
-void awaitBulkReductions(ModuleOp module);
+/// Bulk reductions (isBulkReduction) and TMA stores (isTensorStore) read
+/// their buffer asynchronously: awaitBulkStores waits for a reduction's
+/// reads after the op whose region holds its buffer, before any later tile
+/// may take its bytes, and for every such store's end before the kernel's
+/// returns (on the tile IR, after planTensorCopies and annotateSharedWaits).
+void awaitBulkStores(ModuleOp module);
 /// With `pairedReductions` (sm_90), accumulating stores add pairs of
 /// adjacent f32 with one vector reduction where aligned, and shared tiles
 /// in bulk.

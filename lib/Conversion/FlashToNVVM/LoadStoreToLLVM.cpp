@@ -295,7 +295,7 @@ struct StoreLowering : public ConvertOpToLLVMPattern<StoreOp> {
   /// rows before the bound are one contiguous range of global memory,
   /// which thread 0 adds the buffer to with one bulk reduction
   /// (cp.reduce.async.bulk, asynchronous: the buffer's next writer waits
-  /// for its reads, awaitBulkReductions for its end).
+  /// for its reads, awaitBulkStores for its end).
   LogicalResult addInBulk(StoreOp op, OpAdaptor adaptor,
                           ConversionPatternRewriter &rewriter) const {
     Location loc = op.getLoc();
@@ -373,12 +373,16 @@ struct WaitSharedCopiesLowering
 
 } // namespace
 
-void mlir::flash::nvvm::awaitBulkReductions(ModuleOp module) {
+void mlir::flash::nvvm::awaitBulkStores(ModuleOp module) {
   llvm::SetVector<Operation *> kernels;
   module.walk([&](StoreOp store) {
-    if (!isBulkReduction(store))
+    bool reduction = isBulkReduction(store);
+    if (!reduction && !isTensorStore(store))
       return;
     kernels.insert(store->getParentWithTrait<OpTrait::IsIsolatedFromAbove>());
+    // A TMA store's staging buffer is its own (planTensorStores).
+    if (!reduction)
+      return;
     // The buffer is free for other tiles once the op holding its region is
     // done (flash-allocate-shared-memory): its reads must be done by then.
     Operation *owner = store.getValue().getParentRegion()->getParentOp();
@@ -388,7 +392,7 @@ void mlir::flash::nvvm::awaitBulkReductions(ModuleOp module) {
     b.setInsertionPointAfter(owner);
     waitBulkGroups(b, owner->getLoc(), /*reads=*/true);
   });
-  // The kernel ends once its additions are done.
+  // The kernel ends once its stores are done.
   for (Operation *kernel : kernels)
     kernel->walk([](func::ReturnOp ret) {
       OpBuilder b(ret);

@@ -1,4 +1,5 @@
-//===- TensorCopies.cpp - Shared tiles copied by the TMA (sm_90a) ----------===//
+//===- TensorCopies.cpp - Shared tiles copied by the TMA (sm_90a)
+//----------===//
 //
 // With `tma`, a load of a swizzled shared tile whose rows are bounded by its
 // memref's own size along them is issued by one thread as
@@ -15,7 +16,9 @@
 // WarpSpecialization.cpp). Planned on the tile IR before conversion:
 // which loads qualify (each reader must sit inside the load's loops, so
 // that it can name k), their barriers (after the kernel's shared buffers),
-// the kernel's tensor maps, the barriers' initialisation, and the waits.
+// the kernel's tensor maps, the barriers' initialisation, and the waits;
+// in a persistent kernel also the TMA stores of its output tiles, whose
+// staging buffers follow the pipeline's (TensorStores.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -50,18 +53,6 @@ constexpr int64_t kMaxBoxRows = 256;
 /// Nanoseconds a waiting thread may be suspended between polls (a hint).
 constexpr int32_t kSuspendHint = 0x989680;
 
-/// Whether the load's bound is its source's size along the rows: the size
-/// queried (memref.dim), or the static size as a constant.
-bool boundedBySize(LoadOp load) {
-  int64_t along = load.getAlong();
-  if (auto dim = load.getBound().getDefiningOp<memref::DimOp>())
-    return dim.getSource() == load.getSource() &&
-           dim.getConstantIndex() == std::optional<int64_t>(along);
-  int64_t size = load.getSource().getType().getDimSize(along);
-  std::optional<int64_t> bound = getConstantIntValue(load.getBound());
-  return !ShapedType::isDynamic(size) && bound == size;
-}
-
 /// Whether `load` can be a TMA copy on its own terms: a swizzled tile of
 /// 16-bit elements, boxes the TMA takes, rows bounded by the size of the
 /// kernel argument it reads along them (the TMA's zero fill then matches),
@@ -78,14 +69,8 @@ bool qualifies(LoadOp load, func::FuncOp kernel) {
   auto source = dyn_cast<BlockArgument>(load.getSource());
   if (!source || source.getOwner() != &kernel.getBody().front())
     return false;
-  MemRefType memref = load.getSource().getType();
-  int64_t rank = memref.getRank();
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  if (rank < 2 || rank > 5 || int64_t(load.getAlong()) >= rank - 1 ||
-      failed(memref.getStridesAndOffset(strides, offset)) || strides.back() != 1)
-    return false;
-  if (!boundedBySize(load))
+  if (!hasTensorMapShape(load.getSource().getType(), load.getAlong()) ||
+      !boundedBySize(load.getSource(), load.getBound(), load.getAlong()))
     return false;
   // Executions counted from the loops' induction variables, or by a tile
   // loop (then only a producer can issue it: planKernel).
@@ -280,18 +265,34 @@ void planKernel(func::FuncOp kernel, bool warpSpecialize, WarpRoles roles,
   // One tensor map per (argument, box rows, rows' axis).
   SmallVector<Attribute> maps;
   std::map<std::tuple<int64_t, int64_t, int64_t>, int64_t> mapIndex;
-  for (LoadOp load : copies) {
-    int64_t arg = cast<BlockArgument>(load.getSource()).getArgNumber();
-    int64_t rows = load.getResult().getType().getDimSize(0);
-    auto [it, inserted] =
-        mapIndex.try_emplace({arg, rows, int64_t(load.getAlong())}, maps.size());
+  auto tensorMap = [&](int64_t arg, int64_t rows, int64_t along) {
+    auto [it, inserted] = mapIndex.try_emplace({arg, rows, along}, maps.size());
     if (inserted)
       maps.push_back(attrs.getDictionaryAttr(
           {attrs.getNamedAttr("arg", attrs.getI64IntegerAttr(arg)),
            attrs.getNamedAttr("box_rows", attrs.getI64IntegerAttr(rows)),
-           attrs.getNamedAttr("along", attrs.getI64IntegerAttr(load.getAlong()))}));
-    load->setAttr(kTensorMapAttrName, attrs.getI64IntegerAttr(it->second));
-  }
+           attrs.getNamedAttr("along", attrs.getI64IntegerAttr(along))}));
+    return it->second;
+  };
+  for (LoadOp load : copies)
+    load->setAttr(
+        kTensorMapAttrName,
+        attrs.getI64IntegerAttr(tensorMap(
+            cast<BlockArgument>(load.getSource()).getArgNumber(),
+            load.getResult().getType().getDimSize(0), load.getAlong())));
+  // A persistent kernel's output tiles are stored by the TMA from staging
+  // buffers after the pipeline's, where they fit beside the other copies'
+  // barriers.
+  SmallVector<scf::ForOp> tileLoops;
+  for (const PipelinedCopy &copy : pipelined)
+    if (scf::ForOp tiles =
+            tileLoopOf(cast<scf::ForOp>(copy.load->getParentOp())))
+      if (!llvm::is_contained(tileLoops, tiles))
+        tileLoops.push_back(tiles);
+  int64_t singleBarriers = 8 * int64_t(copies.size() - pipelinedLoads.size());
+  end = planTensorStores(kernel, tileLoops, end,
+                         kMaxSharedBytesSm90 - singleBarriers, tensorMap);
+  end = llvm::alignTo(end, 8);
   kernel->setAttr(FlashDialect::kTensorMapsAttrName, attrs.getArrayAttr(maps));
 
   SmallVector<LoadOp> single;
@@ -359,28 +360,17 @@ struct TensorCopyLowering : public ConvertOpToLLVMPattern<LoadOp> {
     auto mapAttr = op->getAttrOfType<IntegerAttr>(kTensorMapAttrName);
     if (!mapAttr)
       return rewriter.notifyMatchFailure(op, "not planned as a TMA copy");
-    auto function = op->getParentOfType<LLVM::LLVMFuncOp>();
-    auto maps = function ? function->getAttrOfType<ArrayAttr>(
-                               FlashDialect::kTensorMapsAttrName)
-                         : ArrayAttr();
-    if (!maps || mapAttr.getInt() >= int64_t(maps.size()))
-      return op.emitError("TMA copy without its kernel's tensor map");
+    FailureOr<Value> map = tensorMapOf(op);
     FailureOr<int64_t> offset = sharedOffset(op);
-    if (failed(offset))
+    if (failed(map) || failed(offset))
       return failure();
     Location loc = op.getLoc();
     RankedTensorType type = op.getResult().getType();
     int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
-    Value map = function.getArgument(function.getNumArguments() - maps.size() +
-                                     mapAttr.getInt());
     Value base = sharedBase(rewriter, loc, op, *offset);
     Value bar = barrierOf(rewriter, loc, op);
-    // Coordinates innermost first: the column, then the other axes.
-    SmallVector<Value> indices(adaptor.getIndices().begin(),
-                               adaptor.getIndices().end());
-    std::reverse(indices.begin(), indices.end());
-    for (Value &index : indices)
-      index = LLVM::TruncOp::create(rewriter, loc, rewriter.getI32Type(), index);
+    SmallVector<Value> indices =
+        boxCoordinates(rewriter, loc, adaptor.getIndices());
 
     auto issue = [&](OpBuilder &b) {
       NVVM::MBarrierArriveExpectTxOp::create(
@@ -397,7 +387,7 @@ struct TensorCopyLowering : public ConvertOpToLLVMPattern<LoadOp> {
             b, loc, clusterPointer,
             sharedAddress(b, loc, base, i64Const(b, loc, box * rows * 128)));
         NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
-            b, loc, destination, map, coordinates, bar,
+            b, loc, destination, *map, coordinates, bar,
             /*im2colOffsets=*/ValueRange(), /*multicastMask=*/Value(),
             /*l2CacheHint=*/Value(),
             NVVM::TMALoadModeAttr::get(b.getContext(), NVVM::TMALoadMode::TILE),
@@ -466,6 +456,45 @@ scf::ForOp mlir::flash::nvvm::tileLoopOf(scf::ForOp loop) {
     if (!isa<scf::IfOp>(parent))
       return {};
   return tiles;
+}
+
+bool mlir::flash::nvvm::boundedBySize(Value memref, Value bound,
+                                      int64_t along) {
+  if (auto dim = bound.getDefiningOp<memref::DimOp>())
+    return dim.getSource() == memref &&
+           dim.getConstantIndex() == std::optional<int64_t>(along);
+  int64_t size = cast<MemRefType>(memref.getType()).getDimSize(along);
+  std::optional<int64_t> constant = getConstantIntValue(bound);
+  return !ShapedType::isDynamic(size) && constant == size;
+}
+
+bool mlir::flash::nvvm::hasTensorMapShape(MemRefType memref, int64_t along) {
+  int64_t rank = memref.getRank();
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return rank >= 2 && rank <= 5 && along < rank - 1 &&
+         succeeded(memref.getStridesAndOffset(strides, offset)) &&
+         strides.back() == 1;
+}
+
+FailureOr<Value> mlir::flash::nvvm::tensorMapOf(Operation *op) {
+  auto index = op->getAttrOfType<IntegerAttr>(kTensorMapAttrName);
+  auto function = op->getParentOfType<LLVM::LLVMFuncOp>();
+  auto maps = function ? function->getAttrOfType<ArrayAttr>(
+                             FlashDialect::kTensorMapsAttrName)
+                       : ArrayAttr();
+  if (!index || !maps || index.getInt() >= int64_t(maps.size()))
+    return op->emitError("TMA copy without its kernel's tensor map");
+  return function.getArgument(function.getNumArguments() - maps.size() +
+                              index.getInt());
+}
+
+SmallVector<Value> mlir::flash::nvvm::boxCoordinates(OpBuilder &b, Location loc,
+                                                     ValueRange indices) {
+  SmallVector<Value> coordinates;
+  for (Value index : llvm::reverse(indices))
+    coordinates.push_back(LLVM::TruncOp::create(b, loc, b.getI32Type(), index));
+  return coordinates;
 }
 
 SmallVector<scf::ForOp> mlir::flash::nvvm::loopsAround(Operation *op) {
@@ -554,4 +583,5 @@ void mlir::flash::nvvm::planTensorCopies(ModuleOp module, bool warpSpecialize,
 void mlir::flash::nvvm::populateTensorCopyPatterns(TileTypeConverter &converter,
                                                    RewritePatternSet &patterns) {
   patterns.add<TensorCopyLowering>(converter);
+  populateTensorStorePatterns(converter, patterns);
 }

@@ -54,6 +54,40 @@ scf::ForOp tileLoopOf(scf::ForOp loop);
 /// The scf.for ops around `op`, outermost first.
 SmallVector<scf::ForOp> loopsAround(Operation *op);
 
+/// Whether `bound`, the bound of a load's or store's rows along axis
+/// `along` of `memref`, is its size there: the size queried (memref.dim),
+/// or the static size as a constant. The TMA's boxes are clipped at the
+/// tensor's size, which then agrees with the bound.
+bool boundedBySize(Value memref, Value bound, int64_t along);
+
+/// Whether a kernel argument of type `memref` can have a tensor map with
+/// rows along `along`: rank 2 to 5, rows not along the last axis, which is
+/// contiguous.
+bool hasTensorMapShape(MemRefType memref, int64_t along);
+
+/// The tensor map kernel parameter of a TMA copy or store `op` (its
+/// flash.tensor_map index into the kernel's flash.tensor_maps), or an error.
+FailureOr<Value> tensorMapOf(Operation *op);
+
+/// A tile's TMA coordinates from its indices: innermost axis first, i32.
+SmallVector<Value> boxCoordinates(OpBuilder &b, Location loc,
+                                  ValueRange indices);
+
+/// Plans the stores of output tiles that sit directly in `tileLoops` (a
+/// persistent kernel's loops over tiles) as TMA stores where they qualify
+/// (TensorStores.cpp): each gets a staging buffer of its own at the
+/// 1024-aligned offset from `end`, while they fit below `limit` bytes, and
+/// a tensor map from `tensorMap(argument, box rows, rows' axis)`. Returns
+/// the new end.
+int64_t planTensorStores(
+    func::FuncOp kernel, ArrayRef<scf::ForOp> tileLoops, int64_t end,
+    int64_t limit,
+    function_ref<int64_t(int64_t arg, int64_t rows, int64_t along)> tensorMap);
+
+/// The lowering of stores planned by planTensorStores.
+void populateTensorStorePatterns(TileTypeConverter &converter,
+                                 RewritePatternSet &patterns);
+
 /// A TMA copy in a loop body that a producer warpgroup issues ahead of the
 /// consumers, into one of `stages` buffers `bufferStride` bytes apart; each
 /// buffer has a "full" barrier (its copy landed) and an "empty" one (the

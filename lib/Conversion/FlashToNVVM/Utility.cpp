@@ -160,6 +160,59 @@ Value sharedBase(OpBuilder &b, Location loc, Operation *from, int64_t offset) {
   return sharedAddress(b, loc, base, i64Const(b, loc, offset));
 }
 
+/// Per warp and 16x16 block, the matrices (rows 0-7 | 8-15) x (columns 0-7 |
+/// 8-15); lane l gives row l % 8 of matrix l / 8.
+void storeMatrices(OpBuilder &b, Location loc, RankedTensorType type,
+                   MmaEncodingAttr mma, ArrayRef<Value> values,
+                   const ThreadIds &ids, Value buffer,
+                   const SharedTileAddressing &addressing) {
+  Type operandType = type.getElementType().isBF16()
+                         ? Type(b.getI32Type())
+                         : Type(VectorType::get({2}, b.getF16Type()));
+  int64_t warpRows = rowsPerWarp(mma, type.getDimSize(0));
+  Value matrix = LLVM::LShrOp::create(b, loc, ids.lane, i64Const(b, loc, 3));
+  Value rowInMatrix =
+      LLVM::AndOp::create(b, loc, ids.lane, i64Const(b, loc, 7));
+  // Row 8 (matrix % 2) + l % 8 and column 8 (matrix / 2) of the block.
+  Value blockRow = LLVM::AddOp::create(
+      b, loc, rowInMatrix,
+      LLVM::MulOp::create(
+          b, loc, LLVM::AndOp::create(b, loc, matrix, i64Const(b, loc, 1)),
+          i64Const(b, loc, 8)));
+  Value blockCol = LLVM::MulOp::create(
+      b, loc, LLVM::LShrOp::create(b, loc, matrix, i64Const(b, loc, 1)),
+      i64Const(b, loc, 8));
+  Value warpRow =
+      LLVM::MulOp::create(b, loc, ids.warp, i64Const(b, loc, warpRows));
+  for (int64_t i = 0; i < warpRows / 16; ++i)
+    for (int64_t jj = 0; jj < type.getDimSize(1) / 16; ++jj) {
+      SmallVector<Value> sources;
+      for (int64_t half : {0, 1})     // columns 0-7, 8-15 of the block
+        for (int64_t rows : {0, 2}) { // rows 0-7 (k 0, 1), 8-15 (k 2, 3)
+          Value pair = packOperandPair(
+              b, loc,
+              values[mmaSlot(type.getShape(), mma, i, 2 * jj + half, rows)],
+              values[mmaSlot(type.getShape(), mma, i, 2 * jj + half, rows + 1)],
+              operandType);
+          if (operandType != b.getI32Type())
+            pair = LLVM::BitcastOp::create(b, loc, b.getI32Type(), pair);
+          sources.push_back(pair);
+        }
+      Value row = LLVM::AddOp::create(
+          b, loc, warpRow,
+          LLVM::AddOp::create(b, loc, i64Const(b, loc, 16 * i), blockRow));
+      Value col =
+          LLVM::AddOp::create(b, loc, i64Const(b, loc, 16 * jj), blockCol);
+      NVVM::StMatrixOp::create(
+          b, loc,
+          sharedAddress(b, loc, buffer,
+                        addressing.byteOffset(b, loc, row, col)),
+          sources, NVVM::MMALayout::row,
+          NVVM::LdStMatrixShapeAttr::get(b.getContext(), 8, 8),
+          NVVM::LdStMatrixEltType::B16);
+    }
+}
+
 SharedTileAddressing SharedTileAddressing::of(RankedTensorType type) {
   auto shared = cast<SharedEncodingAttr>(type.getEncoding());
   SharedTileAddressing addressing;
@@ -186,6 +239,16 @@ SharedTileAddressing SharedTileAddressing::rowMajor(int64_t rowElements,
   return addressing;
 }
 
+SharedTileAddressing SharedTileAddressing::swizzledBands(int64_t bandRows,
+                                                         int64_t cols) {
+  SharedTileAddressing addressing;
+  addressing.rows = bandRows;
+  addressing.rowElements = 64;
+  addressing.swizzled = true;
+  addressing.bandBytes = bandRows * cols * 2;
+  return addressing;
+}
+
 Value SharedTileAddressing::byteOffset(OpBuilder &b, Location loc, Value row,
                                        Value col) const {
   auto mul = [&](Value x, int64_t c) {
@@ -194,6 +257,13 @@ Value SharedTileAddressing::byteOffset(OpBuilder &b, Location loc, Value row,
   auto add = [&](Value x, Value y) {
     return LLVM::AddOp::create(b, loc, x, y).getResult();
   };
+  if (bandBytes) {
+    SharedTileAddressing band = *this;
+    band.bandBytes = 0;
+    Value index = LLVM::UDivOp::create(b, loc, row, i64Const(b, loc, rows));
+    Value rowInBand = LLVM::URemOp::create(b, loc, row, i64Const(b, loc, rows));
+    return add(mul(index, bandBytes), band.byteOffset(b, loc, rowInBand, col));
+  }
   if (!swizzled)
     return mul(add(mul(row, rowElements), col), elementBytes);
   // Column block, 16-byte chunk in the block's row, element in the chunk.

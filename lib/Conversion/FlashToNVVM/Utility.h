@@ -99,15 +99,29 @@ Value elementAddress(OpBuilder &b, Location loc, Value descriptor,
 /// from the buffer's start: row-major with `rowElements` elements a (padded)
 /// row, or the 128-byte swizzle of #flash.shared<swizzle = 128> (64-column
 /// blocks of 128-byte rows, 16-byte chunk c of row r at chunk c ^ (r % 8)).
+/// A banded buffer holds bands of `rows` rows `bandBytes` apart, each laid
+/// out as a tile of its own (a TMA store's box: swizzledBands).
 struct SharedTileAddressing {
   int64_t rows = 0, rowElements = 0, elementBytes = 2;
   bool swizzled = false;
+  int64_t bandBytes = 0; // 0: one band
   /// The addressing of a tile of type `type` with a #flash.shared layout.
   static SharedTileAddressing of(RankedTensorType type);
   /// A row-major buffer of `rowElements` elements a row.
   static SharedTileAddressing rowMajor(int64_t rowElements, int64_t elementBytes);
+  /// Bands of `bandRows` rows of 16-bit elements, `cols` a row, each in the
+  /// 128-byte swizzle.
+  static SharedTileAddressing swizzledBands(int64_t bandRows, int64_t cols);
   Value byteOffset(OpBuilder &b, Location loc, Value row, Value col) const;
 };
+
+/// Writes an mma tile of 16-bit elements (`values`, the thread's slots) to
+/// shared memory at `buffer` with stmatrix .x4, as `addressing` lays it out.
+/// Each warp's rows must be whole 16-row blocks.
+void storeMatrices(OpBuilder &b, Location loc, RankedTensorType type,
+                   MmaEncodingAttr mma, ArrayRef<Value> values,
+                   const ThreadIds &ids, Value buffer,
+                   const SharedTileAddressing &addressing);
 
 /// Slot `slot` of the thread's share `tile` of a register tile of type
 /// `type`, read from `buffer` (laid out as `addressing` says).
@@ -163,7 +177,8 @@ void waitForSharedTiles(OpBuilder &b, Location loc, Operation *consumer,
 
 /// TMA copies (TensorCopies.cpp): planTensorCopies marks each load it
 /// turns into one with its tensor map's index among the kernel's
-/// flash.tensor_maps and its mbarrier's shared-memory offset.
+/// flash.tensor_maps and its mbarrier's shared-memory offset, and each TMA
+/// store (TensorStores.cpp) with its map and its staging buffer's offset.
 constexpr llvm::StringLiteral kTensorMapAttrName = "flash.tensor_map";
 constexpr llvm::StringLiteral kBarrierOffsetAttrName = "flash.barrier_offset";
 /// A producer warpgroup's copy (WarpSpecialization.cpp): issued as is by
@@ -181,6 +196,8 @@ bool isBulkReduction(Operation *op);
 
 /// Whether `op` is a load planned as a TMA copy, and its barrier's address.
 bool isTensorCopy(Operation *op);
+/// Whether `op` is a store planned as a TMA store (TensorStores.cpp).
+bool isTensorStore(Operation *op);
 /// Whether the shared tile `tile` was awaited on an mbarrier: a TMA copy,
 /// or a pipelined tile (the unrealized cast of its stage's shared buffer
 /// that WarpSpecialization.cpp puts in the tile IR).
