@@ -217,12 +217,13 @@ static void applyTiles(const TileConfig &config, ProblemClass &problem) {
 
 /// Picks the configuration of `problem` per `tuning` (timing candidates with
 /// `runOnce` when it must tune) and sets it on `problem`.
-Status chooseTiles(Tuning tuning, const std::string &device,
-                   ProblemClass &problem, const ProblemSizes &sizes,
-                   const std::vector<TileConfig> &candidates,
-                   llvm::function_ref<Status(const ProblemClass &)> runOnce,
-                   llvm::function_ref<Status(const ProblemClass &, double &)> timeOnce,
-                   Autotuner::Progress progress) {
+Status chooseTiles(
+    Tuning tuning, const std::string &device, ProblemClass &problem,
+    const ProblemSizes &sizes, const std::vector<TileConfig> &candidates,
+    llvm::function_ref<Status(const ProblemClass &)> runOnce,
+    llvm::function_ref<Status(const ProblemClass &, double &)> timeOnce,
+    Autotuner::Progress progress,
+    llvm::function_ref<void(const std::vector<ProblemClass> &)> prepare) {
   if (tuning == Tuning::Off)
     return Status::success();
   std::string key = tuningKey(device, problem, sizes);
@@ -231,6 +232,14 @@ Status chooseTiles(Tuning tuning, const std::string &device,
   if (tuning != Tuning::Force)
     chosen = tuner.lookup(key);
   if (!chosen && (tuning == Tuning::Auto || tuning == Tuning::Force)) {
+    if (prepare) {
+      std::vector<ProblemClass> classes;
+      for (const TileConfig &config : candidates) {
+        classes.push_back(problem);
+        applyTiles(config, classes.back());
+      }
+      prepare(classes);
+    }
     TileConfig best;
     auto measure = [&](const TileConfig &config, double &ms) -> Status {
       ProblemClass candidate = problem;

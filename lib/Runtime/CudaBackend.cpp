@@ -20,10 +20,12 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <type_traits>
 
 using namespace mlir;
@@ -294,11 +296,15 @@ struct CudaBackend::Impl {
     return cached;
   }
 
-  /// Compiles the class's problem IR for `chip` now (to cubin with ptxas,
-  /// else to PTX for the driver's JIT) and stores the kernels.
-  Status compileAndStore(OwningOpRef<ModuleOp> module, const ProblemClass &problem,
-                         const std::string &chip, bool ptxas,
-                         const std::string &cacheKey, CachedKernels &kernels) {
+  /// Compiles the class's problem IR (built in `context`) for `chip` now
+  /// (to cubin with ptxas, else to PTX for the driver's JIT) and stores the
+  /// kernels.
+  static Status compileAndStore(MLIRContext &context,
+                                OwningOpRef<ModuleOp> module,
+                                const ProblemClass &problem,
+                                const std::string &chip, bool ptxas,
+                                const std::string &cacheKey,
+                                CachedKernels &kernels) {
     if (Status s = runNVVMPipeline(context, problem, chip, *module); !s)
       return s;
     std::string ptx;
@@ -336,11 +342,55 @@ struct CudaBackend::Impl {
       }
       KernelCache().discard(cacheKey, "does not load");
     }
-    if (Status s = compileAndStore(std::move(module), problem, chip, ptxas,
-                                   cacheKey, kernels);
+    if (Status s = compileAndStore(context, std::move(module), problem, chip,
+                                   ptxas, cacheKey, kernels);
         !s)
       return s;
     return driver.loadModule(kernels.image, &loaded);
+  }
+
+  /// Compiles into the kernel cache, several at a time, the kernels of the
+  /// `classes` that neither this backend nor the cache holds, so that
+  /// tuning loads each candidate instead of compiling it in turn (about a
+  /// second each, most of a tuning run). Each thread builds in a context of
+  /// its own; a class that fails to compile is left for compiledClass to
+  /// report.
+  void precompile(const std::vector<ProblemClass> &classes) {
+    std::vector<const ProblemClass *> missing;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!prepareDevice())
+        return;
+      for (const ProblemClass &problem : classes)
+        if (!compiled.count(problem.key()))
+          missing.push_back(&problem);
+    }
+    size_t threads =
+        std::min<size_t>({missing.size(), kMaxCompileThreads,
+                          std::max(1u, std::thread::hardware_concurrency())});
+    if (threads < 2)
+      return;
+    std::string chip = chipFor(properties.computeCapability());
+    bool ptxas = mlir::flash::findPtxas().has_value();
+    std::atomic<size_t> next{0};
+    auto compileSome = [&] {
+      MLIRContext context(MLIRContext::Threading::DISABLED);
+      registerDialects(context);
+      for (size_t i = next++; i < missing.size(); i = next++) {
+        OwningOpRef<ModuleOp> module = buildProblemIR(context, *missing[i]);
+        std::string cacheKey = cacheKeyOf(*module, *missing[i], chip, ptxas);
+        if (KernelCache().lookup(cacheKey))
+          continue;
+        CachedKernels kernels;
+        (void)compileAndStore(context, std::move(module), *missing[i], chip,
+                              ptxas, cacheKey, kernels);
+      }
+    };
+    std::vector<std::thread> pool;
+    for (size_t t = 0; t < threads; ++t)
+      pool.emplace_back(compileSome);
+    for (std::thread &thread : pool)
+      thread.join();
   }
 
   Status compiledClass(const ProblemClass &problem, CompiledClass *&result) {
@@ -471,6 +521,10 @@ struct CudaBackend::Impl {
     std::lock_guard<std::mutex> lock(mutex);
     freeWorkspaces.push_back(std::move(set));
   }
+
+  /// Threads precompile uses at most: each holds a context and a module
+  /// being compiled (tens of MB).
+  static constexpr size_t kMaxCompileThreads = 8;
 
   Options options;
   MLIRContext context;
@@ -614,17 +668,16 @@ static Status timeOnStream(CUstream stream, llvm::function_ref<Status()> work,
 /// parameters. Each class's `workspaces` are passed after the call's
 /// tensors.
 template <typename Args>
-static Status launchCall(CudaBackend::Options options, Args const &args,
-                         const ProblemSizes &sizes, WorkspacesFn workspaces,
-                         const std::vector<TileConfig> &candidates,
-                         CUstream stream,
-                         llvm::function_ref<Status(ProblemClass &, CompiledClass *&)>
-                             compile,
-                         llvm::function_ref<Status(const CompiledClass &,
-                                                   const ProblemSizes &,
-                                                   KernelParams &)>
-                             launch,
-                         const std::string &device, Autotuner::Progress progress) {
+static Status launchCall(
+    CudaBackend::Options options, Args const &args, const ProblemSizes &sizes,
+    WorkspacesFn workspaces, const std::vector<TileConfig> &candidates,
+    CUstream stream,
+    llvm::function_ref<Status(ProblemClass &, CompiledClass *&)> compile,
+    llvm::function_ref<Status(const CompiledClass &, const ProblemSizes &,
+                              KernelParams &)>
+        launch,
+    llvm::function_ref<void(const std::vector<ProblemClass> &)> precompile,
+    const std::string &device, Autotuner::Progress progress) {
   CudaDriver &driver = CudaDriver::get();
   NamedTensors tensors = tensorsOf(args);
   std::vector<const TensorRef *> sixteenBit;
@@ -689,7 +742,7 @@ static Status launchCall(CudaBackend::Options options, Args const &args,
     return timeOnStream(stream, [&] { return launchClass(candidate); }, ms);
   };
   if (Status s = chooseTiles(options.tuning, device, problem, sizes, candidates,
-                             runOnce, timeOnce, progress);
+                             runOnce, timeOnce, progress, precompile);
       !s)
     return s;
   CompiledClass *entry = nullptr;
@@ -788,6 +841,7 @@ Status CudaBackend::Impl::run(const Args &args, const ProblemSizes &sizes,
           KernelParams &params) {
         return launchAll(entry, sizes, params, stream);
       },
+      [&](const std::vector<ProblemClass> &classes) { precompile(classes); },
       "cuda-" + properties.name, progress);
 }
 

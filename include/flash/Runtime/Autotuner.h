@@ -109,13 +109,16 @@ private:
 /// it on `problem`: a recorded choice, or (Auto, Force) the fastest of
 /// `candidates`, each run once by `runOnce` (compiling, warming up) and then
 /// timed by `timeOnce` (milliseconds, median kept): 3 launches, or more up
-/// to 50 until they add up to 10 ms.
-Status chooseTiles(Tuning tuning, const std::string &device,
-                   ProblemClass &problem, const ProblemSizes &sizes,
-                   const std::vector<TileConfig> &candidates,
-                   llvm::function_ref<Status(const ProblemClass &)> runOnce,
-                   llvm::function_ref<Status(const ProblemClass &, double &)> timeOnce,
-                   Autotuner::Progress progress);
+/// to 50 until they add up to 10 ms. When it tunes, `prepare` (if given)
+/// first receives every candidate's class, at once (the CUDA backend
+/// compiles them several at a time).
+Status chooseTiles(
+    Tuning tuning, const std::string &device, ProblemClass &problem,
+    const ProblemSizes &sizes, const std::vector<TileConfig> &candidates,
+    llvm::function_ref<Status(const ProblemClass &)> runOnce,
+    llvm::function_ref<Status(const ProblemClass &, double &)> timeOnce,
+    Autotuner::Progress progress,
+    llvm::function_ref<void(const std::vector<ProblemClass> &)> prepare = {});
 
 } // namespace flash
 
