@@ -1,5 +1,4 @@
-//===- TensorCopies.cpp - Shared tiles copied by the TMA (sm_90a)
-//----------===//
+//===- TensorCopies.cpp - Shared tiles copied by the TMA (sm_90a) ---------===//
 //
 // With `tma`, a load of a swizzled shared tile whose rows are bounded by its
 // memref's own size along them is issued by one thread as
@@ -46,10 +45,6 @@ using namespace mlir::flash::nvvm;
 
 namespace {
 
-/// The TMA copies 64 columns of 16-bit elements (128 bytes, the swizzle's
-/// row) and at most 256 rows a box.
-constexpr int64_t kBoxColumns = 64;
-constexpr int64_t kMaxBoxRows = 256;
 /// Nanoseconds a waiting thread may be suspended between polls (a hint).
 constexpr int32_t kSuspendHint = 0x989680;
 
@@ -484,7 +479,7 @@ FailureOr<Value> mlir::flash::nvvm::tensorMapOf(Operation *op) {
                              FlashDialect::kTensorMapsAttrName)
                        : ArrayAttr();
   if (!index || !maps || index.getInt() >= int64_t(maps.size()))
-    return op->emitError("TMA copy without its kernel's tensor map");
+    return op->emitError("TMA copy or store without its kernel's tensor map");
   return function.getArgument(function.getNumArguments() - maps.size() +
                               index.getInt());
 }

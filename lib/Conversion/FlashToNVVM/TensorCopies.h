@@ -19,6 +19,11 @@
 
 namespace mlir::flash::nvvm {
 
+/// A TMA box (of a copy or a store) holds 64 columns of 16-bit elements
+/// (128 bytes, the swizzle's row) and at most 256 rows.
+constexpr int64_t kBoxColumns = 64;
+constexpr int64_t kMaxBoxRows = 256;
+
 /// The scf.for ops around `op` up to `kernel`, outermost first. Failure
 /// when an op other than scf.for is inside the outermost loop (an scf.if
 /// there would skip executions; outside the loops only scf.if, which runs

@@ -1,5 +1,4 @@
-//===- TensorStores.cpp - Output tiles stored by the TMA (sm_90a)
-//----------===//
+//===- TensorStores.cpp - Output tiles stored by the TMA (sm_90a) ---------===//
 //
 // In a persistent kernel (a producer warpgroup issuing the copies, the
 // consumers looping over tiles), a tile's output stored from registers
@@ -29,11 +28,6 @@ using namespace mlir::flash;
 using namespace mlir::flash::nvvm;
 
 namespace {
-
-/// The TMA stores 64 columns of 16-bit elements (128 bytes, the swizzle's
-/// row) a box, and at most 256 rows.
-constexpr int64_t kBoxColumns = 64;
-constexpr int64_t kMaxBoxRows = 256;
 
 /// Whether `store` can be a TMA store: a 16-bit mma tile of whole 64-column
 /// boxes, each warp's rows whole 16-row blocks (stmatrix writes them),
