@@ -67,7 +67,14 @@ struct TensorStoreLowering : public ConvertOpToLLVMPattern<StoreOp> {
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
     RankedTensorType type = op.getValue().getType();
-    auto mma = cast<MmaEncodingAttr>(type.getEncoding());
+    // Planned stores qualify; IR that names a tensor map itself may not.
+    auto mma = dyn_cast_or_null<MmaEncodingAttr>(type.getEncoding());
+    if (!mma || type.getRank() != 2 || type.getElementTypeBitWidth() != 16 ||
+        type.getDimSize(1) % kBoxColumns != 0 ||
+        rowsPerWarp(mma, type.getDimSize(0)) % 16 != 0)
+      return op.emitOpError("a TMA store takes a 16-bit mma tile of whole "
+                            "64-column boxes, each warp's rows whole 16-row "
+                            "blocks");
     int64_t cols = type.getDimSize(1);
     int64_t bandRows = rowsPerWarp(mma, type.getDimSize(0));
     SharedTileAddressing bands =
