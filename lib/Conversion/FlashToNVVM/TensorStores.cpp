@@ -29,19 +29,23 @@ using namespace mlir::flash::nvvm;
 
 namespace {
 
-/// Whether `store` can be a TMA store: a 16-bit mma tile of whole 64-column
-/// boxes, each warp's rows whole 16-row blocks (stmatrix writes them),
-/// written over (not accumulated) into a kernel argument that can have a
-/// tensor map, rows bounded by its size.
-bool qualifies(StoreOp store, func::FuncOp kernel) {
-  RankedTensorType type = store.getValue().getType();
+/// Whether a TMA store takes tiles of `type`: 16-bit mma tiles of whole
+/// 64-column boxes, each warp's rows whole 16-row blocks (stmatrix writes
+/// them) and at most a box's.
+bool storableTile(RankedTensorType type) {
   auto mma = dyn_cast_or_null<MmaEncodingAttr>(type.getEncoding());
-  if (store.getAccumulate() || !mma || type.getRank() != 2 ||
-      type.getElementTypeBitWidth() != 16 ||
+  if (!mma || type.getRank() != 2 || type.getElementTypeBitWidth() != 16 ||
       type.getDimSize(1) % kBoxColumns != 0)
     return false;
   int64_t bandRows = rowsPerWarp(mma, type.getDimSize(0));
-  if (bandRows % 16 != 0 || bandRows > kMaxBoxRows)
+  return bandRows % 16 == 0 && bandRows <= kMaxBoxRows;
+}
+
+/// Whether `store` can be a TMA store: a storable tile written over (not
+/// accumulated) into a kernel argument that can have a tensor map, rows
+/// bounded by its size.
+bool qualifies(StoreOp store, func::FuncOp kernel) {
+  if (store.getAccumulate() || !storableTile(store.getValue().getType()))
     return false;
   auto dest = dyn_cast<BlockArgument>(store.getDest());
   return dest && dest.getOwner() == &kernel.getBody().front() &&
@@ -67,14 +71,12 @@ struct TensorStoreLowering : public ConvertOpToLLVMPattern<StoreOp> {
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
     RankedTensorType type = op.getValue().getType();
-    // Planned stores qualify; IR that names a tensor map itself may not.
-    auto mma = dyn_cast_or_null<MmaEncodingAttr>(type.getEncoding());
-    if (!mma || type.getRank() != 2 || type.getElementTypeBitWidth() != 16 ||
-        type.getDimSize(1) % kBoxColumns != 0 ||
-        rowsPerWarp(mma, type.getDimSize(0)) % 16 != 0)
+    // Planned stores qualify (a guard against planning bugs).
+    if (!storableTile(type))
       return op.emitOpError("a TMA store takes a 16-bit mma tile of whole "
                             "64-column boxes, each warp's rows whole 16-row "
                             "blocks");
+    auto mma = cast<MmaEncodingAttr>(type.getEncoding());
     int64_t cols = type.getDimSize(1);
     int64_t bandRows = rowsPerWarp(mma, type.getDimSize(0));
     SharedTileAddressing bands =
