@@ -161,7 +161,9 @@ public:
       operands.push_back(descriptor(rewriter, loc, bBase, bSteps, kk));
       operands.push_back(i32Const(rewriter, loc, 1));
     }
-    if (turns) {
+    // A dot issued in the turn of the one before it takes none of its own
+    // (shareTurns); one keeping its turn for the next passes none on.
+    if (turns && !op->hasAttr(kTurnHeldAttrName)) {
       SmallVector<Value> operands(acc);
       for (ArrayRef<Value> step : steps)
         operands.append(step.begin(), step.end());
@@ -174,7 +176,7 @@ public:
                   /*transposeA=*/!aSteps.kMajor, /*transposeB=*/!bSteps.kMajor,
                   operands, acc);
     NVVM::WgmmaGroupSyncAlignedOp::create(rewriter, loc);
-    if (turns)
+    if (turns && !op->hasAttr(kTurnKeptAttrName))
       passTurn(rewriter, loc, turns);
     // An asynchronous product is awaited by a later flash.dot_wait.
     if (!op->hasAttr(kAsyncProductAttrName))

@@ -498,6 +498,8 @@ void mlir::flash::nvvm::specializeWarps(func::FuncOp kernel,
     if (!roles.overlapSoftmax ||
         !overlapProductsWithSoftmax(loop, consumed, kernel))
       awaitProductsLate(loop);
+  if (roles.pingPong && roles.overlapSoftmax)
+    shareTurns(consumers);
   for (const PipelinedCopy &copy : consumed)
     if (copy.load)
       consume(copy, kernel);

@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "WarpgroupTurns.h"
+#include "SoftmaxOverlap.h"
 #include "Utility.h"
 
 #include "flash/Dialect/Flash/IR/FlashOps.h"
@@ -88,6 +89,35 @@ void mlir::flash::nvvm::scheduleWarpgroupTurns(func::FuncOp kernel,
   Value isFirst = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq,
                                        warpgroup(b, loc), i32Const(b, loc, 0));
   ifThen(b, loc, isFirst, [&](OpBuilder &then) { waitForTurn(then, loc); });
+}
+
+void mlir::flash::nvvm::shareTurns(Block *consumers) {
+  auto issuedInTurn = [](Operation *op) {
+    return isa<DotOp>(op) && op->hasAttr(kWarpgroupTurnAttrName) &&
+           op->hasAttr(kAsyncProductAttrName);
+  };
+  auto awaitsOrIssues = [](Operation *op) {
+    return op
+        ->walk([](Operation *nested) {
+          return isa<DotOp, DotWaitOp>(nested) ? WalkResult::interrupt()
+                                               : WalkResult::advance();
+        })
+        .wasInterrupted();
+  };
+  consumers->walk([&](DotOp first) {
+    if (!issuedInTurn(first) || first->hasAttr(kTurnHeldAttrName))
+      return;
+    for (Operation *op = first->getNextNode(); op; op = op->getNextNode()) {
+      if (issuedInTurn(op)) {
+        UnitAttr unit = UnitAttr::get(first.getContext());
+        first->setAttr(kTurnKeptAttrName, unit);
+        op->setAttr(kTurnHeldAttrName, unit);
+        return;
+      }
+      if (awaitsOrIssues(op))
+        return;
+    }
+  });
 }
 
 int64_t mlir::flash::nvvm::warpgroupsTakingTurns(OpBuilder &b) {

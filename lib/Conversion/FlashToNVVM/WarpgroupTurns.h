@@ -18,6 +18,10 @@ namespace mlir::flash::nvvm {
 /// Marks a flash.dot issued only on its warpgroup's turn; its value is the
 /// shared-memory offset of the word that orders the turn (takeTurn).
 constexpr llvm::StringLiteral kWarpgroupTurnAttrName = "flash.warpgroup_turn";
+/// A dot that keeps its turn for the next one (which holds it): the two
+/// are issued in one turn (shareTurns).
+constexpr llvm::StringLiteral kTurnKeptAttrName = "flash.warpgroup_turn_kept";
+constexpr llvm::StringLiteral kTurnHeldAttrName = "flash.warpgroup_turn_held";
 
 /// With `consumerThreads` of two warpgroups or more, running the block
 /// `consumers` of the warp-specialized `kernel`: marks the block's dots,
@@ -26,6 +30,13 @@ constexpr llvm::StringLiteral kWarpgroupTurnAttrName = "flash.warpgroup_turn";
 /// shared memory.
 void scheduleWarpgroupTurns(func::FuncOp kernel, Block *consumers,
                             int64_t consumerThreads);
+
+/// Once the consumers' loops are rotated (overlap-softmax): an asynchronous
+/// dot followed in its block by another, with nothing awaiting a product
+/// between them (S_j and P_{j-1}·V_{j-1}), issue both in one turn, as
+/// FlashAttention 3 does, so that a warpgroup's softmax runs beside both
+/// products of the next warpgroup.
+void shareTurns(Block *consumers);
 
 /// The number of consumer warpgroups taking turns in the kernel around the
 /// builder's point, or 0 when they take none (no flash.consumer_threads).

@@ -1,6 +1,7 @@
 // RUN: flash-opt %s -split-input-file --convert-flash-to-nvvm="num-warps=8 wgmma=true tma=true warp-specialize=true overlap-softmax=true" | FileCheck %s
 // RUN: flash-opt %s -split-input-file --convert-flash-to-nvvm="num-warps=8 wgmma=true tma=true warp-specialize=true" | FileCheck %s --check-prefix=IN-ORDER
 // RUN: not flash-opt %s -split-input-file --convert-flash-to-nvvm="wgmma=true tma=true overlap-softmax=true" 2>&1 | FileCheck %s --check-prefix=NO-PRODUCER
+// RUN: flash-opt %s -split-input-file --convert-flash-to-nvvm="num-warps=8 wgmma=true tma=true warp-specialize=true overlap-softmax=true ping-pong=true" | FileCheck %s --check-prefix=TURNS
 
 // --convert-flash-to-nvvm{overlap-softmax} (SoftmaxOverlap.cpp): the
 // consumers' attention loop is rotated so that the softmax of key block j
@@ -57,6 +58,32 @@
 // IN-ORDER: llvm.return
 
 // NO-PRODUCER: error: convert-flash-to-nvvm: overlap-softmax needs warp-specialize
+
+// With ping-pong too (WarpgroupTurns.cpp, shareTurns): S_j and
+// P_{j-1}·V_{j-1} are issued in one turn, as FlashAttention 3 does: the
+// turn is taken (its word stored, then the named barrier) before S_j and
+// passed on after P_{j-1}·V_{j-1} is committed, none between them. The
+// last block's product, after the loop, takes a turn of its own.
+// TURNS-LABEL: llvm.func @attention(
+// TURNS: scf.for
+// TURNS: llvm.store volatile
+// TURNS: nvvm.barrier id
+// TURNS-NEXT: nvvm.wgmma.fence.aligned
+// TURNS: nvvm.wgmma.commit.group.sync.aligned
+// TURNS-NOT: nvvm.barrier
+// TURNS: nvvm.wgmma.fence.aligned
+// TURNS: nvvm.wgmma.commit.group.sync.aligned
+// TURNS-NOT: nvvm.wgmma
+// TURNS: nvvm.barrier.arrive
+// TURNS: nvvm.wgmma.wait.group.sync.aligned 1
+// TURNS: scf.yield
+// TURNS: llvm.store volatile
+// TURNS: nvvm.barrier id
+// TURNS-NEXT: nvvm.wgmma.fence.aligned
+// TURNS: nvvm.wgmma.commit.group.sync.aligned
+// TURNS: nvvm.barrier.arrive
+// TURNS-NEXT: nvvm.wgmma.wait.group.sync.aligned 0
+// TURNS: llvm.return
 #mma = #flash.mma<warps = 8>
 #opa = #flash.operand<a, #mma>
 #rows = #flash.rows<#mma>
