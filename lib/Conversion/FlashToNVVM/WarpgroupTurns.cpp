@@ -15,7 +15,9 @@
 // barrier, which a store cannot cross. Tile-level control flow is the same for every consumer thread, so
 // every warpgroup takes the same turns: warpgroup n - 1 hands warpgroup 0
 // its first turn, and warpgroup 0 takes the one left over at the end, so
-// that no barrier is left half-arrived.
+// that no barrier is left half-arrived. In loops rotated for the softmax
+// overlap, the two products issued back to back share one turn
+// (shareTurns): a turn between them made ptxas wait for the first.
 //
 //===----------------------------------------------------------------------===//
 
