@@ -215,6 +215,12 @@ static void applyTiles(const TileConfig &config, ProblemClass &problem) {
   problem.atomicDq |= config.atomicDq;
 }
 
+/// The class a candidate configuration makes of `problem`.
+static ProblemClass withTiles(ProblemClass problem, const TileConfig &config) {
+  applyTiles(config, problem);
+  return problem;
+}
+
 /// Picks the configuration of `problem` per `tuning` (timing candidates with
 /// `runOnce` when it must tune) and sets it on `problem`.
 Status chooseTiles(
@@ -234,16 +240,13 @@ Status chooseTiles(
   if (!chosen && (tuning == Tuning::Auto || tuning == Tuning::Force)) {
     if (prepare) {
       std::vector<ProblemClass> classes;
-      for (const TileConfig &config : candidates) {
-        classes.push_back(problem);
-        applyTiles(config, classes.back());
-      }
+      for (const TileConfig &config : candidates)
+        classes.push_back(withTiles(problem, config));
       prepare(classes);
     }
     TileConfig best;
     auto measure = [&](const TileConfig &config, double &ms) -> Status {
-      ProblemClass candidate = problem;
-      applyTiles(config, candidate);
+      ProblemClass candidate = withTiles(problem, config);
       if (Status s = runOnce(candidate); !s) // compiles and warms up
         return s;
       // A launch of a short kernel varies by several percent (0.2 ms ones
