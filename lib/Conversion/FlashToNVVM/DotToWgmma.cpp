@@ -17,6 +17,7 @@
 #include "SoftmaxOverlap.h"
 #include "WarpgroupTurns.h"
 
+#include "mlir/IR/Matchers.h"
 #include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
@@ -109,7 +110,14 @@ public:
 
     Location loc = op.getLoc();
     waitForSharedTiles(rewriter, loc, op, /*asyncProxy=*/true);
+    // A product onto zeros (S = Q·Kᵀ) starts with scale-d 0 from registers
+    // left undefined: else each thread sets its accumulators to zero first,
+    // one mov each, on every key block.
+    bool ontoZeros = matchPattern(op.getAcc(), m_PosZeroFloat());
     SmallVector<Value> acc = unpack(rewriter, loc, adaptor.getAcc());
+    if (ontoZeros)
+      acc.assign(acc.size(),
+                 LLVM::UndefOp::create(rewriter, loc, rewriter.getF32Type()));
     // Q·Kᵀ: the tile holds bᵀ (N rows, K columns), K-major. P·V: it holds b
     // (K rows, N columns), N-major.
     OperandSteps bSteps{op.getTransposeB(), bType.getDimSize(0)};
@@ -141,6 +149,8 @@ public:
     int64_t turns = turn ? warpgroupsTakingTurns(rewriter) : 0;
     // Every step's operands are ready before the fence: a register written
     // between the fence and its wgmma makes ptxas serialize the steps.
+    Value accumulate = i32Const(rewriter, loc, 1);
+    Value overwrite = ontoZeros ? i32Const(rewriter, loc, 0) : accumulate;
     SmallVector<SmallVector<Value>> steps;
     for (int64_t kk = 0; kk < k / 16; ++kk) {
       SmallVector<Value> &operands = steps.emplace_back();
@@ -159,7 +169,7 @@ public:
         operands.push_back(descriptor(rewriter, loc, aBase, aSteps, kk));
       }
       operands.push_back(descriptor(rewriter, loc, bBase, bSteps, kk));
-      operands.push_back(i32Const(rewriter, loc, 1));
+      operands.push_back(kk == 0 ? overwrite : accumulate);
     }
     // A dot issued in the turn of the one before it takes none of its own
     // (shareTurns); one keeping its turn for the next passes none on.

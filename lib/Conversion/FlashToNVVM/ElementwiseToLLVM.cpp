@@ -10,6 +10,7 @@
 #include "Utility.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 
 using namespace mlir;
 using namespace mlir::flash;
@@ -39,6 +40,58 @@ struct SplatConstantLowering : public ConvertOpToLLVMPattern<arith::ConstantOp> 
                                             value.getSplatValue<Attribute>());
     SmallVector<Value> values(structType.getBody().size(), scalar);
     rewriter.replaceOp(op, pack(rewriter, op.getLoc(), structType, values));
+    return success();
+  }
+};
+
+/// f32 to a 16-bit float, two slots at a time: neighbouring slots are
+/// neighbouring columns, which mma operands and stmatrix take packed in one
+/// register, so one cvt.rn.bf16x2.f32 (f16x2) makes the pair. Slot by slot,
+/// LLVM pairs them only where the conversion and the packing meet in one
+/// block; a P carried to the next iteration (the softmax overlap) took two
+/// conversions and a mov to pack.
+struct PairedTruncLowering : public ConvertOpToLLVMPattern<arith::TruncFOp> {
+  PairedTruncLowering(TileTypeConverter &converter)
+      : ConvertOpToLLVMPattern(converter, /*benefit=*/2) {}
+
+  LogicalResult
+  matchAndRewrite(arith::TruncFOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = dyn_cast<RankedTensorType>(op.getType());
+    auto source = dyn_cast<RankedTensorType>(op.getIn().getType());
+    if (!type || !source || !source.getElementType().isF32() ||
+        type.getElementTypeBitWidth() != 16 || op.getRoundingmodeAttr() ||
+        op.getFastmath().value_or(arith::FastMathFlags::none) !=
+            arith::FastMathFlags::none)
+      return rewriter.notifyMatchFailure(op, "not a plain f32 to 16-bit tile");
+    auto structType = dyn_cast_or_null<LLVM::LLVMStructType>(
+        getTypeConverter()->convertType(type));
+    if (!structType)
+      return rewriter.notifyMatchFailure(op, "result has no register layout");
+    Location loc = op.getLoc();
+    Type element = type.getElementType();
+    auto pairType = VectorType::get({2}, element);
+    SmallVector<Value> wide = unpack(rewriter, loc, adaptor.getIn());
+    SmallVector<Value> narrow;
+    for (size_t slot = 0; slot + 1 < wide.size(); slot += 2) {
+      // cvt's first operand fills the upper half.
+      Value pair = element.isBF16()
+                       ? NVVM::ConvertF32x2ToBF16x2Op::create(
+                             rewriter, loc, pairType, wide[slot + 1],
+                             wide[slot], Value(), NVVM::FPRoundingMode::RN)
+                             .getResult()
+                       : NVVM::ConvertF32x2ToF16x2Op::create(
+                             rewriter, loc, pairType, wide[slot + 1],
+                             wide[slot], Value(), NVVM::FPRoundingMode::RN)
+                             .getResult();
+      for (int32_t half = 0; half < 2; ++half)
+        narrow.push_back(LLVM::ExtractElementOp::create(
+            rewriter, loc, pair, i32Const(rewriter, loc, half)));
+    }
+    if (wide.size() % 2)
+      narrow.push_back(
+          LLVM::FPTruncOp::create(rewriter, loc, element, wide.back()));
+    rewriter.replaceOp(op, pack(rewriter, loc, structType, narrow));
     return success();
   }
 };
@@ -95,6 +148,6 @@ struct ElementwiseLowering : public ConversionPattern {
 
 void mlir::flash::nvvm::populateElementwisePatterns(
     TileTypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<SplatConstantLowering>(converter);
+  patterns.add<SplatConstantLowering, PairedTruncLowering>(converter);
   patterns.add<ElementwiseLowering>(converter, patterns.getContext());
 }

@@ -8,8 +8,9 @@
 // descriptors) computed before the fence; the copies into shared memory are
 // awaited and fenced for the async proxy first. `b`'s matrix descriptor:
 // (start >> 4) | (LBO >> 4) << 16 | (SBO >> 4) << 32 | 1 << 62 (128-byte
-// swizzle); SBO = 1024 (8 rows of 128 bytes). Without the option, or when
-// the operands do not fit, mma.sync stays.
+// swizzle); SBO = 1024 (8 rows of 128 bytes). A product onto zeros starts
+// with scale-d 0 from undefined registers (no zeroing movs). Without the
+// option, or when the operands do not fit, mma.sync stays.
 
 // Q·Kᵀ: K (64 keys x 128) held as bᵀ, K-major. Per k step the start moves
 // 32 bytes inside a 64-column block, then to the next block (64 rows x 128
@@ -20,7 +21,10 @@
 // CHECK: nvvm.cp.async.wait.group 0
 // CHECK-NEXT: nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
 // CHECK-NEXT: nvvm.barrier0
+// CHECK: %[[UNDEF:.*]] = llvm.mlir.undef : f32
 // CHECK: %[[BASE:.*]] = llvm.zext %{{.*}} : i32 to i64
+// CHECK: %[[ACCUMULATE:.*]] = llvm.mlir.constant(1 : i32) : i32
+// CHECK-NEXT: %[[ONTO_ZEROS:.*]] = llvm.mlir.constant(0 : i32) : i32
 // CHECK: %[[S0:.*]] = llvm.mlir.constant(0 : i64) : i64
 // CHECK-NEXT: %[[A0:.*]] = llvm.add %[[BASE]], %[[S0]] : i64
 // CHECK: %[[BITS:.*]] = llvm.mlir.constant(4611686293305360384 : i64) : i64
@@ -35,8 +39,10 @@
 // CHECK: llvm.mlir.constant(8288 : i64) : i64
 // CHECK-NOT: llvm.inline_asm
 // CHECK: nvvm.wgmma.fence.aligned
-// CHECK-NEXT: llvm.inline_asm has_side_effects asm_dialect = att "{\0A.reg .pred accumulate;\0Asetp.ne.b32 accumulate, $37, 0;\0Awgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 {$0, $1, {{.*}}, $31}, {$32, $33, $34, $35}, $36, accumulate, 1, 1, 0;\0A}", "=f,{{.*}},=f,r,r,r,r,l,r,0,1,{{.*}},31" {{.*}}, %[[D0]], {{.*}} -> !llvm.struct<(f32,
-// CHECK-COUNT-7: llvm.inline_asm
+// CHECK-NEXT: %[[FIRST:.*]] = llvm.inline_asm has_side_effects asm_dialect = att "{\0A.reg .pred accumulate;\0Asetp.ne.b32 accumulate, $37, 0;\0Awgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 {$0, $1, {{.*}}, $31}, {$32, $33, $34, $35}, $36, accumulate, 1, 1, 0;\0A}", "=f,{{.*}},=f,r,r,r,r,l,r,0,1,{{.*}},31" {{.*}}, %[[D0]], %[[ONTO_ZEROS]], %[[UNDEF]], %[[UNDEF]], {{.*}}, %[[UNDEF]] : (
+// CHECK-NEXT: %[[FIRST_0:.*]] = llvm.extractvalue %[[FIRST]][0]
+// CHECK: llvm.inline_asm {{.*}}, %[[ACCUMULATE]], %[[FIRST_0]], {{.*}} -> !llvm.struct<(f32,
+// CHECK-COUNT-6: llvm.inline_asm {{.*}}, %[[ACCUMULATE]], {{.*}} -> !llvm.struct<(f32,
 // CHECK-NOT: llvm.inline_asm
 // CHECK: nvvm.wgmma.commit.group.sync.aligned
 // CHECK-NEXT: nvvm.wgmma.wait.group.sync.aligned 0
@@ -142,6 +148,29 @@ func.func @not_a_warpgroup_tile(%q: memref<?x64xbf16>, %k: memref<?x64xbf16>, %o
   %z = arith.constant dense<0.0> : tensor<128x64xf32, #mma>
   %s = flash.dot %qt, %kt, %z {transpose_b} : tensor<128x64xbf16, #opa>, tensor<64x64xbf16, #sw> -> tensor<128x64xf32, #mma>
   flash.store %s, %o[%c0, %c0] bound %n along 0 : tensor<128x64xf32, #mma> -> memref<?x64xf32>
+  return
+}
+
+// -----
+
+// A product onto anything but zeros accumulates from its first k step, onto
+// the accumulator's registers (1.0 in each, no undefined ones).
+// CHECK-LABEL: llvm.func @onto_ones(
+// CHECK: llvm.mlir.constant(1.000000e+00 : f32) : f32
+// CHECK-NOT: llvm.mlir.undef : f32
+// CHECK: %[[ACCUMULATE:.*]] = llvm.mlir.constant(1 : i32) : i32
+// CHECK: nvvm.wgmma.fence.aligned
+// CHECK-NEXT: llvm.inline_asm {{.*}}, %[[ACCUMULATE]], %{{[0-9]+}}, %{{[0-9]+}}, {{.*}} : (
+#mma = #flash.mma<warps = 4>
+#opa = #flash.operand<a, #mma>
+#sw = #flash.shared<swizzle = 128>
+func.func @onto_ones(%q: memref<?x64xbf16>, %k: memref<?x64xbf16>, %o: memref<?x64xf32>, %n: index) attributes {flash.kernel} {
+  %c0 = arith.constant 0 : index
+  %qt = flash.load %q[%c0, %c0] bound %n along 0 : memref<?x64xbf16> -> tensor<64x64xbf16, #opa>
+  %kt = flash.load %k[%c0, %c0] bound %n along 0 {flash.shared_offset = 0 : i64} : memref<?x64xbf16> -> tensor<64x64xbf16, #sw>
+  %ones = arith.constant dense<1.0> : tensor<64x64xf32, #mma>
+  %s = flash.dot %qt, %kt, %ones {transpose_b} : tensor<64x64xbf16, #opa>, tensor<64x64xbf16, #sw> -> tensor<64x64xf32, #mma>
+  flash.store %s, %o[%c0, %c0] bound %n along 0 : tensor<64x64xf32, #mma> -> memref<?x64xf32>
   return
 }
 

@@ -3,8 +3,10 @@
 // --convert-flash-to-nvvm, arith ops on tiles (ElementwiseToLLVM.cpp): a
 // splat constant tile is its scalar in every slot of the thread's struct; an
 // elementwise arith op on tiles is the same scalar op on each slot (left in
-// arith for arith-to-llvm). Scalar arith ops stay as they are; loop-carried
-// tiles become loop-carried structs.
+// arith for arith-to-llvm), but f32 to 16-bit floats, converted two
+// neighbouring slots at a time (cvt.rn.bf16x2.f32 / f16x2: the first
+// operand is the upper half). Scalar arith ops stay as they are;
+// loop-carried tiles become loop-carried structs.
 
 // CHECK-LABEL: llvm.func @elementwise(
 // CHECK: %[[T:.*]] = llvm.insertvalue %{{.*}}[3] : !llvm.struct<(f32, f32, f32, f32)>
@@ -35,10 +37,16 @@
 // CHECK-NEXT: %[[E1:.*]] = llvm.extractvalue %[[MS]][1]
 // CHECK-NEXT: %[[E2:.*]] = llvm.extractvalue %[[MS]][2]
 // CHECK-NEXT: %[[E3:.*]] = llvm.extractvalue %[[MS]][3]
-// CHECK-NEXT: %[[H0:.*]] = arith.truncf %[[E0]] : f32 to bf16
-// CHECK-NEXT: %[[H1:.*]] = arith.truncf %[[E1]] : f32 to bf16
-// CHECK-NEXT: %[[H2:.*]] = arith.truncf %[[E2]] : f32 to bf16
-// CHECK-NEXT: %[[H3:.*]] = arith.truncf %[[E3]] : f32 to bf16
+// CHECK-NEXT: %[[P01:.*]] = nvvm.convert.f32x2.to.bf16x2 %[[E1]], %[[E0]] {rnd = #nvvm.fp_rnd_mode<rn>} : vector<2xbf16>
+// CHECK-NEXT: %[[I0:.*]] = llvm.mlir.constant(0 : i32) : i32
+// CHECK-NEXT: %[[H0:.*]] = llvm.extractelement %[[P01]][%[[I0]] : i32] : vector<2xbf16>
+// CHECK-NEXT: %[[I1:.*]] = llvm.mlir.constant(1 : i32) : i32
+// CHECK-NEXT: %[[H1:.*]] = llvm.extractelement %[[P01]][%[[I1]] : i32] : vector<2xbf16>
+// CHECK-NEXT: %[[P23:.*]] = nvvm.convert.f32x2.to.bf16x2 %[[E3]], %[[E2]] {rnd = #nvvm.fp_rnd_mode<rn>} : vector<2xbf16>
+// CHECK-NEXT: llvm.mlir.constant(0 : i32) : i32
+// CHECK-NEXT: %[[H2:.*]] = llvm.extractelement %[[P23]]
+// CHECK-NEXT: llvm.mlir.constant(1 : i32) : i32
+// CHECK-NEXT: %[[H3:.*]] = llvm.extractelement %[[P23]]
 // CHECK-NEXT: %[[HU:.*]] = llvm.mlir.undef : !llvm.struct<(bf16, bf16, bf16, bf16)>
 // CHECK-NEXT: %[[HS0:.*]] = llvm.insertvalue %[[H0]], %[[HU]][0]
 // CHECK-NEXT: %[[HS1:.*]] = llvm.insertvalue %[[H1]], %[[HS0]][1]
@@ -55,6 +63,26 @@ func.func @elementwise(%a: memref<?x8xf32>, %o: memref<?x8xbf16>, %n: index) att
   %m = arith.mulf %t, %k : tensor<64x8xf32, #mma>
   %h = arith.truncf %m : tensor<64x8xf32, #mma> to tensor<64x8xbf16, #mma>
   flash.store %h, %o[%c0, %c0] bound %n along 0 : tensor<64x8xbf16, #mma> -> memref<?x8xbf16>
+  return
+}
+
+// -----
+
+// To f16 likewise; with a rounding mode or fast-math flags, slot by slot.
+// CHECK-LABEL: llvm.func @to_f16(
+// CHECK-COUNT-2: nvvm.convert.f32x2.to.f16x2 %{{.*}}, %{{.*}} {rnd = #nvvm.fp_rnd_mode<rn>} : vector<2xf16>
+// CHECK-NOT: nvvm.convert
+// CHECK-COUNT-4: arith.truncf %{{.*}} to_nearest_away : f32 to f16
+// CHECK-NOT: nvvm.convert
+// CHECK: llvm.return
+#mma = #flash.mma<warps = 4>
+func.func @to_f16(%a: memref<?x8xf32>, %o: memref<?x8xf16>, %n: index) attributes {flash.kernel} {
+  %c0 = arith.constant 0 : index
+  %t = flash.load %a[%c0, %c0] bound %n along 0 : memref<?x8xf32> -> tensor<64x8xf32, #mma>
+  %h = arith.truncf %t : tensor<64x8xf32, #mma> to tensor<64x8xf16, #mma>
+  flash.store %h, %o[%c0, %c0] bound %n along 0 : tensor<64x8xf16, #mma> -> memref<?x8xf16>
+  %r = arith.truncf %t to_nearest_away : tensor<64x8xf32, #mma> to tensor<64x8xf16, #mma>
+  flash.store %r, %o[%c0, %c0] bound %n along 0 : tensor<64x8xf16, #mma> -> memref<?x8xf16>
   return
 }
 
