@@ -655,26 +655,35 @@ func::FuncOp KernelEmitter::dkdvKernel() {
       // dV += P_dropped^T dO
       Value dvNext = kb.dot(kb.truncate(dropped, p.elementType), doutTile, dv,
                             /*transposeA=*/!transposed, false);
-      // dK += dS^T Q (scaled once at the end).
       Value dscoresNarrow = kb.truncate(dscores, p.elementType);
+      // dQ += dS K, summed over the key blocks by atomic additions (scaled
+      // once, by the conversion kernel); as (Kᵀ dSᵀ)ᵀ when transposedDq.
+      auto dqProduct = [&] {
+        return p.transposedDq() ? kb.dot(kTile, dscoresNarrow,
+                                         kb.splat({p.headDim, p.blockM}, 0.0),
+                                         /*transposeA=*/true, false)
+                                : kb.dot(dscoresNarrow, kTile,
+                                         kb.splat({p.blockM, p.headDim}, 0.0),
+                                         /*transposeA=*/transposed, false);
+      };
+      // Above d=64, dQ's product is issued before dK's and read after it,
+      // so that on the GPU dQ's way out (into shared memory, then a bulk
+      // reduction) runs beside dK's product: 3% faster at d=128, with
+      // fewer spills; at d=64 ptxas spilled more (docs/performance.md,
+      // step 34).
+      bool dqFirst = p.atomicDq && p.headDim > 64;
+      Value dq = dqFirst ? dqProduct() : Value();
+      // dK += dS^T Q (scaled once at the end).
       Value dkNext = kb.dot(dscoresNarrow, qTile, dk,
                             /*transposeA=*/!transposed, false);
       if (p.atomicDq) {
-        // dQ += dS K, summed over the key blocks by atomic additions
-        // (scaled once, by the conversion kernel); as (Kᵀ dSᵀ)ᵀ when
-        // transposedDq.
-        Value dqPart =
-            p.transposedDq()
-                ? TransposeOp::create(
-                      builder, kb.loc,
-                      kb.tileType({p.blockM, p.headDim}, builder.getF32Type()),
-                      kb.dot(kTile, dscoresNarrow,
-                             kb.splat({p.headDim, p.blockM}, 0.0),
-                             /*transposeA=*/true, false))
-                : kb.dot(dscoresNarrow, kTile,
-                         kb.splat({p.blockM, p.headDim}, 0.0),
-                         /*transposeA=*/transposed, false);
-        storeDqSum(kb, s, dqPart, row, head, /*accumulate=*/true);
+        if (!dqFirst)
+          dq = dqProduct();
+        if (p.transposedDq())
+          dq = TransposeOp::create(
+              builder, kb.loc,
+              kb.tileType({p.blockM, p.headDim}, builder.getF32Type()), dq);
+        storeDqSum(kb, s, dq, row, head, /*accumulate=*/true);
       }
       scf::YieldOp::create(builder, kb.loc, ValueRange{dkNext, dvNext});
     }

@@ -487,3 +487,29 @@ func.func @bwd_varlen_causal_dq(
 // TDQ-LABEL: func.func private @bwd_varlen_causal_dq_attention_grad_bwd_dq(
 // TDQ-SAME: flash.grid = {block = 16 : i64, heads = "q", order = 2 : i64, rows = "q"}
 // TDQ-NOT: flash.transpose
+
+// -----
+
+// Above d=64 the dK/dV kernel issues dQ's share before dK's product and
+// adds it to the sums after (on the GPU its way out then runs beside dK's
+// product): the products dV, dQ, dK in this order, then the store.
+// CHECK-LABEL: func.func private @bwd_d128_atomic_attention_grad_bwd_dkdv(
+// CHECK: scf.for
+// CHECK: %[[DV:.*]] = flash.dot %{{.*}}, %{{.*}}, %{{.*}} {transpose_a} : tensor<64x64xbf16>, tensor<64x128xbf16> -> tensor<64x128xf32>
+// CHECK-NEXT: %[[DSH:.*]] = arith.truncf %{{.*}} : tensor<64x64xf32> to tensor<64x64xbf16>
+// CHECK-NEXT: %[[Z:.*]] = arith.constant dense<0.000000e+00> : tensor<64x128xf32>
+// CHECK-NEXT: %[[DQPART:.*]] = flash.dot %[[DSH]], %{{.*}}, %[[Z]] : tensor<64x64xbf16>, tensor<64x128xbf16> -> tensor<64x128xf32>
+// CHECK-NEXT: %[[DK:.*]] = flash.dot %[[DSH]], %{{.*}}, %{{.*}} {transpose_a} : tensor<64x64xbf16>, tensor<64x128xbf16> -> tensor<64x128xf32>
+// CHECK: flash.store %[[DQPART]], %{{.*}} accumulate : tensor<64x128xf32> -> memref<1x2x64x136xf32>
+// CHECK-NEXT: scf.yield %[[DK]], %[[DV]]
+// TDQ-LABEL: func.func @bwd_d128_atomic(
+func.func @bwd_d128_atomic(
+    %q: memref<1x64x2x128xbf16>, %k: memref<1x64x2x128xbf16>, %v: memref<1x64x2x128xbf16>,
+    %out: memref<1x64x2x128xbf16>, %dout: memref<1x64x2x128xbf16>, %lse: memref<1x2x64xf32>,
+    %dq: memref<1x64x2x128xbf16>, %dk: memref<1x64x2x128xbf16>, %dv: memref<1x64x2x128xbf16>) {
+  flash.attention_grad %q, %k, %v, %out, %dout, %lse -> %dq, %dk, %dv {atomic_dq}
+      : memref<1x64x2x128xbf16>, memref<1x64x2x128xbf16>, memref<1x64x2x128xbf16>,
+        memref<1x64x2x128xbf16>, memref<1x64x2x128xbf16>, memref<1x2x64xf32>
+        -> memref<1x64x2x128xbf16>, memref<1x64x2x128xbf16>, memref<1x64x2x128xbf16>
+  return
+}

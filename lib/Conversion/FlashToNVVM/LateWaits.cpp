@@ -12,6 +12,11 @@
 //   dSᵀ into shared memory (dV and dK run); issue dQ = dS·K
 //   wait until none is pending; dQ into its reduction's buffer
 //
+// Above d=64 flash-tile-attention issues dQ before dK, so that dQ's wait
+// leaves dK running while dQ goes out. Each wait then counts at most the
+// products that can still be pending (after dQ's wait, one), which ptxas
+// needs to keep the products asynchronous.
+//
 // A product's wait also comes before any write to a shared buffer that it
 // reads (wgmma reads until then). Products complete in order, so the
 // count of products issued after one is how many may still be pending once
@@ -107,6 +112,20 @@ bool mlir::flash::nvvm::awaitProductsLate(scf::ForOp loop) {
     auto ready =
         DotWaitOp::create(b, product.getLoc(), product.getResult(), pending);
     product.getResult().replaceAllUsesExcept(ready, ready);
+  }
+  // A wait never allows more products pending than can be: after dQ's wait
+  // (one pending: dK), dV's (issued before both) waits for one, not two.
+  // The looser count is as correct, but ptxas then serializes every
+  // product of the kernel (C7514; docs/performance.md, step 34). Every
+  // product is awaited before the yield, so none is pending on entry.
+  int64_t running = 0;
+  for (Operation &op : *body) {
+    if (isa<DotOp>(op))
+      ++running;
+    if (auto wait = dyn_cast<DotWaitOp>(op)) {
+      running = std::min<int64_t>(running, wait.getPending());
+      wait.setPending(running);
+    }
   }
   return true;
 }
