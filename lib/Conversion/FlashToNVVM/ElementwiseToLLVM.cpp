@@ -44,12 +44,12 @@ struct SplatConstantLowering : public ConvertOpToLLVMPattern<arith::ConstantOp> 
   }
 };
 
-/// f32 to a 16-bit float, two slots at a time: neighbouring slots are
-/// neighbouring columns, which mma operands and stmatrix take packed in one
-/// register, so one cvt.rn.bf16x2.f32 (f16x2) makes the pair. Slot by slot,
-/// LLVM pairs them only where the conversion and the packing meet in one
-/// block; a P carried to the next iteration (the softmax overlap) took two
-/// conversions and a mov to pack.
+/// f32 to a 16-bit float, two slots at a time: in the mma layout
+/// neighbouring slots are neighbouring columns, which mma operands, stores
+/// and stmatrix take packed in one register, so one cvt.rn.bf16x2.f32
+/// (f16x2) makes the pair. Slot by slot, LLVM paired them only where the
+/// conversion and the packing met in one block: the backward's dK/dV
+/// kernel kept 80 scalar conversions (docs/performance.md, step 33).
 struct PairedTruncLowering : public ConvertOpToLLVMPattern<arith::TruncFOp> {
   PairedTruncLowering(TileTypeConverter &converter)
       : ConvertOpToLLVMPattern(converter, /*benefit=*/2) {}
