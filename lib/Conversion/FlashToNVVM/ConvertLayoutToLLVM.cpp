@@ -91,12 +91,7 @@ LogicalResult throughBuffer(Operation *op, Value value, RankedTensorType from,
     }
   }
   if (bulkReduced)
-    NVVM::FenceProxyOp::create(
-        rewriter, loc,
-        NVVM::ProxyKindAttr::get(rewriter.getContext(),
-                                 NVVM::ProxyKind::async_shared),
-        NVVM::SharedSpaceAttr::get(rewriter.getContext(),
-                                   NVVM::SharedSpace::shared_cta));
+    fenceAsyncProxy(rewriter, loc);
   barrier(rewriter, loc); // the buffer is complete
   if (sharedTarget) {
     rewriter.replaceOp(op, buffer);

@@ -397,10 +397,7 @@ struct TensorCopyLowering : public ConvertOpToLLVMPattern<LoadOp> {
       // Every thread's earlier accesses of the buffer (ldmatrix reads,
       // stmatrix writes of a tile that shared these bytes) are ordered
       // before the async proxy's writes, and done: then one thread issues.
-      NVVM::FenceProxyOp::create(
-          rewriter, loc,
-          NVVM::ProxyKindAttr::get(rewriter.getContext(), NVVM::ProxyKind::async_shared),
-          NVVM::SharedSpaceAttr::get(rewriter.getContext(), NVVM::SharedSpace::shared_cta));
+      fenceAsyncProxy(rewriter, loc);
       barrier(rewriter, loc);
       ThreadIds ids = threadIds(rewriter, loc);
       Value first = LLVM::ICmpOp::create(rewriter, loc, LLVM::ICmpPredicate::eq,

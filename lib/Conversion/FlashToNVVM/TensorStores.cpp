@@ -93,10 +93,7 @@ struct TensorStoreLowering : public ConvertOpToLLVMPattern<StoreOp> {
     storeMatrices(rewriter, loc, type, mma,
                   unpack(rewriter, loc, adaptor.getValue()), ids, buffer,
                   bands);
-    NVVM::FenceProxyOp::create(
-        rewriter, loc,
-        NVVM::ProxyKindAttr::get(context, NVVM::ProxyKind::async_shared),
-        NVVM::SharedSpaceAttr::get(context, NVVM::SharedSpace::shared_cta));
+    fenceAsyncProxy(rewriter, loc);
     syncWarp();
 
     // The band's first row: the tile's, plus the warp's rows before it.

@@ -302,6 +302,14 @@ int64_t consumerThreads(OpBuilder &b) {
   return consumers ? consumers.getInt() : 0;
 }
 
+void fenceAsyncProxy(OpBuilder &b, Location loc) {
+  NVVM::FenceProxyOp::create(
+      b, loc,
+      NVVM::ProxyKindAttr::get(b.getContext(), NVVM::ProxyKind::async_shared),
+      NVVM::SharedSpaceAttr::get(b.getContext(),
+                                 NVVM::SharedSpace::shared_cta));
+}
+
 void barrier(OpBuilder &b, Location loc) {
   int64_t consumers = consumerThreads(b);
   if (!consumers) {
@@ -517,10 +525,7 @@ void waitForSharedTiles(OpBuilder &b, Location loc, Operation *consumer,
     NVVM::CpAsyncWaitGroupOp::create(b, loc,
                                      b.getI32IntegerAttr(allowed.getInt()));
   if (asyncProxy)
-    NVVM::FenceProxyOp::create(
-        b, loc,
-        NVVM::ProxyKindAttr::get(b.getContext(), NVVM::ProxyKind::async_shared),
-        NVVM::SharedSpaceAttr::get(b.getContext(), NVVM::SharedSpace::shared_cta));
+    fenceAsyncProxy(b, loc);
   barrier(b, loc);
 }
 

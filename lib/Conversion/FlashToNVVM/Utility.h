@@ -207,6 +207,9 @@ Value barrierOf(OpBuilder &b, Location loc, Operation *load);
 /// The flash.consumer_threads of the kernel around the builder's point: 0
 /// unless it is warp-specialized.
 int64_t consumerThreads(OpBuilder &b);
+/// fence.proxy.async.shared::cta: this thread's shared-memory accesses
+/// ordered before the async proxy's (TMA, bulk copies, wgmma operands).
+void fenceAsyncProxy(OpBuilder &b, Location loc);
 /// A barrier for all threads of the program; in a warp-specialized kernel
 /// (flash.consumer_threads), for its consumer threads (named barrier 1).
 void barrier(OpBuilder &b, Location loc);
