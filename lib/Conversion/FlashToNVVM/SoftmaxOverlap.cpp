@@ -19,7 +19,8 @@
 // P = 0 by its own V tile (adding nothing), so that every iteration issues
 // two products and the wait counts stay static. V_{j-1} stays in its stage
 // buffer until iteration j has used it (its release moves there); the
-// producer is unchanged.
+// producer issues K's copies one iteration ahead of V's
+// (WarpSpecialization.cpp), so that K_{j+1} does not wait behind V_j.
 //
 //===----------------------------------------------------------------------===//
 
@@ -117,6 +118,13 @@ Value rowSumsBefore(Operation *rescale) {
 }
 
 } // namespace
+
+PipelinedCopy *
+mlir::flash::nvvm::productDeferredCopy(scf::ForOp loop,
+                                       MutableArrayRef<PipelinedCopy> copies) {
+  std::optional<AttentionLoop> parts = match(loop, copies);
+  return parts ? parts->values : nullptr;
+}
 
 bool mlir::flash::nvvm::overlapProductsWithSoftmax(
     scf::ForOp loop, MutableArrayRef<PipelinedCopy> copies, Operation *kernel) {

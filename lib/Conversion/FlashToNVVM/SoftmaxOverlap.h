@@ -29,6 +29,11 @@ bool overlapProductsWithSoftmax(scf::ForOp loop,
                                 MutableArrayRef<PipelinedCopy> copies,
                                 Operation *kernel);
 
+/// The copy of V, whose stage the consumers release an iteration late, if
+/// overlapProductsWithSoftmax would rotate `loop`; null otherwise.
+PipelinedCopy *productDeferredCopy(scf::ForOp loop,
+                                   MutableArrayRef<PipelinedCopy> copies);
+
 } // namespace mlir::flash::nvvm
 
 #endif // FLASH_LIB_CONVERSION_FLASHTONVVM_SOFTMAXOVERLAP_H

@@ -92,16 +92,13 @@ Value stageBarrier(OpBuilder &b, Location loc, Operation *kernel,
   return stagedAddress(b, loc, sharedBase(b, loc, kernel, barriers), stage, 8);
 }
 
-/// The producer's steps for the copies of one loop, issued after `loops`
-/// (the producer's copies of the consumers' loops) reach them.
-void produce(OpBuilder &b, Location loc, ArrayRef<scf::ForOp> loops,
-             const PipelinedCopy &copy, IRMapping &mapping, Operation *kernel) {
+/// The producer's steps for execution `execution` of `copy`, whose
+/// operands `mapping` recomputes at the builder's point: wait until the
+/// stage is released, arm its full barrier and issue the copy into it.
+void issueCopy(OpBuilder &b, Location loc, const PipelinedCopy &copy,
+               Value execution, IRMapping &mapping, Operation *kernel) {
   LoadOp load = copy.load;
-  auto [stage, round] = stageAndRound(
-      b, loc,
-      copyExecution(b, loc, loops, copy,
-                    [&](Value bound) { return recompute(b, bound, mapping); }),
-      copy.stages);
+  auto [stage, round] = stageAndRound(b, loc, execution, copy.stages);
   // Released by the consumers' previous round (parity round - 1), or never
   // used: a fresh barrier's preceding phase counts as complete.
   Value previousRound = arith::XOrIOp::create(
@@ -132,6 +129,47 @@ void produce(OpBuilder &b, Location loc, ArrayRef<scf::ForOp> loops,
         s == 0 ? branch.thenBlock() : branch.elseBlock());
     issueInto(inner, s);
   }
+}
+
+/// The producer's steps for the copies of one loop, issued after `loops`
+/// (the producer's copies of the consumers' loops) reach them.
+void produce(OpBuilder &b, Location loc, ArrayRef<scf::ForOp> loops,
+             const PipelinedCopy &copy, IRMapping &mapping, Operation *kernel) {
+  Value execution = copyExecution(b, loc, loops, copy, [&](Value bound) {
+    return recompute(b, bound, mapping);
+  });
+  issueCopy(b, loc, copy, execution, mapping, kernel);
+}
+
+/// The producer's steps for `copy` one iteration ahead of the loop's
+/// other copies: iteration j issues execution j + 1 (and the first
+/// iteration also its own), so that the copy does not queue behind a copy
+/// whose stage the consumers release later. `atBodyStart` maps the
+/// consumer loop `original`'s induction variable to the producer's and
+/// holds nothing computed from it.
+void produceAhead(OpBuilder &b, Location loc, ArrayRef<scf::ForOp> loops,
+                  scf::ForOp original, const PipelinedCopy &copy,
+                  const IRMapping &atBodyStart, Operation *kernel) {
+  scf::ForOp loop = loops.back();
+  Value iv = loop.getInductionVar();
+  Value execution =
+      copyExecution(b, loc, loops, copy, [](Value bound) { return bound; });
+  Value isFirst = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, iv,
+                                        loop.getLowerBound());
+  ifThen(b, loc, isFirst, [&](OpBuilder &then) {
+    IRMapping mapping = atBodyStart;
+    issueCopy(then, loc, copy, execution, mapping, kernel);
+  });
+  Value next = arith::AddIOp::create(b, loc, iv, loop.getStep());
+  Value hasNext = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, next,
+                                        loop.getUpperBound());
+  ifThen(b, loc, hasNext, [&](OpBuilder &then) {
+    IRMapping mapping = atBodyStart;
+    mapping.map(original.getInductionVar(), next);
+    Value nextExecution = arith::AddIOp::create(
+        then, loc, execution, arith::ConstantIndexOp::create(then, loc, 1));
+    issueCopy(then, loc, copy, nextExecution, mapping, kernel);
+  });
 }
 
 /// Replaces the consumers' load by a wait on its stage's full barrier and
@@ -463,8 +501,17 @@ void mlir::flash::nvvm::specializeWarps(func::FuncOp kernel,
       produced.push_back(loopClone);
       at.setInsertionPoint(loopClone.getBody()->getTerminator());
     }
+    // In a loop the overlap rotates, the consumers release V's stage an
+    // iteration later than K's: K's copies go one iteration ahead, as
+    // FlashAttention 3's producer issues them.
+    const PipelinedCopy *deferred =
+        roles.overlapSoftmax ? productDeferredCopy(loop, consumed) : nullptr;
+    IRMapping atBodyStart = mapping;
     for (const PipelinedCopy &copy : consumed)
-      if (copy.load->getParentOp() == loop)
+      if (deferred && copy.load->getParentOp() == loop && &copy != deferred)
+        produceAhead(at, loc, produced, loop, copy, atBodyStart, kernel);
+    for (const PipelinedCopy &copy : consumed)
+      if (copy.load->getParentOp() == loop && (!deferred || &copy == deferred))
         produce(at, loc, produced, copy, mapping, kernel);
   }
   // Each replayed tile loop counts its copies' executions as the

@@ -47,6 +47,26 @@
 // CHECK-NEXT: nvvm.wgmma.wait.group.sync.aligned 0
 // CHECK: nvvm.mbarrier.arrive
 // CHECK: } else {
+// The producer issues K's copies (tensor map %arg30) one iteration ahead
+// of V's (%arg31), whose stage the rotated loop releases an iteration
+// later: K_j in the first iteration only, then K_{j+1} (its rows from
+// j + 64) while there is a next block, then V_j.
+// CHECK: nvvm.setmaxregister  decrease
+// CHECK: scf.for %[[J:[^ ]*]] = %{{[^ ]*}} to %[[END:[^ ]*]] step %[[STEP:[^ ]*]] {
+// CHECK: %[[FIRST:[^ ]*]] = arith.cmpi eq, %[[J]],
+// CHECK-NEXT: scf.if %[[FIRST]] {
+// CHECK: nvvm.mbarrier.try_wait.parity
+// CHECK: nvvm.cp.async.bulk.tensor.shared.cluster.global %{{[^ ]*}}, %arg30,
+// CHECK: %[[NEXT:[^ ]*]] = arith.addi %[[J]], %[[STEP]] : index
+// CHECK-NEXT: %[[NEXT_ROWS:[^ ]*]] = builtin.unrealized_conversion_cast %[[NEXT]] : index to i64
+// CHECK-NEXT: %[[HAS_NEXT:[^ ]*]] = arith.cmpi slt, %[[NEXT]], %[[END]] : index
+// CHECK-NEXT: scf.if %[[HAS_NEXT]] {
+// CHECK: nvvm.mbarrier.try_wait.parity
+// CHECK: llvm.trunc %[[NEXT_ROWS]] : i64 to i32
+// CHECK: nvvm.cp.async.bulk.tensor.shared.cluster.global %{{[^ ]*}}, %arg30,
+// CHECK: nvvm.mbarrier.try_wait.parity
+// CHECK: nvvm.cp.async.bulk.tensor.shared.cluster.global %{{[^ ]*}}, %arg31,
+// CHECK-NOT: %arg30,
 // CHECK: llvm.return
 
 // Without the option each product waits for itself inside the loop.
@@ -55,6 +75,15 @@
 // IN-ORDER-NOT: nanosleep
 // IN-ORDER-COUNT-2: nvvm.wgmma.wait.group.sync.aligned 0
 // IN-ORDER-NOT: nvvm.wgmma.wait.group
+// The producer copies K_j, then V_j, each after its stage's release.
+// IN-ORDER: nvvm.setmaxregister  decrease
+// IN-ORDER: scf.for
+// IN-ORDER-NOT: scf.if
+// IN-ORDER: nvvm.mbarrier.try_wait.parity
+// IN-ORDER: nvvm.cp.async.bulk.tensor.shared.cluster.global %{{[^ ]*}}, %arg30,
+// IN-ORDER: nvvm.mbarrier.try_wait.parity
+// IN-ORDER: nvvm.cp.async.bulk.tensor.shared.cluster.global %{{[^ ]*}}, %arg31,
+// IN-ORDER-NOT: %arg30,
 // IN-ORDER: llvm.return
 
 // NO-PRODUCER: error: convert-flash-to-nvvm: overlap-softmax needs warp-specialize
