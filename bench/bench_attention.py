@@ -5,7 +5,9 @@ backends) and FlexAttention, in one run on one GPU.
 bf16, head dims 64 and 128, seqlen 1k..16k with batch * seqlen = 16k tokens,
 2048 / head_dim heads, causal and not. FLOPs are counted as FlashAttention
 counts them: 4 b h s^2 d for the forward, 2.5x that for the backward, half
-of each when causal. Times are medians of CUDA-event timings after warm-up.
+of each when causal. Times are medians of CUDA-event timings after warm-up;
+every forward, the peers' and ours, is timed in runs of forwards only, and
+every backward in runs of backwards.
 Prints a table (TFLOP/s and our ratio to each peer) and writes results.json
 and attention.png into --out.
 
@@ -96,8 +98,10 @@ def flex():
 
 def ours(flash_run, batch, heads, seqlen, head_dim, causal, repeats,
          forward_flags, backward_flags):
-    """(forward ms, backward ms) from flash-run; the forward and the backward
-    run with their own extra flags (tile sizes, warps) when these differ."""
+    """(forward ms, backward ms) from flash-run, each with its own extra
+    flags (tile sizes, warps). The forward is timed by a run of forwards
+    alone, as the peers' are (bench_ms): in a run with the backward, each
+    forward would follow a backward."""
     def run(extra, backward):
         command = [flash_run, "--backend=cuda", "--json", f"--batch={batch}",
                    f"--heads={heads}", f"--seqlen-q={seqlen}",
@@ -112,9 +116,6 @@ def ours(flash_run, batch, heads, seqlen, head_dim, causal, repeats,
             raise RuntimeError(" ".join(command) + ": " + result.stderr.strip())
         return json.loads(result.stdout)
 
-    if forward_flags == backward_flags:
-        report = run(forward_flags, True)
-        return report["forward_s"] * 1e3, report["backward_s"] * 1e3
     forward = run(forward_flags, False)["forward_s"]
     return forward * 1e3, run(backward_flags, True)["backward_s"] * 1e3
 

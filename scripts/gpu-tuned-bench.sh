@@ -8,9 +8,9 @@
 # results.json (after every class) and the tuned choices under
 # ${OUT:-/tmp/flash-bench}; AUTOTUNE_JSON seeds the tuner with the choices
 # of an earlier run. Fits one 600-second device call: on an H100 with the
-# backward tuned too, the tuning took 253 s and the bench 160 s
-# (performance.md step 30); TUNE_SECONDS (default 330) and BENCH_SECONDS
-# (default 230) cap each part.
+# backward tuned too, the tuning took 151 s, and the bench, compiling half
+# the classes' kernels itself, 207 s (performance.md step 35);
+# TUNE_SECONDS (default 300) and BENCH_SECONDS (default 270) cap each part.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=${OUT:-/tmp/flash-bench}
@@ -36,11 +36,11 @@ for d in 64 128; do
 done
 echo "== flash-tune"
 # shellcheck disable=SC2046
-timeout "${TUNE_SECONDS:-330}" "$bin/flash-tune" --backend=cuda --problems="$problems" \
+timeout "${TUNE_SECONDS:-300}" "$bin/flash-tune" --backend=cuda --problems="$problems" \
   $([ -z "$backward_flags" ] && echo --backward) 2>&1 | tail -26
 date -u
 echo "== bench"
-timeout "${BENCH_SECONDS:-230}" python3 "$root/bench/bench_attention.py" \
+timeout "${BENCH_SECONDS:-270}" python3 "$root/bench/bench_attention.py" \
   --flash-run "$bin/flash-run" --out "$out" --seqlens 1024,4096,16384 \
   --head-dims 64,128 --repeats 5 --peers flash,cudnn \
   --backward-flags "$backward_flags" 2>&1 | tail -16
