@@ -20,7 +20,8 @@ std::string TileConfig::str() const {
          std::to_string(numWarps) + " warps" +
          (stages > 1 ? ", " + std::to_string(stages) + " stages" : "") +
          (overlapSoftmax ? ", softmax overlapped" : "") +
-         (atomicDq ? ", dq added atomically" : "");
+         (atomicDq ? ", dq added atomically" : "") +
+         (pingPong ? ", products in turns" : "");
 }
 
 std::string tuningKey(const std::string &device, const ProblemClass &problem,
@@ -110,26 +111,34 @@ void Autotuner::load() {
     std::optional<bool> atomicDq = entry && entry->get("atomic_dq")
                                        ? entry->getBoolean("atomic_dq")
                                        : false;
-    if (!m || !n || !w || !ms || !stages || !overlap || !atomicDq || *m <= 0 ||
-        *n <= 0 || *w <= 0 || *stages < 1 || *stages > 2) {
+    // ... and none before the turns were, no turns.
+    std::optional<bool> pingPong = entry && entry->get("ping_pong")
+                                       ? entry->getBoolean("ping_pong")
+                                       : false;
+    if (!m || !n || !w || !ms || !stages || !overlap || !atomicDq ||
+        !pingPong || *m <= 0 || *n <= 0 || *w <= 0 || *stages < 1 ||
+        *stages > 2) {
       reportCacheProblem(path, "has a malformed entry for " + key.str());
       choices.clear();
       return;
     }
-    choices[key.str()] = {{*m, *n, *w, *stages, *overlap, *atomicDq}, *ms};
+    choices[key.str()] = {{*m, *n, *w, *stages, *overlap, *atomicDq, *pingPong},
+                          *ms};
   }
 }
 
 Status Autotuner::save() {
   llvm::json::Object entries;
   for (const auto &[key, entry] : choices)
-    entries[key] = llvm::json::Object{{"block_m", entry.config.blockM},
-                                      {"block_n", entry.config.blockN},
-                                      {"num_warps", entry.config.numWarps},
-                                      {"stages", entry.config.stages},
-                                      {"overlap_softmax", entry.config.overlapSoftmax},
-                                      {"atomic_dq", entry.config.atomicDq},
-                                      {"ms", entry.ms}};
+    entries[key] =
+        llvm::json::Object{{"block_m", entry.config.blockM},
+                           {"block_n", entry.config.blockN},
+                           {"num_warps", entry.config.numWarps},
+                           {"stages", entry.config.stages},
+                           {"overlap_softmax", entry.config.overlapSoftmax},
+                           {"atomic_dq", entry.config.atomicDq},
+                           {"ping_pong", entry.config.pingPong},
+                           {"ms", entry.ms}};
   llvm::json::Object root{{"compiler", compilerVersion()},
                           {"entries", std::move(entries)}};
   std::string text;
@@ -209,10 +218,11 @@ static void applyTiles(const TileConfig &config, ProblemClass &problem) {
   problem.blockN = config.blockN;
   problem.numWarps = config.numWarps;
   problem.stages = config.stages;
-  // A class asked for with the overlap (or atomic dq) keeps it; the tuner
-  // only adds it.
+  // A class asked for with the overlap (atomic dq, turns) keeps it; the
+  // tuner only adds it.
   problem.overlapSoftmax |= config.overlapSoftmax;
   problem.atomicDq |= config.atomicDq;
+  problem.pingPong |= config.pingPong;
 }
 
 /// The class a candidate configuration makes of `problem`.

@@ -407,20 +407,24 @@ TEST_F(CacheTest, TuningTimesCloseCandidatesAgainInTurns) {
   EXPECT_DOUBLE_EQ(Autotuner::get().entries()["close"].ms, 0.20);
 }
 
-TEST_F(CacheTest, TuningEntriesKeepStagesAndOverlapWhichOldEntriesLack) {
+TEST_F(CacheTest, TuningEntriesKeepStagesOverlapAndTurnsWhichOldEntriesLack) {
   std::string path = directory + "/autotune.json";
   ASSERT_TRUE(writeFileAtomically(
-      path, "{\"compiler\": \"" + compilerVersion() +
-                "\", \"entries\": {"
-                "\"old\": {\"block_m\": 128, \"block_n\": 64, \"num_warps\": 8, "
-                "\"ms\": 1.5},"
-                "\"new\": {\"block_m\": 64, \"block_n\": 128, \"num_warps\": 4, "
-                "\"stages\": 2, \"ms\": 1.0},"
-                "\"overlap\": {\"block_m\": 128, \"block_n\": 128, \"num_warps\": 8, "
-                "\"stages\": 1, \"overlap_softmax\": true, \"ms\": 0.5},"
-                "\"atomic\": {\"block_m\": 128, \"block_n\": 128, \"num_warps\": 8, "
-                "\"stages\": 1, \"overlap_softmax\": false, \"atomic_dq\": true, "
-                "\"ms\": 0.7}}}"));
+      path,
+      "{\"compiler\": \"" + compilerVersion() +
+          "\", \"entries\": {"
+          "\"old\": {\"block_m\": 128, \"block_n\": 64, \"num_warps\": 8, "
+          "\"ms\": 1.5},"
+          "\"new\": {\"block_m\": 64, \"block_n\": 128, \"num_warps\": 4, "
+          "\"stages\": 2, \"ms\": 1.0},"
+          "\"overlap\": {\"block_m\": 128, \"block_n\": 128, \"num_warps\": 8, "
+          "\"stages\": 1, \"overlap_softmax\": true, \"ms\": 0.5},"
+          "\"atomic\": {\"block_m\": 128, \"block_n\": 128, \"num_warps\": 8, "
+          "\"stages\": 1, \"overlap_softmax\": false, \"atomic_dq\": true, "
+          "\"ms\": 0.7},"
+          "\"turns\": {\"block_m\": 128, \"block_n\": 128, \"num_warps\": 8, "
+          "\"stages\": 1, \"overlap_softmax\": true, \"atomic_dq\": false, "
+          "\"ping_pong\": true, \"ms\": 0.4}}}"));
   Autotuner &tuner = Autotuner::get();
   std::optional<TileConfig> old = tuner.lookup("old");
   ASSERT_TRUE(old.has_value());
@@ -438,8 +442,15 @@ TEST_F(CacheTest, TuningEntriesKeepStagesAndOverlapWhichOldEntriesLack) {
   EXPECT_EQ(*atomic, (TileConfig{128, 128, 8, 1, false, true}));
   EXPECT_EQ(atomic->str(), "128x128, 8 warps, dq added atomically");
   EXPECT_FALSE(overlapped->atomicDq);
+  EXPECT_FALSE(overlapped->pingPong);
+  std::optional<TileConfig> turns = tuner.lookup("turns");
+  ASSERT_TRUE(turns.has_value());
+  EXPECT_EQ(*turns, (TileConfig{128, 128, 8, 1, true, false, true}));
+  EXPECT_EQ(turns->str(),
+            "128x128, 8 warps, softmax overlapped, products in turns");
 
-  // A recorded choice is written back with its stages, overlap and dq.
+  // A recorded choice is written back with its stages, overlap, dq and
+  // turns.
   TileConfig best;
   auto twoMilliseconds = [](const TileConfig &, double &ms) {
     ms = 2.0;
@@ -449,17 +460,20 @@ TEST_F(CacheTest, TuningEntriesKeepStagesAndOverlapWhichOldEntriesLack) {
                          twoMilliseconds, best));
   ASSERT_TRUE(tuner.tune("fourth", {{128, 128, 8, 1, false, true}},
                          twoMilliseconds, best));
+  ASSERT_TRUE(tuner.tune("fifth", {{128, 128, 8, 1, true, false, true}},
+                         twoMilliseconds, best));
   std::string json = *readFile(path);
   EXPECT_NE(json.find("\"stages\": 2"), std::string::npos) << json;
   EXPECT_NE(json.find("\"overlap_softmax\": true"), std::string::npos) << json;
   EXPECT_NE(json.find("\"atomic_dq\": true"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"ping_pong\": true"), std::string::npos) << json;
   EXPECT_NE(json.find("\"old\""), std::string::npos) << json;
 }
 
 TEST_F(CacheTest, ACorruptedOrStaleTuningFileIsReportedAndRebuilt) {
   int round = 0;
-  // Not JSON; another compiler's; entries whose overlap or atomic dq is not
-  // a boolean.
+  // Not JSON; another compiler's; entries whose overlap, atomic dq or turns
+  // are not a boolean.
   for (const std::string &contents :
        {std::string("{ not json"),
         std::string("{\"compiler\": \"flashmlir-0.0-old\", \"entries\": {}}"),
@@ -468,7 +482,10 @@ TEST_F(CacheTest, ACorruptedOrStaleTuningFileIsReportedAndRebuilt) {
             "\"num_warps\": 4, \"overlap_softmax\": 1, \"ms\": 1.0}}}",
         "{\"compiler\": \"" + compilerVersion() +
             "\", \"entries\": {\"x\": {\"block_m\": 64, \"block_n\": 64, "
-            "\"num_warps\": 4, \"atomic_dq\": \"yes\", \"ms\": 1.0}}}"}) {
+            "\"num_warps\": 4, \"atomic_dq\": \"yes\", \"ms\": 1.0}}}",
+        "{\"compiler\": \"" + compilerVersion() +
+            "\", \"entries\": {\"x\": {\"block_m\": 64, \"block_n\": 64, "
+            "\"num_warps\": 4, \"ping_pong\": null, \"ms\": 1.0}}}"}) {
     // A directory each: problems are reported once per file and process.
     std::string dir = directory + "/" + std::to_string(round++);
     setenv("FLASH_CACHE_DIR", dir.c_str(), 1);
@@ -525,15 +542,15 @@ TEST_F(CacheTest, ALaterCudaBackendReusesTheCompiledKernels) {
 
 TEST_F(CacheTest, CudaTuningTimesCandidatesWithEventsAndRemembersTheFastest) {
   SKIP_WITHOUT_GPU();
-  // Candidates that spill heavily are skipped; the softmax overlap is one
-  // on sm_90a only; atomic dq is the backward's.
+  // Candidates that spill heavily are skipped; the softmax overlap and the
+  // turns are ones on sm_90a only; atomic dq is the backward's.
   CudaDeviceProperties properties;
   ASSERT_TRUE(CudaDriver::get().deviceProperties(0, &properties));
-  std::vector<TileConfig> all = CudaBackend::tuningCandidates();
+  bool sm90a = CudaBackend::chipFor(properties.computeCapability()) == "sm_90a";
   size_t candidates =
-      all.size() -
-      llvm::count_if(all, [](const TileConfig &c) { return c.atomicDq; }) -
-      (CudaBackend::chipFor(properties.computeCapability()) == "sm_90a" ? 0 : 1);
+      llvm::count_if(CudaBackend::tuningCandidates(), [&](const TileConfig &c) {
+        return !c.atomicDq && (sm90a || (!c.overlapSoftmax && !c.pingPong));
+      });
   ProgressChecks checks{candidates, /*maySkip=*/true};
   size_t &calls = checks.calls;
   // The candidates are compiled, several at a time, before the first is
@@ -553,8 +570,9 @@ TEST_F(CacheTest, CudaTuningTimesCandidatesWithEventsAndRemembersTheFastest) {
   ASSERT_TRUE(runOnGpu(w, tuning, progress));
   EXPECT_TRUE(w.check().passed()); // the final launch wrote the outputs
   EXPECT_EQ(calls, candidates);
-  if (std::thread::hardware_concurrency() >= 2)
+  if (std::thread::hardware_concurrency() >= 2) {
     EXPECT_EQ(cachedAtFirstReport, entries().size());
+  }
   std::map<std::string, Autotuner::Entry> recorded = Autotuner::get().entries();
   ASSERT_EQ(recorded.size(), 1u);
   EXPECT_EQ(recorded.begin()->first.rfind("cuda-", 0), 0u) << recorded.begin()->first;
@@ -573,19 +591,20 @@ TEST_F(CacheTest, CudaTuningTimesCandidatesWithEventsAndRemembersTheFastest) {
 
 TEST_F(CacheTest, CudaBackwardTuningAlsoTimesAtomicDqOnSm90a) {
   SKIP_WITHOUT_GPU();
-  // The forward times neither atomic dq nor (off sm_90a) the overlap; the
-  // backward neither the overlap nor 256-key blocks, and atomic dq only on
-  // sm_90a, where it adds dq in bulk, and where dQ's share splits over the
-  // warps: at head dim 32 (below every block-m, so never transposed), 16
-  // block-m rows a warp.
+  // The forward times neither atomic dq nor (off sm_90a) the overlap and
+  // the turns; the backward neither the overlap nor 256-key blocks, and
+  // atomic dq only on sm_90a, where it adds dq in bulk, and where dQ's
+  // share splits over the warps: at head dim 32 (below every block-m, so
+  // never transposed), 16 block-m rows a warp.
   CudaDeviceProperties properties;
   ASSERT_TRUE(CudaDriver::get().deviceProperties(0, &properties));
   bool sm90a = CudaBackend::chipFor(properties.computeCapability()) == "sm_90a";
   size_t forward = 0, backward = 0, atomic = 0;
   for (const TileConfig &c : CudaBackend::tuningCandidates()) {
     bool atomicTimed = sm90a && c.blockM % (16 * c.numWarps) == 0;
-    forward += !c.atomicDq && (sm90a || !c.overlapSoftmax);
-    backward += !c.overlapSoftmax && c.blockN <= 128 && (!c.atomicDq || atomicTimed);
+    forward += !c.atomicDq && (sm90a || (!c.overlapSoftmax && !c.pingPong));
+    backward += !c.overlapSoftmax && !c.pingPong && c.blockN <= 128 &&
+                (!c.atomicDq || atomicTimed);
     atomic += c.atomicDq && atomicTimed;
   }
   TimedConfigs timed;

@@ -50,13 +50,17 @@ struct TileConfig {
   bool overlapSoftmax = false;
   /// GPU, backward: dq added by the dK/dV kernel (ProblemClass::atomicDq).
   bool atomicDq = false;
+  /// GPU, forward, with a producer warpgroup: the two consumer warpgroups
+  /// take turns at their products (ProblemClass::pingPong).
+  bool pingPong = false;
   bool operator==(const TileConfig &other) const {
     return blockM == other.blockM && blockN == other.blockN &&
            numWarps == other.numWarps && stages == other.stages &&
-           overlapSoftmax == other.overlapSoftmax && atomicDq == other.atomicDq;
+           overlapSoftmax == other.overlapSoftmax &&
+           atomicDq == other.atomicDq && pingPong == other.pingPong;
   }
   /// "64x64, 4 warps" (", 2 stages" when pipelined, ", softmax overlapped",
-  /// ", dq added atomically").
+  /// ", dq added atomically", ", products in turns").
   std::string str() const;
 };
 
