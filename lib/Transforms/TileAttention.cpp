@@ -193,14 +193,15 @@ private:
                      bool transposed = false);
 
   /// The loop over the key blocks a block of query rows sees, carrying
-  /// `inits`; `body` computes one block (masked or not) and returns what to
-  /// carry. Blocks that need no mask (inside the sequence and, when causal,
-  /// wholly below the diagonal) run in a first loop without mask ops; the
-  /// rest in a second one. Returns what the last loop yields.
+  /// `inits`; `body` computes one block of `keys` columns (masked or not)
+  /// and returns what to carry. Blocks that need no mask (inside the
+  /// sequence and, when causal, wholly below the diagonal) run in a first
+  /// loop of block-n columns without mask ops; the rest in a second one,
+  /// of `maskedKeys` columns a block. Returns what the last loop yields.
   using KeyBlockBody = llvm::function_ref<SmallVector<Value>(
-      Value col, ValueRange carried, bool masked)>;
+      Value col, ValueRange carried, bool masked, int64_t keys)>;
   ValueRange keyBlocks(KernelBuilder &kb, const Sequence &s, Value row,
-                       ValueRange inits, KeyBlockBody body);
+                       ValueRange inits, KeyBlockBody body, int64_t maskedKeys);
   /// Dropout applied to `tile` (probabilities or their gradient, transposed
   /// when `transposed`) when on.
   Value applyDropout(KernelBuilder &kb, const Sequence &s, Value tile, Value row,
@@ -381,10 +382,14 @@ void KernelEmitter::storeRowStats(KernelBuilder &kb, const Sequence &s,
 
 Value KernelEmitter::blockProduct(KernelBuilder &kb, Value queries,
                                   Value keys, bool transposed) {
+  auto rowsOf = [](Value tile) {
+    return cast<RankedTensorType>(tile.getType()).getDimSize(0);
+  };
+  int64_t queryRows = rowsOf(queries), keyRows = rowsOf(keys);
   if (transposed)
-    return kb.dot(keys, queries, kb.splat({p.blockN, p.blockM}, 0.0),
+    return kb.dot(keys, queries, kb.splat({keyRows, queryRows}, 0.0),
                   /*transposeA=*/false, /*transposeB=*/true);
-  return kb.dot(queries, keys, kb.splat({p.blockM, p.blockN}, 0.0),
+  return kb.dot(queries, keys, kb.splat({queryRows, keyRows}, 0.0),
                 /*transposeA=*/false, /*transposeB=*/true);
 }
 
@@ -493,16 +498,17 @@ Value KernelEmitter::keyEnd(KernelBuilder &kb, const Sequence &s, Value row) {
 
 ValueRange KernelEmitter::keyBlocks(KernelBuilder &kb, const Sequence &s,
                                     Value row, ValueRange inits,
-                                    KeyBlockBody body) {
+                                    KeyBlockBody body, int64_t maskedKeys) {
   Value end = keyEnd(kb, s, row);
   auto loopOver = [&](Value begin, Value stop, ValueRange carried,
                       bool masked) {
-    auto loop = scf::ForOp::create(kb.b, kb.loc, begin, stop,
-                                   kb.index(p.blockN), carried);
+    int64_t keys = masked ? maskedKeys : p.blockN;
+    auto loop =
+        scf::ForOp::create(kb.b, kb.loc, begin, stop, kb.index(keys), carried);
     OpBuilder::InsertionGuard guard(kb.b);
     kb.b.setInsertionPointToStart(loop.getBody());
     SmallVector<Value> next =
-        body(loop.getInductionVar(), loop.getRegionIterArgs(), masked);
+        body(loop.getInductionVar(), loop.getRegionIterArgs(), masked, keys);
     scf::YieldOp::create(kb.b, kb.loc, next);
     return loop;
   };
@@ -543,12 +549,19 @@ func::FuncOp KernelEmitter::forwardKernel() {
   Value l0 = kb.splat({p.blockM}, 0.0);
   Value acc0 = kb.splat({p.blockM, p.headDim}, 0.0);
 
+  // With causal blocks of more keys than query rows, the diagonal loop
+  // takes block-m keys a block: a block-n one there would be wholly masked
+  // past the tile's last row for every other tile (a 256-key block over
+  // 128 rows: 128 keys computed for nothing).
+  bool narrowDiagonal =
+      p.causal && p.blockN > p.blockM && p.blockN % p.blockM == 0;
   ValueRange results = keyBlocks(
       kb, s, row, ValueRange{acc0, m0, l0},
-      [&](Value col, ValueRange carried, bool masked) -> SmallVector<Value> {
+      [&](Value col, ValueRange carried, bool masked,
+          int64_t keys) -> SmallVector<Value> {
         Value acc = carried[0], m = carried[1], l = carried[2];
-        Value kTile = loadRows(kb, s, arg(p.k), false, col, s.kvHead, p.blockN);
-        Value vTile = loadRows(kb, s, arg(p.v), false, col, s.kvHead, p.blockN);
+        Value kTile = loadRows(kb, s, arg(p.k), false, col, s.kvHead, keys);
+        Value vTile = loadRows(kb, s, arg(p.v), false, col, s.kvHead, keys);
         Value scores = maskedScores(kb, s, qTile, kTile, row, col, masked);
         auto softmax = OnlineSoftmaxOp::create(builder, kb.loc, scores, m, l,
                                                p.scale);
@@ -560,7 +573,8 @@ func::FuncOp KernelEmitter::forwardKernel() {
         Value accNext = kb.dot(kb.truncate(probs, p.elementType), vTile,
                                rescaled, false, false);
         return {accNext, softmax.getNewRowMax(), softmax.getNewRowSum()};
-      });
+      },
+      narrowDiagonal ? p.blockM : p.blockN);
   auto outType = kb.tileType({p.blockM, p.headDim}, p.elementType);
   auto finalize = FinalizeOp::create(builder, kb.loc, outType,
                                      results[1].getType(), results[0],
@@ -712,9 +726,10 @@ func::FuncOp KernelEmitter::dqKernel() {
   Value dq0 = kb.splat({p.blockM, p.headDim}, 0.0);
   ValueRange results = keyBlocks(
       kb, s, row, ValueRange{dq0},
-      [&](Value col, ValueRange carried, bool masked) -> SmallVector<Value> {
-        Value kTile = loadRows(kb, s, arg(p.k), false, col, s.kvHead, p.blockN);
-        Value vTile = loadRows(kb, s, arg(p.v), false, col, s.kvHead, p.blockN);
+      [&](Value col, ValueRange carried, bool masked,
+          int64_t keys) -> SmallVector<Value> {
+        Value kTile = loadRows(kb, s, arg(p.k), false, col, s.kvHead, keys);
+        Value vTile = loadRows(kb, s, arg(p.v), false, col, s.kvHead, keys);
         Value scores = maskedScores(kb, s, qTile, kTile, row, col, masked);
         Value probs = SoftmaxRecomputeOp::create(builder, kb.loc, scores, lse,
                                                  p.scale);
@@ -723,7 +738,8 @@ func::FuncOp KernelEmitter::dqKernel() {
         // dQ += dS K (scaled once at the end).
         return {kb.dot(kb.truncate(dscores, p.elementType), kTile, carried[0],
                        false, false)};
-      });
+      },
+      p.blockN);
   Value dq = kb.truncate(kb.scaleBy(results[0], p.scale), p.elementType);
   storeRows(kb, s, dq, arg(p.dq), true, row, s.head);
   return kernel;

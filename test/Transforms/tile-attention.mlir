@@ -1,6 +1,7 @@
 // RUN: flash-opt %s -split-input-file --flash-tile-attention | FileCheck %s
 // RUN: flash-opt %s -split-input-file --flash-tile-attention | FileCheck %s --check-prefix=RULES
 // RUN: flash-opt %s -split-input-file --flash-tile-attention="block-m=32 block-n=16" | FileCheck %s --check-prefix=BLOCK
+// RUN: flash-opt %s -split-input-file --flash-tile-attention="block-m=32 block-n=64" | FileCheck %s --check-prefix=WIDE
 // RUN: not flash-opt %s -split-input-file --flash-tile-attention=block-m=20 2>&1 | FileCheck %s --check-prefix=ERR-M
 // RUN: not flash-opt %s -split-input-file --flash-tile-attention="block-m=32 block-n=0" 2>&1 | FileCheck %s --check-prefix=ERR-N
 
@@ -218,6 +219,21 @@ func.func @fwd_dynamic(%q: memref<?x?x?x32xf16>, %out: memref<?x?x?x32xf16>,
 // CHECK: %[[S:.*]] = flash.dot
 // CHECK-NEXT: %[[MASKED:.*]] = flash.mask %[[S]] at(%[[ROW]], %[[COL]]) within(%[[SQ]], %[[SK]]) causal : tensor<64x64xf32>
 // CHECK-NEXT: flash.online_softmax %[[MASKED]],
+
+// Causal with key blocks wider than the query rows (32x64): the diagonal
+// loop takes 32 keys a block, so that no block lies wholly past the tile's
+// last row; the loop before it keeps 64.
+// WIDE-LABEL: func.func private @fwd_causal_attention_fwd(
+// WIDE: scf.for %{{[^ ]+}} = %{{[^ ]+}} to %[[FULL_END:[^ ]+]] step %c64
+// WIDE: flash.load %arg1{{.*}} -> tensor<64x32xf16>
+// WIDE: flash.load %arg2{{.*}} -> tensor<64x32xf16>
+// WIDE-NOT: flash.mask
+// WIDE: scf.for %[[COL:[^ ]+]] = %[[FULL_END]] to %{{[^ ]+}} step %c32
+// WIDE: flash.load %arg1{{.*}} -> tensor<32x32xf16>
+// WIDE: flash.load %arg2{{.*}} -> tensor<32x32xf16>
+// WIDE: %[[S:.*]] = flash.dot %{{.*}} -> tensor<32x32xf32>
+// WIDE-NEXT: flash.mask %[[S]] at(%{{[^,]+}}, %[[COL]]) {{.*}} causal : tensor<32x32xf32>
+// WIDE: flash.dot %{{.*}} : tensor<32x32xf16>, tensor<32x32xf16> -> tensor<32x32xf32>
 
 // RULES-LABEL: func.func private @fwd_causal_attention_fwd(
 // RULES: flash.mask {{.*}} causal : tensor<64x64xf32>

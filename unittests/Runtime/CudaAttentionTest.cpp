@@ -162,12 +162,17 @@ std::vector<GpuCase> gpuCases() {
       all.push_back({c, 128, 128, 8, 1, true, true, false, true, 0});
     }
   // 256-key blocks at d=64 (a forward autotuner candidate), persistent and
-  // causal; forward only, as the tuner uses them.
+  // causal; forward only, as the tuner uses them. Causal, the diagonal loop
+  // takes 128 keys a block, sharing the 256-key loop's stage buffers.
   for (Case c : attentionCases())
     if (c.spec.headDim == 64 && !c.spec.isVarlen() &&
         c.spec.kvHeads == c.spec.heads) {
       c.spec.backward = false;
       all.push_back({c, 128, 256, 8});
+      if (c.spec.causal) {
+        all.push_back({c, 128, 256, 8, 1, true, true, false, false, 3});
+        all.push_back({c, 128, 256, 8, 1, true, true, false, false, 0});
+      }
     }
   // Nine tiles a program, each with an unmasked and a masked key loop.
   WorkloadSpec ragged;

@@ -102,12 +102,19 @@ int64_t layOutPipeline(func::FuncOp kernel, ArrayRef<LoadOp> loads, int64_t end,
           return tileLoopOf(cast<scf::ForOp>(other->getParentOp())) == loop;
         }))
       copy.stages = tileCopyStages;
-    // A sibling loop's copy of the same tensor and box, at the kernel's
-    // level of loops, shares the buffers: this loop's executions follow.
-    // Only one such copy in each of the two loops: they pair one to one.
+    // A sibling loop's copy of the same tensor and columns, at the kernel's
+    // level of loops, shares the buffers when its rows fit them (the
+    // forward's causal diagonal loop may take fewer keys a block): this
+    // loop's executions follow. Only one such copy in each of the two
+    // loops: they pair one to one.
     auto sameTensor = [&](LoadOp a, LoadOp c) {
-      return a.getSource() == c.getSource() && a.getType() == c.getType() &&
-             a.getAlong() == c.getAlong();
+      RankedTensorType at = a.getType(), ct = c.getType();
+      return a.getSource() == c.getSource() && a.getAlong() == c.getAlong() &&
+             at.getElementType() == ct.getElementType() &&
+             at.getShape().drop_front() == ct.getShape().drop_front();
+    };
+    auto fitsIn = [](LoadOp a, LoadOp buffer) {
+      return a.getType().getDimSize(0) <= buffer.getType().getDimSize(0);
     };
     auto alone = [&](LoadOp a) {
       return llvm::count_if(loads, [&](LoadOp c) {
@@ -121,7 +128,7 @@ int64_t layOutPipeline(func::FuncOp kernel, ArrayRef<LoadOp> loads, int64_t end,
         auto otherLoop = cast<scf::ForOp>(otherLoad->getParentOp());
         if (otherLoop != loop && otherLoop->getBlock() == loop->getBlock() &&
             atLoopLevel(otherLoop) && sameTensor(otherLoad, load) &&
-            alone(otherLoad))
+            fitsIn(load, otherLoad) && alone(otherLoad))
           sibling = &other;
       }
     if (sibling) {

@@ -247,6 +247,97 @@ func.func @loops_in_a_tile_loop(%k: !kv, %o: !kv, %n: index) attributes {flash.k
 
 // -----
 
+// A sibling loop's copy of fewer rows of the same tensor (the forward's
+// causal diagonal loop of narrower key blocks) shares the first loop's
+// stage buffers (65536, 98304) and barriers (full at 131072 and 131080,
+// empty from 131088), arming them with its own bytes and copying through a
+// tensor map of its own box rows; its executions follow the first loop's.
+// CHECK-LABEL: llvm.func @narrower_sibling(
+// CHECK-SAME: flash.tensor_maps = [{along = 0 : i64, arg = 0 : i64, box_rows = 256 : i64}, {along = 0 : i64, arg = 0 : i64, box_rows = 128 : i64}]
+// CHECK: nvvm.setmaxregister  decrease
+// CHECK: scf.for %{{.*}} step %c256
+// CHECK: llvm.mlir.constant(131088 : i64)
+// CHECK: llvm.mlir.constant(65536 : i64)
+// CHECK: llvm.mlir.constant(131072 : i64)
+// CHECK: llvm.mlir.constant(32768 : i32)
+// CHECK-NEXT: nvvm.mbarrier.arrive.expect_tx
+// CHECK: nvvm.cp.async.bulk.tensor.shared.cluster.global %{{[^ ]*}}, %arg11,
+// CHECK: scf.for %{{.*}} step %c128
+// CHECK: arith.addi
+// CHECK: llvm.mlir.constant(131088 : i64)
+// CHECK: llvm.mlir.constant(65536 : i64)
+// CHECK: llvm.mlir.constant(131072 : i64)
+// CHECK: llvm.mlir.constant(16384 : i32)
+// CHECK-NEXT: nvvm.mbarrier.arrive.expect_tx
+// CHECK: nvvm.cp.async.bulk.tensor.shared.cluster.global %{{[^ ]*}}, %arg12,
+// CHECK: llvm.mlir.constant(98304 : i64)
+// CHECK: llvm.mlir.constant(131080 : i64)
+#sw = #flash.shared<swizzle = 128>
+#mma = #flash.mma<warps = 8>
+!kv = memref<?x64xbf16>
+func.func @narrower_sibling(%k: !kv, %o: !kv, %n: index) attributes {flash.kernel, flash.shared_memory = 65536 : i64} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c128 = arith.constant 128 : index
+  %c256 = arith.constant 256 : index
+  %rows = memref.dim %k, %c0 : !kv
+  scf.for %i = %c0 to %n step %c1 {
+    scf.for %r = %c0 to %rows step %c256 {
+      %t = flash.load %k[%r, %c0] bound %rows along 0 {flash.shared_offset = 0 : i64} : !kv -> tensor<256x64xbf16, #sw>
+      %x = flash.convert_layout %t : tensor<256x64xbf16, #sw> -> tensor<256x64xbf16, #mma>
+      flash.store %x, %o[%r, %c0] bound %rows along 0 : tensor<256x64xbf16, #mma> -> !kv
+    }
+    scf.for %r = %c0 to %rows step %c128 {
+      %t = flash.load %k[%r, %c0] bound %rows along 0 {flash.shared_offset = 32768 : i64} : !kv -> tensor<128x64xbf16, #sw>
+      %x = flash.convert_layout %t : tensor<128x64xbf16, #sw> -> tensor<128x64xbf16, #mma>
+      flash.store %x, %o[%r, %c0] bound %rows along 0 : tensor<128x64xbf16, #mma> -> !kv
+    }
+  }
+  return
+}
+
+// -----
+
+// A sibling loop's copy of more rows does not fit the first loop's stage
+// buffers: it gets buffers and barriers of its own (full at 98336 and
+// 98344), counted apart by a second iter_arg of the tile loop.
+// CHECK-LABEL: llvm.func @wider_sibling(
+// CHECK: nvvm.setmaxregister  decrease
+// CHECK: scf.for %{{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (i64, i64)
+// CHECK: scf.for %{{.*}} step %c128
+// CHECK: llvm.mlir.constant(98304 : i64)
+// CHECK: llvm.mlir.constant(16384 : i32)
+// CHECK-NEXT: nvvm.mbarrier.arrive.expect_tx
+// CHECK: scf.for %{{.*}} step %c256
+// CHECK: llvm.mlir.constant(98336 : i64)
+// CHECK: llvm.mlir.constant(32768 : i32)
+// CHECK-NEXT: nvvm.mbarrier.arrive.expect_tx
+#sw = #flash.shared<swizzle = 128>
+#mma = #flash.mma<warps = 8>
+!kv = memref<?x64xbf16>
+func.func @wider_sibling(%k: !kv, %o: !kv, %n: index) attributes {flash.kernel, flash.shared_memory = 65536 : i64} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c128 = arith.constant 128 : index
+  %c256 = arith.constant 256 : index
+  %rows = memref.dim %k, %c0 : !kv
+  scf.for %i = %c0 to %n step %c1 {
+    scf.for %r = %c0 to %rows step %c128 {
+      %t = flash.load %k[%r, %c0] bound %rows along 0 {flash.shared_offset = 0 : i64} : !kv -> tensor<128x64xbf16, #sw>
+      %x = flash.convert_layout %t : tensor<128x64xbf16, #sw> -> tensor<128x64xbf16, #mma>
+      flash.store %x, %o[%r, %c0] bound %rows along 0 : tensor<128x64xbf16, #mma> -> !kv
+    }
+    scf.for %r = %c0 to %rows step %c256 {
+      %t = flash.load %k[%r, %c0] bound %rows along 0 {flash.shared_offset = 32768 : i64} : !kv -> tensor<256x64xbf16, #sw>
+      %x = flash.convert_layout %t : tensor<256x64xbf16, #sw> -> tensor<256x64xbf16, #mma>
+      flash.store %x, %o[%r, %c0] bound %rows along 0 : tensor<256x64xbf16, #mma> -> !kv
+    }
+  }
+  return
+}
+
+// -----
+
 // A persistent kernel's tiles: Q copied once a tile and read across the
 // key-block loop, K and V in it. Q has two stages (at 0 and 16384; full
 // barriers at 98304 and 98312, empty ones at 98320 and 98328), each
