@@ -67,15 +67,9 @@ std::vector<Case> attentionCases() {
     s.seed = freshSeed(); add("fp16_d96_varlen_dropout_small_blocks", s, 32, 16); }
   // Key blocks twice the query rows: the diagonal loop takes narrower ones
   // (the diagonal 20 keys off the blocks' grid).
-  {
-    auto s = baseSpec(bf16, 64);
-    s.causal = true;
-    s.seqlenQ = 150;
-    s.seqlenK = 170;
-    s.dropoutP = 0.1f;
-    s.seed = freshSeed();
-    add("bf16_d64_causal_dropout_wide_key_blocks", s, 32, 64);
-  }
+  { auto s = baseSpec(bf16, 64); s.causal = true; s.seqlenQ = 150; s.seqlenK = 170;
+    s.dropoutP = 0.1f; s.seed = freshSeed();
+    add("bf16_d64_causal_dropout_wide_key_blocks", s, 32, 64); }
   // dq added atomically by the dK/dV kernel.
   add("bf16_d128_atomic_dq", baseSpec(bf16, 128), 64, 64, true);
   { auto s = baseSpec(fp16, 64); s.heads = 4; s.kvHeads = 2; s.causal = true;
