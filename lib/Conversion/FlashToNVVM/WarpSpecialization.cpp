@@ -152,8 +152,10 @@ void produceAhead(OpBuilder &b, Location loc, ArrayRef<scf::ForOp> loops,
                   const IRMapping &atBodyStart, Operation *kernel) {
   scf::ForOp loop = loops.back();
   Value iv = loop.getInductionVar();
-  Value execution =
-      copyExecution(b, loc, loops, copy, [](Value bound) { return bound; });
+  IRMapping bounds = atBodyStart;
+  Value execution = copyExecution(b, loc, loops, copy, [&](Value bound) {
+    return recompute(b, bound, bounds);
+  });
   Value isFirst = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, iv,
                                         loop.getLowerBound());
   ifThen(b, loc, isFirst, [&](OpBuilder &then) {
