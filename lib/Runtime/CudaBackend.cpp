@@ -805,20 +805,15 @@ std::vector<TileConfig> CudaBackend::tuningCandidates() {
           {64, 128, 8, 1, false, true}};
 }
 
-/// launchCall with this backend's kernel cache, launcher and device name.
-template <typename Args>
-Status CudaBackend::Impl::run(const Args &args, const ProblemSizes &sizes,
-                              WorkspacesFn workspaces, CUstream stream,
-                              Autotuner::Progress progress) {
-  constexpr bool backward = std::is_same_v<Args, BackwardArgs>;
+std::vector<TileConfig> CudaBackend::candidatesFor(const Options &options,
+                                                   bool backward, bool sm90a,
+                                                   bool tensorMaps,
+                                                   int64_t headDim) {
   // The softmax overlap and the turns take effect in a forward with a
   // producer warpgroup on sm_90a only; elsewhere, or when every candidate
   // has them already, they would time 128x128, 8 warps again.
-  bool sm90a = options.wgmma &&
-               chipFor(properties.computeCapability()) == "sm_90a";
-  bool producerForward = !backward && sm90a && options.tma &&
-                         options.warpSpecialize &&
-                         CudaDriver::get().hasTensorMaps();
+  bool producerForward =
+      !backward && sm90a && options.tma && options.warpSpecialize && tensorMaps;
   bool overlapApplies = producerForward && !options.overlapSoftmax;
   bool pingPongApplies = producerForward && !options.pingPong;
   // dq added atomically is a backward candidate where it adds in bulk
@@ -832,18 +827,33 @@ Status CudaBackend::Impl::run(const Args &args, const ProblemSizes &sizes,
     int64_t rows = 16 * c.numWarps;
     bool transposed =
         options.transposedGrad &&
-        mlir::flash::AttentionGradOp::transposesDqShare(c.blockM, sizes.headDim);
-    return c.blockM % rows == 0 || (transposed && sizes.headDim % rows == 0);
+        mlir::flash::AttentionGradOp::transposesDqShare(c.blockM, headDim);
+    return c.blockM % rows == 0 || (transposed && headDim % rows == 0);
   };
   std::vector<TileConfig> candidates = tuningCandidates();
   llvm::erase_if(candidates, [&](const TileConfig &c) {
-    return (c.overlapSoftmax && !overlapApplies) ||
+    // The turns' candidate has the overlap too: the turns alone decide.
+    return (c.overlapSoftmax && !c.pingPong && !overlapApplies) ||
            (c.pingPong && !pingPongApplies) ||
            (c.atomicDq && (!atomicDqApplies || !dqSplits(c)));
   });
   // 256-key blocks were measured (and checked) for the forward only.
   if (backward)
     llvm::erase_if(candidates, [](const TileConfig &c) { return c.blockN > 128; });
+  return candidates;
+}
+
+/// launchCall with this backend's kernel cache, launcher and device name.
+template <typename Args>
+Status CudaBackend::Impl::run(const Args &args, const ProblemSizes &sizes,
+                              WorkspacesFn workspaces, CUstream stream,
+                              Autotuner::Progress progress) {
+  constexpr bool backward = std::is_same_v<Args, BackwardArgs>;
+  bool sm90a =
+      options.wgmma && chipFor(properties.computeCapability()) == "sm_90a";
+  std::vector<TileConfig> candidates =
+      candidatesFor(options, backward, sm90a, CudaDriver::get().hasTensorMaps(),
+                    sizes.headDim);
   return launchCall(
       options, args, sizes, workspaces, candidates, stream,
       [&](ProblemClass &problem, CompiledClass *&entry) {

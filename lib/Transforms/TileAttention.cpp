@@ -550,9 +550,9 @@ func::FuncOp KernelEmitter::forwardKernel() {
   Value acc0 = kb.splat({p.blockM, p.headDim}, 0.0);
 
   // With causal blocks of more keys than query rows, the diagonal loop
-  // takes block-m keys a block: a block-n one there would be wholly masked
-  // past the tile's last row for every other tile (a 256-key block over
-  // 128 rows: 128 keys computed for nothing).
+  // takes block-m keys a block: with block-n ones, every other tile's
+  // diagonal block would reach block-m keys past the tile's last row, all
+  // masked (a 256-key block over 128 rows: 128 keys computed for nothing).
   bool narrowDiagonal =
       p.causal && p.blockN > p.blockM && p.blockN % p.blockM == 0;
   ValueRange results = keyBlocks(

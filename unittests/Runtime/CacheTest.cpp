@@ -589,6 +589,64 @@ TEST_F(CacheTest, CudaTuningTimesCandidatesWithEventsAndRemembersTheFastest) {
   EXPECT_TRUE(again.check().passed());
 }
 
+TEST(CudaCandidates, OverlapTurnsAndAtomicDqOnlyWhereTheyTakeEffect) {
+  using Options = CudaBackend::Options;
+  auto count = [](const std::vector<TileConfig> &all, auto which) {
+    return llvm::count_if(all, which);
+  };
+  auto overlapAlone = [](const TileConfig &c) {
+    return c.overlapSoftmax && !c.pingPong;
+  };
+  auto turns = [](const TileConfig &c) { return c.pingPong; };
+  auto atomic = [](const TileConfig &c) { return c.atomicDq; };
+  auto wide = [](const TileConfig &c) { return c.blockN > 128; };
+  auto forward = [](const Options &o, bool sm90a = true, bool maps = true) {
+    return CudaBackend::candidatesFor(o, /*backward=*/false, sm90a, maps, 128);
+  };
+  // sm_90a with tensor maps: the overlap alone and with turns, 256-key
+  // blocks, no atomic dq.
+  Options options;
+  std::vector<TileConfig> all = forward(options);
+  EXPECT_EQ(count(all, overlapAlone), 1);
+  EXPECT_EQ(count(all, turns), 1);
+  EXPECT_EQ(count(all, atomic), 0);
+  EXPECT_GT(count(all, wide), 0);
+  // The overlap asked for (every candidate has it): the turns on top are
+  // still timed; the turns asked for: the overlap's candidate, not theirs.
+  options.overlapSoftmax = true;
+  EXPECT_EQ(count(forward(options), overlapAlone), 0);
+  EXPECT_EQ(count(forward(options), turns), 1);
+  options.overlapSoftmax = false;
+  options.pingPong = true;
+  EXPECT_EQ(count(forward(options), overlapAlone), 1);
+  EXPECT_EQ(count(forward(options), turns), 0);
+  // No producer warpgroup, no tensor maps or no sm_90a: neither.
+  for (auto [producer, maps, sm90a] : {std::tuple{false, true, true},
+                                       {true, false, true},
+                                       {true, true, false}}) {
+    Options o;
+    o.warpSpecialize = producer;
+    std::vector<TileConfig> some = forward(o, sm90a, maps);
+    EXPECT_EQ(count(some, overlapAlone) + count(some, turns), 0)
+        << producer << maps << sm90a;
+  }
+  // The backward: neither, no 256-key blocks; atomic dq on sm_90a where
+  // dQ's share splits, not when the sums must repeat bit for bit.
+  Options backward;
+  std::vector<TileConfig> grads =
+      CudaBackend::candidatesFor(backward, true, true, true, 128);
+  EXPECT_EQ(count(grads, overlapAlone) + count(grads, turns), 0);
+  EXPECT_EQ(count(grads, wide), 0);
+  EXPECT_GT(count(grads, atomic), 0);
+  backward.deterministic = true;
+  EXPECT_EQ(count(CudaBackend::candidatesFor(backward, true, true, true, 128),
+                  atomic),
+            0);
+  EXPECT_EQ(count(CudaBackend::candidatesFor(Options(), true, false, true, 128),
+                  atomic),
+            0);
+}
+
 TEST_F(CacheTest, CudaBackwardTuningAlsoTimesAtomicDqOnSm90a) {
   SKIP_WITHOUT_GPU();
   // The forward times neither atomic dq nor (off sm_90a) the overlap and

@@ -77,12 +77,18 @@ public:
   };
   /// The candidates the autotuner times on the GPU; those whose kernels
   /// spill more than kMaxTunedSpillBytes per thread (as the loaded module
-  /// reports) or need more shared memory than the device has are skipped,
-  /// and the softmax-overlap one is left out where it takes no effect (the
-  /// backward; without a producer warpgroup on sm_90a), the atomic-dq ones
-  /// outside sm_90a's backward and where dQ's share would not split over
-  /// the warps.
+  /// reports) or need more shared memory than the device has are skipped.
   static std::vector<TileConfig> tuningCandidates();
+  /// The candidates timed for a problem (forward or `backward`, of head
+  /// dim `headDim`) with `options` on a device: the softmax-overlap and
+  /// turns ones only where they take effect (a forward with a producer
+  /// warpgroup: `sm90a` with `tensorMaps`) and every candidate does not
+  /// have them already, the atomic-dq ones in sm_90a's backward where dQ's
+  /// share splits over the warps, 256-key blocks in the forward only.
+  static std::vector<TileConfig> candidatesFor(const Options &options,
+                                               bool backward, bool sm90a,
+                                               bool tensorMaps,
+                                               int64_t headDim);
   static constexpr int64_t kMaxTunedSpillBytes = 1024;
   CudaBackend();
   explicit CudaBackend(Options options);

@@ -103,19 +103,17 @@ int64_t layOutPipeline(func::FuncOp kernel, ArrayRef<LoadOp> loads, int64_t end,
         }))
       copy.stages = tileCopyStages;
     // A sibling loop's copy of the same tensor and columns, at the kernel's
-    // level of loops, shares the buffers when its rows fit them (the
+    // level of loops, shares the buffers when its tile fits them (the
     // forward's causal diagonal loop may take fewer keys a block): this
-    // loop's executions follow. Only one such copy in each of the two
-    // loops: they pair one to one.
+    // loop's executions follow the last sibling's. Only one such copy in
+    // each of the loops: they pair one to one.
     auto sameTensor = [&](LoadOp a, LoadOp c) {
       RankedTensorType at = a.getType(), ct = c.getType();
       return a.getSource() == c.getSource() && a.getAlong() == c.getAlong() &&
              at.getElementType() == ct.getElementType() &&
              at.getShape().drop_front() == ct.getShape().drop_front();
     };
-    auto fitsIn = [](LoadOp a, LoadOp buffer) {
-      return a.getType().getDimSize(0) <= buffer.getType().getDimSize(0);
-    };
+    int64_t bytes = type.getNumElements() * 2;
     auto alone = [&](LoadOp a) {
       return llvm::count_if(loads, [&](LoadOp c) {
                return c->getParentOp() == a->getParentOp() && sameTensor(a, c);
@@ -128,9 +126,13 @@ int64_t layOutPipeline(func::FuncOp kernel, ArrayRef<LoadOp> loads, int64_t end,
         auto otherLoop = cast<scf::ForOp>(otherLoad->getParentOp());
         if (otherLoop != loop && otherLoop->getBlock() == loop->getBlock() &&
             atLoopLevel(otherLoop) && sameTensor(otherLoad, load) &&
-            fitsIn(load, otherLoad) && alone(otherLoad))
+            alone(otherLoad))
           sibling = &other;
       }
+    // The buffers' stride is their first copy's tile: a larger tile gets
+    // buffers (and an execution count) of its own.
+    if (sibling && bytes > sibling->bufferStride)
+      sibling = nullptr;
     if (sibling) {
       copy.stages = sibling->stages;
       copy.buffers = sibling->buffers;
@@ -142,7 +144,7 @@ int64_t layOutPipeline(func::FuncOp kernel, ArrayRef<LoadOp> loads, int64_t end,
       pipelined.push_back(copy);
       continue;
     }
-    copy.bufferStride = llvm::alignTo(type.getNumElements() * 2, 1024);
+    copy.bufferStride = llvm::alignTo(bytes, 1024);
     copy.buffers = llvm::alignTo(end, 1024);
     end = copy.buffers + copy.stages * copy.bufferStride;
     pipelined.push_back(copy);

@@ -1,4 +1,5 @@
-//===- WarpSpecialization.cpp - A producer warpgroup for TMA copies --------===//
+//===- WarpSpecialization.cpp - A producer warpgroup for TMA copies
+//--------===//
 //
 // With `warp-specialize` (and `tma`), the TMA copies of a kernel's loop
 // bodies are issued ahead by a producer warpgroup, as FlashAttention 3
@@ -14,14 +15,17 @@
 //
 // where execution j of a copy uses stage j % 2 in round j / 2. The copies
 // of iteration j + 1 land while the consumers compute iteration j. In a
-// persistent kernel's loop over tiles, the tile loop carries a counter of
-// each copy group's executions in earlier tiles, and a copy in the tile
-// loop itself (Q) has two stages, or one where two do not fit, released
-// after the key loops that read it; the producer replays the tile loop
-// once. The producer recomputes the loops' bounds and the copies'
-// coordinates from the kernel's arguments (the ops computing them are
-// cloned: they are side-effect free). Consumer barriers become named
-// barriers over the consumer threads (Utility.cpp's barrier()).
+// loop the softmax overlap rotates, whose consumers release V's stage an
+// iteration after K's, the producer issues K one iteration ahead of V
+// (produceAhead). In a persistent kernel's loop over tiles, the tile loop
+// carries a counter of each copy group's executions in earlier tiles, and
+// a copy in the tile loop itself (Q) has two stages, or one where two do
+// not fit, released after the key loops that read it; the producer
+// replays the tile loop once. The producer recomputes the loops' bounds
+// and the copies' coordinates from the kernel's arguments (the ops
+// computing them are cloned: they are side-effect free). Consumer barriers
+// become named barriers over the consumer threads (Utility.cpp's
+// barrier()).
 //
 //===----------------------------------------------------------------------===//
 

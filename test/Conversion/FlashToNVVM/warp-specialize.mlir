@@ -298,6 +298,56 @@ func.func @narrower_sibling(%k: !kv, %o: !kv, %n: index) attributes {flash.kerne
 
 // -----
 
+// Three sibling loops of 256-, 128- and 256-row tiles: all share the first
+// loop's buffers and barriers, and the third loop's executions follow both
+// earlier loops' (its own iterations plus their trip counts).
+// CHECK-LABEL: llvm.func @three_siblings(
+// CHECK: nvvm.setmaxregister  decrease
+// CHECK: scf.for %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (i64)
+// CHECK: scf.for %{{.*}} step %c256
+// CHECK: llvm.mlir.constant(131072 : i64)
+// CHECK: scf.for %{{.*}} step %c128
+// CHECK: llvm.mlir.constant(131072 : i64)
+// CHECK: scf.for %{{.*}} step %[[STEP:[^ ]*]] {
+// CHECK: %[[OWN:.*]] = arith.divui %{{.*}}, %[[STEP]] : index
+// CHECK-NEXT: %[[E:.*]] = arith.addi %{{.*}}, %[[OWN]] : index
+// CHECK: %[[TRIPS1:.*]] = arith.divui %{{.*}}, %c256{{[_0-9]*}} : index
+// CHECK-NEXT: %[[E1:.*]] = arith.addi %[[E]], %[[TRIPS1]] : index
+// CHECK: %[[TRIPS2:.*]] = arith.divui %{{.*}}, %c128{{[_0-9]*}} : index
+// CHECK-NEXT: %[[E2:.*]] = arith.addi %[[E1]], %[[TRIPS2]] : index
+// CHECK: arith.remui %[[E2]]
+// CHECK: llvm.mlir.constant(131072 : i64)
+#sw = #flash.shared<swizzle = 128>
+#mma = #flash.mma<warps = 8>
+!kv = memref<?x64xbf16>
+func.func @three_siblings(%k: !kv, %o: !kv, %n: index) attributes {flash.kernel, flash.shared_memory = 65536 : i64} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c128 = arith.constant 128 : index
+  %c256 = arith.constant 256 : index
+  %rows = memref.dim %k, %c0 : !kv
+  scf.for %i = %c0 to %n step %c1 {
+    scf.for %r = %c0 to %rows step %c256 {
+      %t = flash.load %k[%r, %c0] bound %rows along 0 {flash.shared_offset = 0 : i64} : !kv -> tensor<256x64xbf16, #sw>
+      %x = flash.convert_layout %t : tensor<256x64xbf16, #sw> -> tensor<256x64xbf16, #mma>
+      flash.store %x, %o[%r, %c0] bound %rows along 0 : tensor<256x64xbf16, #mma> -> !kv
+    }
+    scf.for %r = %c0 to %rows step %c128 {
+      %t = flash.load %k[%r, %c0] bound %rows along 0 {flash.shared_offset = 32768 : i64} : !kv -> tensor<128x64xbf16, #sw>
+      %x = flash.convert_layout %t : tensor<128x64xbf16, #sw> -> tensor<128x64xbf16, #mma>
+      flash.store %x, %o[%r, %c0] bound %rows along 0 : tensor<128x64xbf16, #mma> -> !kv
+    }
+    scf.for %r = %c0 to %rows step %c256 {
+      %t = flash.load %k[%r, %c0] bound %rows along 0 {flash.shared_offset = 0 : i64} : !kv -> tensor<256x64xbf16, #sw>
+      %x = flash.convert_layout %t : tensor<256x64xbf16, #sw> -> tensor<256x64xbf16, #mma>
+      flash.store %x, %o[%r, %c0] bound %rows along 0 : tensor<256x64xbf16, #mma> -> !kv
+    }
+  }
+  return
+}
+
+// -----
+
 // A sibling loop's copy of more rows does not fit the first loop's stage
 // buffers: it gets buffers and barriers of its own (full at 98336 and
 // 98344), counted apart by a second iter_arg of the tile loop.
