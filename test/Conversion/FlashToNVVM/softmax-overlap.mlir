@@ -192,3 +192,65 @@ func.func @siblings(%q: memref<?x64xbf16>, %k: !kv, %v: !kv, %o: memref<?x64xf32
   flash.store %acc2, %o[%c0, %c0] bound %rows along 0 : tensor<128x64xf32, #mma> -> memref<?x64xf32>
   return
 }
+
+// -----
+
+// A persistent kernel's tile loop around the rotated loop: K's executions
+// (the tile loop's first counter plus the iteration) go one ahead of V's
+// (its second counter plus the iteration) in the producer.
+// CHECK-LABEL: llvm.func @tiles(
+// CHECK: nvvm.wgmma.wait.group.sync.aligned 1
+// CHECK: nvvm.setmaxregister  decrease
+// CHECK: scf.for %{{.*}} iter_args(%[[K_COUNT:[^ ]*]] = %{{[^ ]*}}, %[[V_COUNT:[^ ]*]] = %{{[^ ]*}}) -> (i64, i64)
+// CHECK-DAG: %[[V_BEFORE:.*]] = builtin.unrealized_conversion_cast %[[V_COUNT]] : i64 to index
+// CHECK-DAG: %[[K_BEFORE:.*]] = builtin.unrealized_conversion_cast %[[K_COUNT]] : i64 to index
+// CHECK: scf.for %[[J:[^ ]*]] = %{{[^ ]*}} to %{{[^ ]*}} step %[[STEP:[^ ]*]] {
+// CHECK: %[[K_J:.*]] = arith.divui %{{.*}}, %[[STEP]] : index
+// CHECK-NEXT: %[[K_EXEC:.*]] = arith.addi %[[K_BEFORE]], %[[K_J]] : index
+// CHECK: arith.addi %[[J]], %[[STEP]] : index
+// CHECK: scf.if
+// CHECK: %[[K_NEXT:.*]] = arith.addi %[[K_EXEC]], %{{.*}} : index
+// CHECK-NEXT: arith.constant 2 : index
+// CHECK-NEXT: arith.remui %[[K_NEXT]]
+// CHECK: nvvm.cp.async.bulk.tensor.shared.cluster.global %{{[^ ]*}}, %arg32,
+// CHECK: %[[V_J:.*]] = arith.divui %{{.*}}, %[[STEP]] : index
+// CHECK-NEXT: %[[V_EXEC:.*]] = arith.addi %[[V_BEFORE]], %[[V_J]] : index
+// CHECK: arith.remui %[[V_EXEC]]
+// CHECK: nvvm.cp.async.bulk.tensor.shared.cluster.global %{{[^ ]*}}, %arg33,
+#mma = #flash.mma<warps = 8>
+#opa = #flash.operand<a, #mma>
+#rows = #flash.rows<#mma>
+#sw = #flash.shared<swizzle = 128>
+!kv = memref<?x?x?x64xbf16, strided<[?, ?, ?, 1], offset: ?>>
+func.func @tiles(%q: memref<?x64xbf16>, %k: !kv, %v: !kv, %o: memref<?x64xf32>, %b: index, %h: index, %n: index) attributes {flash.kernel, flash.shared_memory = 16384 : i64} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %c128 = arith.constant 128 : index
+  %rows = memref.dim %k, %c1 : !kv
+  %vrows = memref.dim %v, %c1 : !kv
+  %qrows = memref.dim %q, %c0 : memref<?x64xbf16>
+  %first = flash.program_id x
+  %programs = flash.num_programs x
+  scf.for %t = %first to %n step %programs {
+    %row = arith.muli %t, %c128 : index
+    %qt = flash.load %q[%row, %c0] bound %qrows along 0 {flash.shared_offset = 0 : i64} : memref<?x64xbf16> -> tensor<128x64xbf16, #sw>
+    %qa = flash.convert_layout %qt : tensor<128x64xbf16, #sw> -> tensor<128x64xbf16, #opa>
+    %z = arith.constant dense<0.0> : tensor<128x64xf32, #mma>
+    %m0 = arith.constant dense<0xFF800000> : tensor<128xf32, #rows>
+    %l0 = arith.constant dense<0.0> : tensor<128xf32, #rows>
+    %acc, %m, %l = scf.for %j = %c0 to %rows step %c64 iter_args(%a = %z, %mi = %m0, %li = %l0) -> (tensor<128x64xf32, #mma>, tensor<128xf32, #rows>, tensor<128xf32, #rows>) {
+      %kt = flash.load %k[%b, %j, %h, %c0] bound %rows along 1 {flash.shared_offset = 16384 : i64} : !kv -> tensor<64x64xbf16, #sw>
+      %vt = flash.load %v[%b, %j, %h, %c0] bound %vrows along 1 {flash.shared_offset = 24576 : i64} : !kv -> tensor<64x64xbf16, #sw>
+      %s = flash.dot %qa, %kt, %z {transpose_b} : tensor<128x64xbf16, #opa>, tensor<64x64xbf16, #sw> -> tensor<128x64xf32, #mma>
+      %p, %mn, %ln, %alpha = flash.online_softmax %s, %mi, %li scale 0.125 : tensor<128x64xf32, #mma>, tensor<128xf32, #rows>
+      %as = flash.scale_rows %a, %alpha : tensor<128x64xf32, #mma>, tensor<128xf32, #rows>
+      %pb = arith.truncf %p : tensor<128x64xf32, #mma> to tensor<128x64xbf16, #mma>
+      %pa = flash.convert_layout %pb : tensor<128x64xbf16, #mma> -> tensor<128x64xbf16, #opa>
+      %an = flash.dot %pa, %vt, %as : tensor<128x64xbf16, #opa>, tensor<64x64xbf16, #sw> -> tensor<128x64xf32, #mma>
+      scf.yield %an, %mn, %ln : tensor<128x64xf32, #mma>, tensor<128xf32, #rows>, tensor<128xf32, #rows>
+    }
+    flash.store %acc, %o[%row, %c0] bound %qrows along 0 : tensor<128x64xf32, #mma> -> memref<?x64xf32>
+  }
+  return
+}
