@@ -1,5 +1,4 @@
-//===- WarpSpecialization.cpp - A producer warpgroup for TMA copies
-//--------===//
+//===- WarpSpecialization.cpp - A producer warpgroup for TMA copies -----===//
 //
 // With `warp-specialize` (and `tma`), the TMA copies of a kernel's loop
 // bodies are issued ahead by a producer warpgroup, as FlashAttention 3
