@@ -13,6 +13,7 @@
 #include "Utility.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "llvm/ADT/DenseMap.h"
 
 #include <cmath>
 #include <limits>
@@ -148,6 +149,95 @@ Value toF32(OpBuilder &b, Location loc, Value x) {
                              : Value(LLVM::FPExtOp::create(b, loc, b.getF32Type(), x));
 }
 
+/// Whether query `query` and key `key` lie inside the sequences and
+/// (causal) `key` is visible from query row `diagonalRow`.
+Value isVisible(OpBuilder &b, Location loc, MaskOp op, MaskOp::Adaptor adaptor,
+                Value query, Value key, Value diagonalRow, Value diagonal) {
+  auto compare = [&](Value x, Value y, LLVM::ICmpPredicate p) -> Value {
+    return LLVM::ICmpOp::create(b, loc, p, x, y);
+  };
+  Value queryIn =
+      compare(query, adaptor.getSeqlenQ(), LLVM::ICmpPredicate::slt);
+  Value keyIn = compare(key, adaptor.getSeqlenK(), LLVM::ICmpPredicate::slt);
+  Value keep = LLVM::AndOp::create(b, loc, queryIn, keyIn);
+  if (op.getCausal())
+    keep = LLVM::AndOp::create(
+        b, loc, keep,
+        compare(key, LLVM::AddOp::create(b, loc, diagonalRow, diagonal),
+                LLVM::ICmpPredicate::sle));
+  return keep;
+}
+
+/// Masks `values` (the thread's slots of a score tile) by their rows:
+/// each of the thread's query rows (a few) gets the last key it keeps, as
+/// an offset from the thread's first key, clamped to the tile and cut to
+/// 32 bits; a slot's keep is then one compare of its constant key offset
+/// with its row's, and one select: not 64-bit sums and compares a score
+/// (performance.md, step 37).
+void maskByRowLimits(OpBuilder &b, Location loc, MaskOp op,
+                     MaskOp::Adaptor adaptor, const ThreadTile &tile,
+                     Value diagonal, SmallVectorImpl<Value> &values) {
+  const ThreadMapping &mapping = tile.mapping;
+  int64_t maxKeyOffset = 0;
+  for (const ThreadMapping::Slot &slot : mapping.slots)
+    maxKeyOffset = std::max(maxKeyOffset, slot.col);
+  Value firstKey = LLVM::AddOp::create(b, loc, adaptor.getCol(), tile.baseCol);
+  Value firstQuery =
+      LLVM::AddOp::create(b, loc, adaptor.getRow(), tile.baseRow);
+  Value lastInside =
+      LLVM::SubOp::create(b, loc, adaptor.getSeqlenK(), i64Const(b, loc, 1));
+  Value none = i64Const(b, loc, -1);
+  Value negInf = f32Const(b, loc, -kInfinity);
+  llvm::DenseMap<int64_t, Value> limits; // by the row's offset
+  auto limitOf = [&](int64_t rowOffset) -> Value {
+    Value &limit = limits[rowOffset];
+    if (limit)
+      return limit;
+    Value query =
+        LLVM::AddOp::create(b, loc, firstQuery, i64Const(b, loc, rowOffset));
+    Value last = lastInside;
+    if (op.getCausal())
+      last = LLVM::SMinOp::create(b, loc, last,
+                                  LLVM::AddOp::create(b, loc, query, diagonal));
+    Value relative = LLVM::SubOp::create(b, loc, last, firstKey);
+    // A row past the sequence keeps none.
+    Value queryIn = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::slt,
+                                         query, adaptor.getSeqlenQ());
+    relative = LLVM::SelectOp::create(b, loc, queryIn, relative, none);
+    Value capped =
+        LLVM::SMinOp::create(b, loc, relative, i64Const(b, loc, maxKeyOffset));
+    limit = LLVM::TruncOp::create(b, loc, b.getI32Type(),
+                                  LLVM::SMaxOp::create(b, loc, capped, none));
+    return limit;
+  };
+  for (auto [slot, value] : llvm::zip_equal(mapping.slots, values)) {
+    Value keep = LLVM::ICmpOp::create(
+        b, loc, LLVM::ICmpPredicate::sle,
+        i32Const(b, loc, static_cast<int32_t>(slot.col)), limitOf(slot.row));
+    value = LLVM::SelectOp::create(b, loc, keep, value, negInf);
+  }
+}
+
+/// Masks `values` slot by slot, each with its query and key in 64 bits:
+/// for transposed tiles (Sᵀ), where a thread holds many queries (its
+/// columns) and few keys, per-query limits as above cost the dK/dV
+/// kernels registers and ptxas more spills (1-2% slower, step 37).
+void maskBySlot(OpBuilder &b, Location loc, MaskOp op, MaskOp::Adaptor adaptor,
+                const ThreadTile &tile, Value diagonal,
+                SmallVectorImpl<Value> &values) {
+  bool transposed = op.getTransposed();
+  Value negInf = f32Const(b, loc, -kInfinity);
+  for (unsigned slot = 0; slot < values.size(); ++slot) {
+    Value r = LLVM::AddOp::create(b, loc, adaptor.getRow(),
+                                  tile.query(b, loc, slot, transposed));
+    Value c = LLVM::AddOp::create(b, loc, adaptor.getCol(),
+                                  tile.key(b, loc, slot, transposed));
+    values[slot] = LLVM::SelectOp::create(
+        b, loc, isVisible(b, loc, op, adaptor, r, c, r, diagonal), values[slot],
+        negInf);
+  }
+}
+
 /// Scores outside the sequences, or (causal) above the diagonal, become
 /// -inf. A block wholly inside and below (most of a causal dK/dV kernel's
 /// blocks, every block but the last of a sequence) branches around the
@@ -165,27 +255,8 @@ struct MaskLowering : public ConvertOpToLLVMPattern<MaskOp> {
     if (failed(checkMma(op, type, rewriter)))
       return failure();
     bool transposed = op.getTransposed();
-    Value diagonal =
-        LLVM::SubOp::create(rewriter, loc, adaptor.getSeqlenK(), adaptor.getSeqlenQ());
-    // Whether `row` and `col` lie inside the sequences and (causal)
-    // `col` is visible from `diagonalRow`.
-    auto visible = [&](OpBuilder &b, Value row, Value col,
-                       Value diagonalRow) -> Value {
-      auto compare = [&](Value x, Value y, LLVM::ICmpPredicate p) -> Value {
-        return LLVM::ICmpOp::create(b, loc, p, x, y);
-      };
-      Value rowIn =
-          compare(row, adaptor.getSeqlenQ(), LLVM::ICmpPredicate::slt);
-      Value colIn =
-          compare(col, adaptor.getSeqlenK(), LLVM::ICmpPredicate::slt);
-      Value keep = LLVM::AndOp::create(b, loc, rowIn, colIn);
-      if (op.getCausal())
-        keep = LLVM::AndOp::create(
-            b, loc, keep,
-            compare(col, LLVM::AddOp::create(b, loc, diagonalRow, diagonal),
-                    LLVM::ICmpPredicate::sle));
-      return keep;
-    };
+    Value diagonal = LLVM::SubOp::create(rewriter, loc, adaptor.getSeqlenK(),
+                                         adaptor.getSeqlenQ());
     // The block's last query row and key column (the tile's extents along
     // them): the whole block is visible when they are and (causal) its
     // first row sees its last column.
@@ -195,7 +266,8 @@ struct MaskLowering : public ConvertOpToLLVMPattern<MaskOp> {
     };
     Value lastRow = plus(adaptor.getRow(), type.getDimSize(transposed ? 1 : 0));
     Value lastCol = plus(adaptor.getCol(), type.getDimSize(transposed ? 0 : 1));
-    Value whole = visible(rewriter, lastRow, lastCol, adaptor.getRow());
+    Value whole = isVisible(rewriter, loc, op, adaptor, lastRow, lastCol,
+                            adaptor.getRow(), diagonal);
     Type packed = getTypeConverter()->convertType(type);
     auto branch = scf::IfOp::create(rewriter, loc, TypeRange{packed}, whole,
                                     /*withElseRegion=*/true);
@@ -206,15 +278,10 @@ struct MaskLowering : public ConvertOpToLLVMPattern<MaskOp> {
     ThreadIds ids = threadIds(b, loc);
     FailureOr<ThreadTile> tile = threadTile(b, loc, type, ids);
     SmallVector<Value> values = unpack(b, loc, adaptor.getScores());
-    Value negInf = f32Const(b, loc, -kInfinity);
-    for (unsigned slot = 0; slot < values.size(); ++slot) {
-      Value r = LLVM::AddOp::create(b, loc, adaptor.getRow(),
-                                    tile->query(b, loc, slot, transposed));
-      Value c = LLVM::AddOp::create(b, loc, adaptor.getCol(),
-                                    tile->key(b, loc, slot, transposed));
-      values[slot] = LLVM::SelectOp::create(b, loc, visible(b, r, c, r),
-                                            values[slot], negInf);
-    }
+    if (transposed)
+      maskBySlot(b, loc, op, adaptor, *tile, diagonal, values);
+    else
+      maskByRowLimits(b, loc, op, adaptor, *tile, diagonal, values);
     scf::YieldOp::create(b, loc, pack(b, loc, packed, values));
     rewriter.replaceOp(op, branch.getResult(0));
     return success();

@@ -129,7 +129,10 @@ func.func @online_softmax(%s: memref<?x8xf32>, %r: memref<?xf32>, %n: index) att
 // c <= r + (seqlen_k - seqlen_q), else -inf. A block wholly inside both
 // sequences (its last row row + 63 and last column col + 7) whose first
 // row sees its last column keeps its scores without the per-slot
-// compares: a uniform branch.
+// compares: a uniform branch. Else each of the thread's rows gets the
+// last key it keeps, as an offset from its first key (col + 2 tig),
+// clamped to [-1, 1] (its largest key offset) and cut to 32 bits: a
+// slot's keep is one compare of its key offset (0 or 1) with it.
 
 // CHECK-LABEL: llvm.func @mask(
 // CHECK-SAME: %[[ROW0:[^:]+]]: i64, %[[COL0:[^:]+]]: i64, %[[SQ:[^:]+]]: i64, %[[SK:[^:]+]]: i64)
@@ -171,20 +174,28 @@ func.func @online_softmax(%s: memref<?x8xf32>, %r: memref<?xf32>, %n: index) att
 // CHECK-NEXT: llvm.extractvalue %[[S]][1]
 // CHECK-NEXT: llvm.extractvalue %[[S]][2]
 // CHECK-NEXT: llvm.extractvalue %[[S]][3]
+// CHECK-NEXT: %[[FIRSTK:.*]] = llvm.add %[[COL0]], %[[TCOL]] : i64
+// CHECK-NEXT: %[[FIRSTQ:.*]] = llvm.add %[[ROW0]], %[[TROW]] : i64
+// CHECK-NEXT: llvm.mlir.constant(1 : i64)
+// CHECK-NEXT: %[[LASTIN:.*]] = llvm.sub %[[SK]], %{{.*}} : i64
+// CHECK-NEXT: %[[NONE:.*]] = llvm.mlir.constant(-1 : i64) : i64
 // CHECK-NEXT: %[[NINF:.*]] = llvm.mlir.constant(0xFF800000 : f32) : f32
-// CHECK-NEXT: %[[Z0:.*]] = llvm.mlir.constant(0 : i64) : i64
-// CHECK-NEXT: %[[TR0:.*]] = llvm.add %[[TROW]], %[[Z0]] : i64
-// CHECK-NEXT: %[[R:.*]] = llvm.add %[[ROW0]], %[[TR0]] : i64
-// CHECK-NEXT: %[[Z1:.*]] = llvm.mlir.constant(0 : i64) : i64
-// CHECK-NEXT: %[[TC0:.*]] = llvm.add %[[TCOL]], %[[Z1]] : i64
-// CHECK-NEXT: %[[C:.*]] = llvm.add %[[COL0]], %[[TC0]] : i64
+// CHECK-NEXT: llvm.mlir.constant(0 : i64)
+// CHECK-NEXT: %[[R:.*]] = llvm.add %[[FIRSTQ]], %{{.*}} : i64
+// CHECK-NEXT: %[[RLAST:.*]] = llvm.add %[[R]], %[[DIAG]] : i64
+// CHECK-NEXT: %[[LAST:.*]] = llvm.intr.smin(%[[LASTIN]], %[[RLAST]]) : (i64, i64) -> i64
+// CHECK-NEXT: %[[REL:.*]] = llvm.sub %[[LAST]], %[[FIRSTK]] : i64
 // CHECK-NEXT: %[[INR:.*]] = llvm.icmp "slt" %[[R]], %[[SQ]] : i64
-// CHECK-NEXT: %[[INC:.*]] = llvm.icmp "slt" %[[C]], %[[SK]] : i64
-// CHECK-NEXT: %[[IN:.*]] = llvm.and %[[INR]], %[[INC]] : i1
-// CHECK-NEXT: %[[LAST:.*]] = llvm.add %[[R]], %[[DIAG]] : i64
-// CHECK-NEXT: %[[CAUSAL:.*]] = llvm.icmp "sle" %[[C]], %[[LAST]] : i64
-// CHECK-NEXT: %[[KEEP:.*]] = llvm.and %[[IN]], %[[CAUSAL]] : i1
+// CHECK-NEXT: %[[RELIN:.*]] = llvm.select %[[INR]], %[[REL]], %[[NONE]] : i1, i64
+// CHECK-NEXT: %[[MAXOFF:.*]] = llvm.mlir.constant(1 : i64)
+// CHECK-NEXT: %[[CAP:.*]] = llvm.intr.smin(%[[RELIN]], %[[MAXOFF]])
+// CHECK-NEXT: %[[CLAMPED:.*]] = llvm.intr.smax(%[[CAP]], %[[NONE]])
+// CHECK-NEXT: %[[LIMIT:.*]] = llvm.trunc %[[CLAMPED]] : i64 to i32
+// CHECK-NEXT: %[[K0:.*]] = llvm.mlir.constant(0 : i32) : i32
+// CHECK-NEXT: %[[KEEP:.*]] = llvm.icmp "sle" %[[K0]], %[[LIMIT]] : i32
 // CHECK-NEXT: %[[M0:.*]] = llvm.select %[[KEEP]], %[[S0]], %[[NINF]] : i1, f32
+// CHECK-NEXT: %[[K1:.*]] = llvm.mlir.constant(1 : i32) : i32
+// CHECK-NEXT: llvm.icmp "sle" %[[K1]], %[[LIMIT]] : i32
 // CHECK-COUNT-3: llvm.select %{{.*}}, %{{.*}}, %[[NINF]] : i1, f32
 // CHECK-NEXT: %[[U:.*]] = llvm.mlir.undef : !llvm.struct<(f32, f32, f32, f32)>
 // CHECK-NEXT: llvm.insertvalue %[[M0]], %[[U]][0]
@@ -192,9 +203,18 @@ func.func @online_softmax(%s: memref<?x8xf32>, %r: memref<?xf32>, %n: index) att
 // CHECK-NEXT: }
 // CHECK: llvm.extractvalue %[[OUT]][0]
 // CHECK-LABEL: llvm.func @mask_not_causal(
-// CHECK-NOT: llvm.icmp "sle"
-// CHECK-COUNT-4: llvm.select %{{.*}}, %{{.*}}, %{{.*}} : i1, f32
-// CHECK-NOT: llvm.icmp "sle"
+// CHECK-SAME: %[[SK:[^:]+]]: i64)
+// No diagonal: the block's test and a row's last key are the sequences'
+// ends.
+// CHECK-NOT: llvm.icmp "sle" %{{.*}} : i64
+// CHECK: scf.if %{{.*}} -> (!llvm.struct<(f32, f32, f32, f32)>)
+// CHECK: %[[LASTIN:.*]] = llvm.sub %[[SK]], %{{.*}} : i64
+// CHECK-NOT: llvm.intr.smin(%[[LASTIN]]
+// CHECK: llvm.sub %[[LASTIN]], %{{.*}} : i64
+// CHECK-COUNT-2: llvm.select %{{.*}}, %{{.*}}, %{{.*}} : i1, f32
+// CHECK: llvm.sub %[[LASTIN]], %{{.*}} : i64
+// CHECK-COUNT-2: llvm.select %{{.*}}, %{{.*}}, %{{.*}} : i1, f32
+// CHECK-NOT: llvm.icmp "sle" %{{.*}} : i64
 // CHECK: llvm.return
 #mma = #flash.mma<warps = 4>
 func.func @mask(%s: memref<?x8xf32>, %n: index, %r0: index, %c0: index, %sq: index, %sk: index) attributes {flash.kernel} {
@@ -434,6 +454,8 @@ func.func @column_maps(%s: memref<?x16xf32>, %r: memref<?xf32>, %n: index) attri
 
 // flash.mask transposed: an element's query is row0 + its column, its key
 // col0 + its row; the block's last query row0 + 7, its last key col0 + 63.
+// A thread holds many queries here (its columns): each slot compares its
+// own query and key, in 64 bits.
 
 // CHECK-LABEL: llvm.func @mask_transposed(
 // CHECK-SAME: %{{[^:]+}}: !llvm.ptr<1>, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %[[ROW0:[^:]+]]: i64, %[[COL0:[^:]+]]: i64, %[[SQ:[^:]+]]: i64, %[[SK:[^:]+]]: i64)
